@@ -1,0 +1,40 @@
+import type { OrgUnit } from './org-unit';
+import type { Role } from './role';
+import type { User } from './user';
+import type { Principal } from '../shared/principal';
+
+export interface DirectoryRepository {
+  findUnit(id: string): Promise<OrgUnit | null>;
+  listUnits(): Promise<OrgUnit[]>;
+  saveUnit(unit: OrgUnit): Promise<void>;
+  listRoles(): Promise<Role[]>;
+  /** Inserts the role; false when the code already exists. */
+  insertRole(role: Role): Promise<boolean>;
+  findUserById(id: string): Promise<User | null>;
+  findUserByUsername(username: string): Promise<User | null>;
+  listUsers(page: { limit: number; after: string | null }): Promise<User[]>;
+  /** Inserts the user; false when the username is taken. */
+  insertUser(user: User): Promise<boolean>;
+  updateUser(user: User): Promise<void>;
+  countUsersWithRole(role: string): Promise<number>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export interface TokenIssuer {
+  issue(principal: Principal): IssuedToken;
+  /** Throws an UNAUTHORIZED DomainError for a bad, expired or foreign token. */
+  verify(token: string): Principal;
+}
+
+export interface IdGenerator {
+  next(): string;
+}

@@ -1,0 +1,123 @@
+import { validationError } from '../shared/errors';
+import { displayText } from '../shared/text';
+import type { Principal } from '../shared/principal';
+
+export const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 256;
+
+export function checkPassword(value: unknown): string {
+  if (typeof value !== 'string' || value.length < MIN_PASSWORD_LENGTH || value.length > MAX_PASSWORD_LENGTH) {
+    throw validationError(
+      'WEAK_PASSWORD',
+      `password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
+      { field: 'password' },
+    );
+  }
+  return value;
+}
+
+export function checkUsername(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/.test(value)) {
+    throw validationError(
+      'VALIDATION_ERROR',
+      'username must be 2 to 64 letters, digits, dots, dashes or underscores',
+      { field: 'username' },
+    );
+  }
+  return value.toLowerCase();
+}
+
+export interface UserProps {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  roles: string[];
+  unitId: string | null;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A person who signs in. Roles are codes; the unit decides which unit-scoped grants apply. */
+export class User {
+  private constructor(private props: UserProps) {}
+
+  static create(input: {
+    id: string;
+    username: unknown;
+    displayName?: unknown;
+    passwordHash: string;
+    roles: string[];
+    unitId: string | null;
+    now: Date;
+  }): User {
+    const username = checkUsername(input.username);
+    return new User({
+      id: input.id,
+      username,
+      displayName: input.displayName === undefined ? username : displayText('displayName', input.displayName, 100),
+      passwordHash: input.passwordHash,
+      roles: [...new Set(input.roles)].sort(),
+      unitId: input.unitId,
+      disabled: false,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
+  }
+
+  static restore(props: UserProps): User {
+    return new User({ ...props, roles: [...props.roles].sort() });
+  }
+
+  get id() {
+    return this.props.id;
+  }
+  get username() {
+    return this.props.username;
+  }
+  get passwordHash() {
+    return this.props.passwordHash;
+  }
+  get disabled() {
+    return this.props.disabled;
+  }
+  get roles(): readonly string[] {
+    return this.props.roles;
+  }
+  get unitId() {
+    return this.props.unitId;
+  }
+
+  update(change: { displayName?: unknown; roles?: string[]; unitId?: string | null; passwordHash?: string; disabled?: boolean }, now: Date): void {
+    if (change.displayName !== undefined) this.props.displayName = displayText('displayName', change.displayName, 100);
+    if (change.roles !== undefined) this.props.roles = [...new Set(change.roles)].sort();
+    if (change.unitId !== undefined) this.props.unitId = change.unitId;
+    if (change.passwordHash !== undefined) this.props.passwordHash = change.passwordHash;
+    if (change.disabled !== undefined) this.props.disabled = change.disabled;
+    this.props.updatedAt = now;
+  }
+
+  toPrincipal(): Principal {
+    return { id: this.props.id, username: this.props.username, roles: [...this.props.roles], unitId: this.props.unitId };
+  }
+
+  /** What the API shows: never the hash. */
+  toView() {
+    const { passwordHash: _hidden, ...rest } = this.props;
+    return { ...rest, createdAt: rest.createdAt.toISOString(), updatedAt: rest.updatedAt.toISOString() };
+  }
+
+  snapshot(): Readonly<UserProps> {
+    return { ...this.props, roles: [...this.props.roles] };
+  }
+}
+
+export const assertRolesKnown = (roles: unknown, known: ReadonlySet<string>): string[] => {
+  if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
+    throw validationError('VALIDATION_ERROR', 'roles must be an array of role codes', { field: 'roles' });
+  }
+  const unknown = (roles as string[]).filter((r) => !known.has(r));
+  if (unknown.length) throw validationError('UNKNOWN_ROLE', `unknown roles: ${unknown.join(', ')}`, { roles: unknown });
+  return roles as string[];
+};

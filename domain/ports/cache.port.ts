@@ -1,0 +1,11 @@
+/**
+ * A shared key/value cache. In the embedded default it lives in the process; in production it is
+ * Redis, so `clean` is seen by every node at once.
+ */
+export interface Cache {
+  get<T>(key: string): Promise<T | null>;
+  set(key: string, value: unknown, ttlSeconds?: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Removes every key matching a glob pattern such as `permissions.*`. */
+  clean(pattern: string): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { IssuedToken, TokenIssuer } from '../../domain/directory/directory.ports';
+import type { Principal } from '../../domain/shared/principal';
+import { unauthorized } from '../../domain/shared/errors';
+
+const ISSUER = 'file-task-center';
+
+/** HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs). */
+export class JwtIssuer implements TokenIssuer {
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  issue(p: Principal): IssuedToken {
+    const token = jwt.sign({ roles: p.roles, unit: p.unitId, name: p.username }, this.secret, {
+      algorithm: 'HS256',
+      subject: p.id,
+      expiresIn: this.ttlSeconds,
+      issuer: ISSUER,
+    });
+    return { token, expiresAt: new Date(Date.now() + this.ttlSeconds * 1000) };
+  }
+
+  verify(token: string): Principal {
+    let claims: jwt.JwtPayload;
+    try {
+      // Pinning the algorithm rejects alg=none and RS/HS confusion.
+      claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
+    } catch (e) {
+      const expired = e instanceof jwt.TokenExpiredError;
+      throw unauthorized(expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN', expired ? 'the token has expired' : 'invalid token');
+    }
+    if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) throw unauthorized('INVALID_TOKEN', 'invalid token');
+    return {
+      id: claims.sub,
+      username: typeof claims.name === 'string' ? claims.name : claims.sub,
+      roles: claims.roles.filter((r): r is string => typeof r === 'string'),
+      unitId: typeof claims.unit === 'string' ? claims.unit : null,
+    };
+  }
+}
+
+/**
+ * The signing secret: JWT_SECRET when set; otherwise (embedded default) one generated on first
+ * start and kept in <dataDir>/jwt-secret, readable by the owner only, so tokens survive restarts.
+ */
+export function resolveJwtSecret(configured: string | null, dataDir: string): string {
+  if (configured) return configured;
+  const file = path.join(dataDir, 'jwt-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(48).toString('base64url');
+  try {
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (e) {
+    // Another process won the race: use its secret.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim();
+    throw e;
+  }
+}

@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config';
+import { buildDataSource, migrate } from './data-source';
+import { acquireDataSource, releaseDataSource } from './database.registry';
+import { MAIN_ENTITIES } from './schemas';
+import { MAIN_MIGRATIONS } from './migrations';
+import { DIRECTORY_ENTITIES } from './schemas/directory.schema';
+import { Directory1764000000001 } from './migrations/1764000000001-Directory';
+import { ensureMysqlDatabase } from './mysql-admin';
+
+const ENTITIES = [...DIRECTORY_ENTITIES, ...MAIN_ENTITIES];
+const MIGRATIONS = [Directory1764000000001, ...MAIN_MIGRATIONS].sort((a, b) => migrationTime(a) - migrationTime(b));
+
+function migrationTime(m: { name: string }): number {
+  return Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
+}
+
+const key = (c: DatabaseConfig) => `main:${c.type === 'sqlite' ? c.file : c.url}`;
+
+/** The records database (directory, file tasks, outbox, logs, queue): opened and migrated once. */
+export function acquireMainDatabase(config: DatabaseConfig): Promise<DataSource> {
+  return acquireDataSource(key(config), async () => {
+    if (config.type === 'mysql') await ensureMysqlDatabase(config.url);
+    const ds = buildDataSource({ config, entities: ENTITIES, migrations: MIGRATIONS });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+    } catch (e) {
+      await ds.destroy();
+      throw e;
+    }
+    return ds;
+  });
+}
+
+export const releaseMainDatabase = (config: DatabaseConfig) => releaseDataSource(key(config));

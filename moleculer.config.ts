@@ -1,0 +1,57 @@
+import type { BrokerOptions, Errors } from 'moleculer';
+import { loadAppConfig, type AppConfig } from './mixins/config/app-config';
+
+/**
+ * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
+ * DESIGN.md. Retries, the circuit breaker, request timeouts and request tracking are all off in
+ * Moleculer by default; each is turned on here on purpose.
+ */
+export function brokerOptions(config: AppConfig): BrokerOptions {
+  return {
+    namespace: config.namespace,
+    nodeID: config.nodeId,
+    logger: {
+      type: 'Console',
+      options: { level: config.logLevel, formatter: config.logFormat, colors: process.stdout.isTTY === true, moduleColors: false },
+    },
+    logLevel: config.logLevel,
+    transporter: config.transporter ? { type: 'NATS', options: { url: config.transporter, maxReconnectAttempts: -1 } } : null,
+    // MsgPack keeps binary stream chunks binary; JSON would grow them 4x past NATS's 1 MiB payload.
+    serializer: 'MsgPack',
+    transit: { maxChunkSize: config.transitMaxChunkSize, maxQueueSize: 50_000 },
+    cacher:
+      config.cacher === 'redis'
+        ? { type: 'Redis', options: { redis: config.redisUrl!, prefix: `${config.namespace}-cache`, ttl: 300, monitor: false } }
+        : { type: 'MemoryLRU', options: { max: 10_000, ttl: 300 } },
+    requestTimeout: config.requestTimeoutMs,
+    retryPolicy: {
+      enabled: config.retries > 0,
+      retries: config.retries,
+      delay: 100,
+      maxDelay: 2000,
+      factor: 2,
+      // Only errors that say they are safe to retry (node gone, timeout, 503), never a 4xx.
+      check: (err: Error | Errors.MoleculerError) => 'retryable' in err && err.retryable === true,
+    },
+    circuitBreaker: {
+      enabled: true,
+      threshold: 0.5,
+      minRequestCount: 20,
+      windowTime: 60,
+      halfOpenTime: 10_000,
+      check: (err: Error | Errors.MoleculerError) => 'code' in err && typeof err.code === 'number' && err.code >= 500,
+    },
+    // Graceful shutdown: on SIGTERM the broker waits for in-flight requests before it stops.
+    tracking: { enabled: true, shutdownTimeout: config.shutdownTimeoutMs },
+    registry: { strategy: 'RoundRobin', preferLocal: true },
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+    metrics: config.metricsPort
+      ? { enabled: true, reporter: [{ type: 'Prometheus', options: { port: config.metricsPort, path: '/metrics' } }] }
+      : { enabled: false },
+    tracing: { enabled: false },
+  };
+}
+
+/** moleculer-runner and the REPL read the default export. */
+export default brokerOptions(loadAppConfig());

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs the test tiers with node's own test runner (TypeScript through tsx).
+//   node scripts/test.mjs [unit|service|integration|cluster ...]
+// With no tier named: unit and service always; integration when TEST_MYSQL_URL or TEST_REDIS_URL is
+// set; cluster when TEST_NATS_URL is set as well. .ci/run sets all three.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const env = process.env;
+let tiers = process.argv.slice(2);
+if (tiers.length === 0) {
+  tiers = ['unit', 'service'];
+  if (env.TEST_MYSQL_URL || env.TEST_REDIS_URL) tiers.push('integration');
+  if (env.TEST_NATS_URL) tiers.push('cluster');
+}
+
+const find = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) return find(p);
+    return name.endsWith('.test.ts') ? [p] : [];
+  });
+
+const files = tiers.flatMap((t) => find(path.join(root, 'test', t)).sort());
+if (files.length === 0) {
+  console.error(`no test files for tiers: ${tiers.join(', ')}`);
+  process.exit(1);
+}
+console.log(`test tiers: ${tiers.join(', ')} (${files.length} files)`);
+// One file at a time: integration and cluster suites share real servers and ports.
+const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env });
+process.exit(r.status ?? 1);

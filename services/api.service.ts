@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, ServiceSchema } from 'moleculer';
+import ApiGateway from 'moleculer-web';
+import type { AppConfig } from '../mixins/config/app-config';
+import { KNOWN_SERVICES } from '../mixins/config/app-config';
+import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
+import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
+import { unauthorized } from '../domain/shared/errors';
+import { toMoleculerError } from '../mixins/errors/error-mapper';
+
+type Req = IncomingMessage & {
+  $action?: { name: string; auth?: string };
+  $ctx?: Context;
+  $startTime?: [number, number];
+  originalUrl?: string;
+};
+
+/** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
+export const PUBLISHED = ['api.health', 'directory.*'];
+
+/**
+ * The REST gateway (moleculer-web): authenticates every route except the public ones, maps every
+ * error to API.md's format, limits bodies, and tags each request with an id (X-Request-ID) that
+ * follows the call through every node and appears in the logs.
+ */
+export function apiService(config: AppConfig): ServiceSchema {
+  let tokens: JwtIssuer | null = null;
+  const issuer = () => (tokens ??= new JwtIssuer(resolveJwtSecret(config.auth.jwtSecret, config.dataDir), config.auth.jwtTtlSeconds));
+
+  return {
+    name: 'api',
+    mixins: [ApiGateway],
+    settings: {
+      rest: '/',
+      port: config.http.port,
+      ip: config.http.host,
+      // Our own access log below carries the request id and the status.
+      logRequest: null,
+      logResponse: null,
+      log4XXResponses: false,
+      logRequestParams: null,
+      logResponseData: null,
+      rootCallOptions(options: { requestID?: string }, req: Req) {
+        options.requestID = acceptedRequestId(req.headers['x-request-id'] ?? req.headers['x-correlation-id']);
+      },
+      routes: [
+        {
+          path: '/api',
+          whitelist: PUBLISHED,
+          autoAliases: true,
+          // Only declared aliases answer: /api/directory/login or /api/$node/list are 404.
+          mappingPolicy: 'restrict',
+          authentication: true,
+          bodyParsers: { json: { strict: true, limit: config.http.jsonBodyLimit }, urlencoded: false },
+          callOptions: { timeout: config.requestTimeoutMs },
+          onAfterCall(this: { logAccess: (req: Req, status: number) => void }, _ctx: Context, _route: unknown, req: Req, res: ServerResponse, data: unknown) {
+            this.logAccess(req, res.statusCode || 200);
+            return data;
+          },
+          onError(this: { logAccess: (req: Req, status: number, code?: string) => void }, req: Req, res: ServerResponse, err: unknown) {
+            const { status, code } = sendJsonError(req, res, err);
+            this.logAccess(req, status, code);
+          },
+        },
+      ],
+      onError(this: { logAccess: (req: Req, status: number, code?: string) => void }, req: Req, res: ServerResponse, err: unknown) {
+        const { status, code } = sendJsonError(req, res, err);
+        this.logAccess(req, status, code);
+      },
+    },
+
+    actions: {
+      health: {
+        rest: 'GET /health',
+        auth: 'public',
+        handler(this: { broker: Context['broker'] }) {
+          const registry = this.broker.registry as unknown as {
+            getNodeList(o: { onlyAvailable: boolean; withServices: boolean }): { id: string; available: boolean; hostname?: string }[];
+            getServiceList(o: { onlyLocal: boolean; onlyAvailable: boolean; skipInternal: boolean; withActions: boolean }): {
+              name: string;
+              nodeID: string;
+              available: boolean;
+            }[];
+          };
+          const nodes = registry.getNodeList({ onlyAvailable: true, withServices: false });
+          const byName = new Map<string, string[]>();
+          for (const s of registry.getServiceList({ onlyLocal: false, onlyAvailable: true, skipInternal: true, withActions: false })) {
+            byName.set(s.name, [...(byName.get(s.name) ?? []), s.nodeID]);
+          }
+          const missing = [...KNOWN_SERVICES].filter((name) => !byName.has(name));
+          return {
+            status: missing.length ? 'degraded' : 'ok',
+            nodes: nodes.map((n) => ({ id: n.id, hostname: n.hostname ?? null, local: n.id === this.broker.nodeID })),
+            services: [...byName].map(([name, nodeIds]) => ({ name, nodes: nodeIds.sort() })).sort((a, b) => a.name.localeCompare(b.name)),
+            missing,
+          };
+        },
+      },
+    },
+
+    methods: {
+      authenticate(_ctx: Context, _route: unknown, req: Req) {
+        if (req.$action?.auth === 'public') return null;
+        const header = req.headers.authorization;
+        const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+        if (!match) throw toMoleculerError(unauthorized('NO_TOKEN', 'send Authorization: Bearer <token>'));
+        try {
+          return issuer().verify(match[1]!);
+        } catch (e) {
+          throw toMoleculerError(e);
+        }
+      },
+      logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
+        const started = req.$startTime;
+        const ms = started ? (process.hrtime(started)[0] * 1e3 + process.hrtime(started)[1] / 1e6).toFixed(1) : '-';
+        const user = (req.$ctx?.meta as { user?: { id: string } } | undefined)?.user?.id ?? '-';
+        const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${req.originalUrl ?? req.url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
+        if (status >= 500) this.logger.error(line);
+        else this.logger.info(line);
+      },
+    },
+
+    created() {
+      // Fail fast at start-up rather than on the first request.
+      issuer();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import type { Context, ServiceSchema } from 'moleculer';
+import type { AppConfig } from '../mixins/config/app-config';
+import { errorsMixin } from '../mixins/errors/error-mapper';
+import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { TypeormDirectoryRepository } from '../mixins/directory/directory.repository';
+import { ScryptHasher } from '../mixins/auth/scrypt-hasher';
+import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
+import { ulidIds } from '../mixins/auth/ulid-ids';
+import { requireAdmin, requireUser } from '../mixins/auth/principal';
+import { DirectoryUseCases, seedDemoDirectory, type DirectoryDeps } from '../domain/directory/directory.use-cases';
+import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../domain/directory/demo-directory';
+import { systemClock } from '../domain/ports/clock.port';
+import type { Principal } from '../domain/shared/principal';
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null }>;
+
+/** Org units, roles, users and sign-in (API.md "Health and identity"). */
+export function directoryService(config: AppConfig): ServiceSchema {
+  return {
+    name: 'directory',
+    mixins: [errorsMixin],
+    // REST paths are API.md's, not prefixed with the service name.
+    settings: { rest: '/' },
+
+    actions: {
+      login: {
+        rest: 'POST /auth/login',
+        auth: 'public',
+        params: { username: 'string|max:64', password: 'string|max:256' },
+        handler(ctx: Ctx<{ username: string; password: string }>) {
+          return this.uc.login(ctx.params.username, ctx.params.password);
+        },
+      },
+      me: {
+        rest: 'GET /auth/me',
+        async handler(ctx: Ctx) {
+          return this.uc.me(await this.uc.getUser(requireUser(ctx).id));
+        },
+      },
+      unitTree: {
+        rest: 'GET /units/tree',
+        handler(ctx: Ctx) {
+          requireUser(ctx);
+          return this.uc.unitTree();
+        },
+      },
+      createUnit: {
+        rest: 'POST /units',
+        params: { name: 'string|max:200', parentId: 'string|optional|nullable|max:64' },
+        handler(ctx: Ctx<{ name: string; parentId?: string | null }>) {
+          requireAdmin(ctx);
+          return this.uc.createUnit(ctx.params);
+        },
+      },
+      listRoles: {
+        rest: 'GET /roles',
+        async handler(ctx: Ctx) {
+          requireUser(ctx);
+          return { items: await this.uc.listRoles() };
+        },
+      },
+      createRole: {
+        rest: 'POST /roles',
+        params: { code: 'string|max:64', name: 'string|max:200' },
+        handler(ctx: Ctx<{ code: string; name: string }>) {
+          requireAdmin(ctx);
+          return this.uc.createRole(ctx.params);
+        },
+      },
+      listUsers: {
+        rest: 'GET /users',
+        params: {
+          limit: { type: 'number', integer: true, min: 1, max: 200, optional: true, convert: true },
+          cursor: 'string|optional|max:64',
+        },
+        handler(ctx: Ctx<{ limit?: number; cursor?: string }>) {
+          requireAdmin(ctx);
+          return this.uc.listUsers(ctx.params.limit ?? 20, ctx.params.cursor ?? null);
+        },
+      },
+      createUser: {
+        rest: 'POST /users',
+        params: {
+          username: 'string|max:64',
+          password: 'string|max:256',
+          displayName: 'string|optional|max:200',
+          roles: { type: 'array', items: 'string', optional: true, max: 50 },
+          unitId: 'string|optional|nullable|max:64',
+        },
+        handler(ctx: Ctx) {
+          requireAdmin(ctx);
+          return this.uc.createUser(ctx.params);
+        },
+      },
+      updateUser: {
+        rest: 'PATCH /users/:id',
+        params: {
+          id: 'string|max:64',
+          password: 'string|optional|max:256',
+          displayName: 'string|optional|max:200',
+          roles: { type: 'array', items: 'string', optional: true, max: 50 },
+          unitId: 'string|optional|nullable|max:64',
+          disabled: 'boolean|optional',
+        },
+        handler(ctx: Ctx<{ id: string } & Record<string, unknown>>) {
+          requireAdmin(ctx);
+          const { id, ...change } = ctx.params;
+          return this.uc.updateUser(id, change);
+        },
+      },
+      /** Internal: the user behind an id, for services that need roles and unit (e.g. exports). */
+      resolveUser: {
+        visibility: 'public',
+        params: { id: 'string|max:64' },
+        async handler(ctx: Ctx<{ id: string }>) {
+          const user = await this.uc.getUser(ctx.params.id);
+          return { ...user.toPrincipal(), disabled: user.disabled };
+        },
+      },
+    },
+
+    async started() {
+      const db = await acquireMainDatabase(config.database);
+      const deps: DirectoryDeps = {
+        repo: new TypeormDirectoryRepository(db),
+        hasher: new ScryptHasher(),
+        tokens: new JwtIssuer(resolveJwtSecret(config.auth.jwtSecret, config.dataDir), config.auth.jwtTtlSeconds),
+        ids: ulidIds,
+        clock: systemClock,
+      };
+      this.uc = new DirectoryUseCases(deps);
+      const boot = await this.uc.bootstrap(config.auth.adminPassword, () => crypto.randomBytes(12).toString('base64url'));
+      if (boot.created) {
+        this.logger.warn(
+          config.auth.adminPassword
+            ? 'Created the first administrator "admin" with the password from ADMIN_PASSWORD.'
+            : `Created the first administrator "admin" with the generated password "${boot.password}". Change it now.`,
+        );
+      }
+      if (config.demo.enabled) {
+        const added = await seedDemoDirectory(deps, {
+          units: DEMO_UNITS,
+          roles: DEMO_ROLES,
+          users: DEMO_USERS,
+          password: DEMO_PASSWORD,
+        });
+        if (added) this.logger.info(`Seeded ${added} demo units, roles and users.`);
+      }
+    },
+
+    async stopped() {
+      await releaseMainDatabase(config.database);
+    },
+  };
+}
