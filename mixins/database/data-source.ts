@@ -23,7 +23,9 @@ export function buildDataSource(spec: DataSourceSpec): DataSource {
     migrations: spec.migrations,
     migrationsRun: false,
     synchronize: false,
-    logging: ['error', 'warn'] as ('error' | 'warn')[],
+    // Not 'error': a failed query already surfaces as an exception where it is handled, and
+    // expected failures (a duplicate key meaning "exists already") would read as faults in logs.
+    logging: ['warn', 'migration'] as ('warn' | 'migration')[],
   };
   let options: DataSourceOptions;
   if (spec.config.type === 'sqlite') {
