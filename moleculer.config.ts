@@ -12,16 +12,31 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
     nodeID: config.nodeId,
     logger: {
       type: 'Console',
-      options: { level: config.logLevel, formatter: config.logFormat, colors: process.stdout.isTTY === true, moduleColors: false },
+      options: {
+        level: config.logLevel,
+        formatter: config.logFormat,
+        colors: process.stdout.isTTY === true,
+        moduleColors: false,
+      },
     },
     logLevel: config.logLevel,
-    transporter: config.transporter ? { type: 'NATS', options: { url: config.transporter, maxReconnectAttempts: -1 } } : null,
+    transporter: config.transporter
+      ? { type: 'NATS', options: { url: config.transporter, maxReconnectAttempts: -1 } }
+      : null,
     // MsgPack keeps binary stream chunks binary; JSON would grow them 4x past NATS's 1 MiB payload.
     serializer: 'MsgPack',
     transit: { maxChunkSize: config.transitMaxChunkSize, maxQueueSize: 50_000 },
     cacher:
       config.cacher === 'redis'
-        ? { type: 'Redis', options: { redis: config.redisUrl!, prefix: `${config.namespace}-cache`, ttl: 300, monitor: false } }
+        ? {
+            type: 'Redis',
+            options: {
+              redis: config.redisUrl!,
+              prefix: `${config.namespace}-cache`,
+              ttl: 300,
+              monitor: false,
+            },
+          }
         : { type: 'MemoryLRU', options: { max: 10_000, ttl: 300 } },
     requestTimeout: config.requestTimeoutMs,
     retryPolicy: {
@@ -39,7 +54,8 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
       minRequestCount: 20,
       windowTime: 60,
       halfOpenTime: 10_000,
-      check: (err: Error | Errors.MoleculerError) => 'code' in err && typeof err.code === 'number' && err.code >= 500,
+      check: (err: Error | Errors.MoleculerError) =>
+        'code' in err && typeof err.code === 'number' && err.code >= 500,
     },
     // Graceful shutdown: on SIGTERM the broker waits for in-flight requests before it stops.
     tracking: { enabled: true, shutdownTimeout: config.shutdownTimeoutMs },
@@ -47,7 +63,10 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
     metrics: config.metricsPort
-      ? { enabled: true, reporter: [{ type: 'Prometheus', options: { port: config.metricsPort, path: '/metrics' } }] }
+      ? {
+          enabled: true,
+          reporter: [{ type: 'Prometheus', options: { port: config.metricsPort, path: '/metrics' } }],
+        }
       : { enabled: false },
     tracing: { enabled: false },
   };

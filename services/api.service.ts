@@ -10,7 +10,7 @@ import { toMoleculerError } from '../mixins/errors/error-mapper';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
-  $ctx?: Context;
+  $ctx?: Context<unknown, { user?: { id: string } | null }>;
   $startTime?: [number, number];
   originalUrl?: string;
 };
@@ -25,7 +25,11 @@ export const PUBLISHED = ['api.health', 'directory.*'];
  */
 export function apiService(config: AppConfig): ServiceSchema {
   let tokens: JwtIssuer | null = null;
-  const issuer = () => (tokens ??= new JwtIssuer(resolveJwtSecret(config.auth.jwtSecret, config.dataDir), config.auth.jwtTtlSeconds));
+  const issuer = () =>
+    (tokens ??= new JwtIssuer(
+      resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
+      config.auth.jwtTtlSeconds,
+    ));
 
   return {
     name: 'api',
@@ -53,17 +57,34 @@ export function apiService(config: AppConfig): ServiceSchema {
           authentication: true,
           bodyParsers: { json: { strict: true, limit: config.http.jsonBodyLimit }, urlencoded: false },
           callOptions: { timeout: config.requestTimeoutMs },
-          onAfterCall(this: { logAccess: (req: Req, status: number) => void }, _ctx: Context, _route: unknown, req: Req, res: ServerResponse, data: unknown) {
+          onAfterCall(
+            this: { logAccess: (req: Req, status: number) => void },
+            _ctx: Context,
+            _route: unknown,
+            req: Req,
+            res: ServerResponse,
+            data: unknown,
+          ) {
             this.logAccess(req, res.statusCode || 200);
             return data;
           },
-          onError(this: { logAccess: (req: Req, status: number, code?: string) => void }, req: Req, res: ServerResponse, err: unknown) {
+          onError(
+            this: { logAccess: (req: Req, status: number, code?: string) => void },
+            req: Req,
+            res: ServerResponse,
+            err: unknown,
+          ) {
             const { status, code } = sendJsonError(req, res, err);
             this.logAccess(req, status, code);
           },
         },
       ],
-      onError(this: { logAccess: (req: Req, status: number, code?: string) => void }, req: Req, res: ServerResponse, err: unknown) {
+      onError(
+        this: { logAccess: (req: Req, status: number, code?: string) => void },
+        req: Req,
+        res: ServerResponse,
+        err: unknown,
+      ) {
         const { status, code } = sendJsonError(req, res, err);
         this.logAccess(req, status, code);
       },
@@ -75,8 +96,16 @@ export function apiService(config: AppConfig): ServiceSchema {
         auth: 'public',
         handler(this: { broker: Context['broker'] }) {
           const registry = this.broker.registry as unknown as {
-            getNodeList(o: { onlyAvailable: boolean; withServices: boolean }): { id: string; available: boolean; hostname?: string }[];
-            getServiceList(o: { onlyLocal: boolean; onlyAvailable: boolean; skipInternal: boolean; withActions: boolean }): {
+            getNodeList(o: {
+              onlyAvailable: boolean;
+              withServices: boolean;
+            }): { id: string; available: boolean; hostname?: string }[];
+            getServiceList(o: {
+              onlyLocal: boolean;
+              onlyAvailable: boolean;
+              skipInternal: boolean;
+              withActions: boolean;
+            }): {
               name: string;
               nodeID: string;
               available: boolean;
@@ -84,14 +113,25 @@ export function apiService(config: AppConfig): ServiceSchema {
           };
           const nodes = registry.getNodeList({ onlyAvailable: true, withServices: false });
           const byName = new Map<string, string[]>();
-          for (const s of registry.getServiceList({ onlyLocal: false, onlyAvailable: true, skipInternal: true, withActions: false })) {
+          for (const s of registry.getServiceList({
+            onlyLocal: false,
+            onlyAvailable: true,
+            skipInternal: true,
+            withActions: false,
+          })) {
             byName.set(s.name, [...(byName.get(s.name) ?? []), s.nodeID]);
           }
           const missing = [...KNOWN_SERVICES].filter((name) => !byName.has(name));
           return {
             status: missing.length ? 'degraded' : 'ok',
-            nodes: nodes.map((n) => ({ id: n.id, hostname: n.hostname ?? null, local: n.id === this.broker.nodeID })),
-            services: [...byName].map(([name, nodeIds]) => ({ name, nodes: nodeIds.sort() })).sort((a, b) => a.name.localeCompare(b.name)),
+            nodes: nodes.map((n) => ({
+              id: n.id,
+              hostname: n.hostname ?? null,
+              local: n.id === this.broker.nodeID,
+            })),
+            services: [...byName]
+              .map(([name, nodeIds]) => ({ name, nodes: nodeIds.sort() }))
+              .sort((a, b) => a.name.localeCompare(b.name)),
             missing,
           };
         },
@@ -105,15 +145,17 @@ export function apiService(config: AppConfig): ServiceSchema {
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         if (!match) throw toMoleculerError(unauthorized('NO_TOKEN', 'send Authorization: Bearer <token>'));
         try {
-          return issuer().verify(match[1]!);
+          return issuer().verify(match[1]);
         } catch (e) {
           throw toMoleculerError(e);
         }
       },
       logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
         const started = req.$startTime;
-        const ms = started ? (process.hrtime(started)[0] * 1e3 + process.hrtime(started)[1] / 1e6).toFixed(1) : '-';
-        const user = (req.$ctx?.meta as { user?: { id: string } } | undefined)?.user?.id ?? '-';
+        const ms = started
+          ? (process.hrtime(started)[0] * 1e3 + process.hrtime(started)[1] / 1e6).toFixed(1)
+          : '-';
+        const user = req.$ctx?.meta.user?.id ?? '-';
         const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${req.originalUrl ?? req.url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
         if (status >= 500) this.logger.error(line);
         else this.logger.info(line);

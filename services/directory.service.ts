@@ -8,7 +8,11 @@ import { ScryptHasher } from '../mixins/auth/scrypt-hasher';
 import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
-import { DirectoryUseCases, seedDemoDirectory, type DirectoryDeps } from '../domain/directory/directory.use-cases';
+import {
+  DirectoryUseCases,
+  seedDemoDirectory,
+  type DirectoryDeps,
+} from '../domain/directory/directory.use-cases';
 import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../domain/directory/demo-directory';
 import { systemClock } from '../domain/ports/clock.port';
 import type { Principal } from '../domain/shared/principal';
@@ -125,12 +129,17 @@ export function directoryService(config: AppConfig): ServiceSchema {
       const deps: DirectoryDeps = {
         repo: new TypeormDirectoryRepository(db),
         hasher: new ScryptHasher(),
-        tokens: new JwtIssuer(resolveJwtSecret(config.auth.jwtSecret, config.dataDir), config.auth.jwtTtlSeconds),
+        tokens: new JwtIssuer(
+          resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
+          config.auth.jwtTtlSeconds,
+        ),
         ids: ulidIds,
         clock: systemClock,
       };
       this.uc = new DirectoryUseCases(deps);
-      const boot = await this.uc.bootstrap(config.auth.adminPassword, () => crypto.randomBytes(12).toString('base64url'));
+      const boot = await this.uc.bootstrap(config.auth.adminPassword, () =>
+        crypto.randomBytes(12).toString('base64url'),
+      );
       if (boot.created) {
         this.logger.warn(
           config.auth.adminPassword

@@ -31,10 +31,20 @@ export const DEMO_ROLES: readonly { code: string; name: string }[] = [
 
 export const DEMO_PASSWORD = 'demo-pass-1';
 
-export const DEMO_USERS: readonly { username: string; displayName: string; roles: string[]; unitId: string }[] = [
+export const DEMO_USERS: readonly {
+  username: string;
+  displayName: string;
+  roles: string[];
+  unitId: string;
+}[] = [
   { username: 'alice', displayName: 'Alice (finance, head office)', roles: ['FINANCE'], unitId: 'u-hq' },
   { username: 'bob', displayName: 'Bob (sales, East Region)', roles: ['SALES'], unitId: 'u-east' },
-  { username: 'carol', displayName: 'Carol (operator, Shanghai Store)', roles: ['OPERATOR'], unitId: 'u-east-sh' },
+  {
+    username: 'carol',
+    displayName: 'Carol (operator, Shanghai Store)',
+    roles: ['OPERATOR'],
+    unitId: 'u-east-sh',
+  },
   { username: 'dave', displayName: 'Dave (sales, South Region)', roles: ['SALES'], unitId: 'u-south' },
   { username: 'erin', displayName: 'Erin (auditor)', roles: ['AUDITOR'], unitId: 'u-hq' },
 ];

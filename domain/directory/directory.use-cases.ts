@@ -32,7 +32,8 @@ export class DirectoryUseCases {
     const user = await this.d.repo.findUserByUsername(username.toLowerCase());
     this.dummyHash ??= this.d.hasher.hash(`dummy-${Math.random()}`);
     const ok = await this.d.hasher.verify(password, user?.passwordHash ?? (await this.dummyHash));
-    if (!user || !ok || user.disabled) throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
+    if (!user || !ok || user.disabled)
+      throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
     const issued = this.d.tokens.issue(user.toPrincipal());
     return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), user: this.me(user) };
   }
@@ -54,7 +55,8 @@ export class DirectoryUseCases {
   async createUnit(input: { name: unknown; parentId?: unknown }) {
     let parent: OrgUnit | null = null;
     if (input.parentId !== undefined && input.parentId !== null) {
-      if (typeof input.parentId !== 'string') throw validationError('VALIDATION_ERROR', 'parentId must be a string');
+      if (typeof input.parentId !== 'string')
+        throw validationError('VALIDATION_ERROR', 'parentId must be a string');
       parent = await this.d.repo.findUnit(input.parentId);
       if (!parent) throw validationError('UNKNOWN_UNIT', 'parentId names no unit', { field: 'parentId' });
     }
@@ -78,7 +80,7 @@ export class DirectoryUseCases {
     const page = users.slice(0, limit);
     return {
       items: page.map((u) => u.toView()),
-      nextCursor: users.length > limit ? page[page.length - 1]!.id : null,
+      nextCursor: users.length > limit ? page[page.length - 1].id : null,
     };
   }
 
@@ -94,7 +96,13 @@ export class DirectoryUseCases {
     return unitId;
   }
 
-  async createUser(input: { username: unknown; password: unknown; displayName?: unknown; roles?: unknown; unitId?: unknown }) {
+  async createUser(input: {
+    username: unknown;
+    password: unknown;
+    displayName?: unknown;
+    roles?: unknown;
+    unitId?: unknown;
+  }) {
     checkUsername(input.username);
     const password = checkPassword(input.password);
     const roles = assertRolesKnown(input.roles ?? [], await this.knownRoles());
@@ -108,16 +116,24 @@ export class DirectoryUseCases {
       unitId,
       now: this.d.clock.now(),
     });
-    if (!(await this.d.repo.insertUser(user))) throw conflict('USERNAME_TAKEN', `username ${user.username} is taken`);
+    if (!(await this.d.repo.insertUser(user)))
+      throw conflict('USERNAME_TAKEN', `username ${user.username} is taken`);
     return user.toView();
   }
 
   async updateUser(
     id: string,
-    change: { password?: unknown; displayName?: unknown; roles?: unknown; unitId?: unknown; disabled?: unknown },
+    change: {
+      password?: unknown;
+      displayName?: unknown;
+      roles?: unknown;
+      unitId?: unknown;
+      disabled?: unknown;
+    },
   ) {
     const user = await this.getUser(id);
-    const roles = change.roles === undefined ? undefined : assertRolesKnown(change.roles, await this.knownRoles());
+    const roles =
+      change.roles === undefined ? undefined : assertRolesKnown(change.roles, await this.knownRoles());
     if (change.disabled !== undefined && typeof change.disabled !== 'boolean') {
       throw validationError('VALIDATION_ERROR', 'disabled must be a boolean', { field: 'disabled' });
     }
@@ -132,8 +148,10 @@ export class DirectoryUseCases {
         roles,
         unitId: change.unitId === undefined ? undefined : await this.checkUnit(change.unitId),
         passwordHash:
-          change.password === undefined ? undefined : await this.d.hasher.hash(checkPassword(change.password)),
-        disabled: change.disabled as boolean | undefined,
+          change.password === undefined
+            ? undefined
+            : await this.d.hasher.hash(checkPassword(change.password)),
+        disabled: change.disabled,
       },
       this.d.clock.now(),
     );
@@ -146,7 +164,10 @@ export class DirectoryUseCases {
    * node at every start: inserts are conditional, so concurrent starts create one admin.
    * Returns the password when an admin was created (null when one already existed).
    */
-  async bootstrap(adminPassword: string | null, generatePassword: () => string): Promise<{ created: boolean; password: string | null }> {
+  async bootstrap(
+    adminPassword: string | null,
+    generatePassword: () => string,
+  ): Promise<{ created: boolean; password: string | null }> {
     for (const r of BUILT_IN_ROLES) await this.d.repo.insertRole(Role.restore(r));
     if ((await this.d.repo.countUsersWithRole(ADMIN_ROLE)) > 0) return { created: false, password: null };
     const password = adminPassword ?? generatePassword();

@@ -27,7 +27,13 @@ export class OrgUnit {
     return new OrgUnit(input.id, name, input.parent?.id ?? null, path, input.now);
   }
 
-  static restore(p: { id: string; name: string; parentId: string | null; path: string; createdAt: Date }): OrgUnit {
+  static restore(p: {
+    id: string;
+    name: string;
+    parentId: string | null;
+    path: string;
+    createdAt: Date;
+  }): OrgUnit {
     return new OrgUnit(p.id, p.name, p.parentId, p.path, p.createdAt);
   }
 

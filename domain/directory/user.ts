@@ -56,7 +56,8 @@ export class User {
     return new User({
       id: input.id,
       username,
-      displayName: input.displayName === undefined ? username : displayText('displayName', input.displayName, 100),
+      displayName:
+        input.displayName === undefined ? username : displayText('displayName', input.displayName, 100),
       passwordHash: input.passwordHash,
       roles: [...new Set(input.roles)].sort(),
       unitId: input.unitId,
@@ -89,8 +90,18 @@ export class User {
     return this.props.unitId;
   }
 
-  update(change: { displayName?: unknown; roles?: string[]; unitId?: string | null; passwordHash?: string; disabled?: boolean }, now: Date): void {
-    if (change.displayName !== undefined) this.props.displayName = displayText('displayName', change.displayName, 100);
+  update(
+    change: {
+      displayName?: unknown;
+      roles?: string[];
+      unitId?: string | null;
+      passwordHash?: string;
+      disabled?: boolean;
+    },
+    now: Date,
+  ): void {
+    if (change.displayName !== undefined)
+      this.props.displayName = displayText('displayName', change.displayName, 100);
     if (change.roles !== undefined) this.props.roles = [...new Set(change.roles)].sort();
     if (change.unitId !== undefined) this.props.unitId = change.unitId;
     if (change.passwordHash !== undefined) this.props.passwordHash = change.passwordHash;
@@ -99,7 +110,12 @@ export class User {
   }
 
   toPrincipal(): Principal {
-    return { id: this.props.id, username: this.props.username, roles: [...this.props.roles], unitId: this.props.unitId };
+    return {
+      id: this.props.id,
+      username: this.props.username,
+      roles: [...this.props.roles],
+      unitId: this.props.unitId,
+    };
   }
 
   /** What the API shows: never the hash. */
@@ -118,6 +134,7 @@ export const assertRolesKnown = (roles: unknown, known: ReadonlySet<string>): st
     throw validationError('VALIDATION_ERROR', 'roles must be an array of role codes', { field: 'roles' });
   }
   const unknown = (roles as string[]).filter((r) => !known.has(r));
-  if (unknown.length) throw validationError('UNKNOWN_ROLE', `unknown roles: ${unknown.join(', ')}`, { roles: unknown });
+  if (unknown.length)
+    throw validationError('UNKNOWN_ROLE', `unknown roles: ${unknown.join(', ')}`, { roles: unknown });
   return roles as string[];
 };

@@ -49,7 +49,11 @@ export interface ObjectStorage extends Lifecycle {
   /** Idempotent: deleting a missing key succeeds. */
   delete(key: string): Promise<void>;
   /** Lists keys under a prefix, in pages, for garbage collection. */
-  list(prefix: string, cursor?: string, limit?: number): Promise<{ keys: string[]; nextCursor: string | null }>;
+  list(
+    prefix: string,
+    cursor?: string,
+    limit?: number,
+  ): Promise<{ keys: string[]; nextCursor: string | null }>;
   /**
    * A URL a client can fetch the object from directly for `expiresInSeconds`, or null when the
    * backend cannot sign (local disk: the gateway streams the bytes itself).

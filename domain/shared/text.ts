@@ -6,7 +6,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** A trimmed display name of 1..max characters with no control characters. */
 export function displayText(field: string, value: unknown, max: number): string {
-  if (typeof value !== 'string') throw validationError('VALIDATION_ERROR', `${field} must be a string`, { field });
+  if (typeof value !== 'string')
+    throw validationError('VALIDATION_ERROR', `${field} must be a string`, { field });
   const v = value.trim();
   if (v.length === 0 || v.length > max) {
     throw validationError('VALIDATION_ERROR', `${field} must be 1 to ${max} characters`, { field });

@@ -32,9 +32,13 @@ export class JwtIssuer implements TokenIssuer {
       claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
     } catch (e) {
       const expired = e instanceof jwt.TokenExpiredError;
-      throw unauthorized(expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN', expired ? 'the token has expired' : 'invalid token');
+      throw unauthorized(
+        expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN',
+        expired ? 'the token has expired' : 'invalid token',
+      );
     }
-    if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) throw unauthorized('INVALID_TOKEN', 'invalid token');
+    if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles))
+      throw unauthorized('INVALID_TOKEN', 'invalid token');
     return {
       id: claims.sub,
       username: typeof claims.name === 'string' ? claims.name : claims.sub,

@@ -9,7 +9,9 @@ import { Directory1764000000001 } from './migrations/1764000000001-Directory';
 import { ensureMysqlDatabase } from './mysql-admin';
 
 const ENTITIES = [...DIRECTORY_ENTITIES, ...MAIN_ENTITIES];
-const MIGRATIONS = [Directory1764000000001, ...MAIN_MIGRATIONS].sort((a, b) => migrationTime(a) - migrationTime(b));
+const MIGRATIONS = [Directory1764000000001, ...MAIN_MIGRATIONS].sort(
+  (a, b) => migrationTime(a) - migrationTime(b),
+);
 
 function migrationTime(m: { name: string }): number {
   return Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);

@@ -11,7 +11,9 @@ export async function ensureMysqlDatabase(url: string): Promise<void> {
   u.pathname = '/';
   const conn = await mysql.createConnection(u.toString());
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } finally {
     await conn.end();
   }

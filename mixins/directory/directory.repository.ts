@@ -38,7 +38,9 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
   }
 
   async listRoles() {
-    return (await this.ds.getRepository(RoleSchema).find({ order: { code: 'ASC' } })).map((r) => Role.restore(r));
+    return (await this.ds.getRepository(RoleSchema).find({ order: { code: 'ASC' } })).map((r) =>
+      Role.restore(r),
+    );
   }
 
   async insertRole(role: Role) {
@@ -76,7 +78,11 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
   }
 
   async listUsers(page: { limit: number; after: string | null }) {
-    const qb = this.ds.getRepository(UserSchema).createQueryBuilder('u').orderBy('u.id', 'ASC').limit(page.limit);
+    const qb = this.ds
+      .getRepository(UserSchema)
+      .createQueryBuilder('u')
+      .orderBy('u.id', 'ASC')
+      .limit(page.limit);
     if (page.after) qb.where('u.id > :after', { after: page.after });
     return this.hydrate(await qb.getMany());
   }
@@ -91,7 +97,9 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
       await this.ds.transaction(async (em) => {
         await em.getRepository(UserSchema).insert(this.row(user));
         if (user.roles.length) {
-          await em.getRepository(UserRoleSchema).insert(user.roles.map((roleCode) => ({ userId: user.id, roleCode })));
+          await em
+            .getRepository(UserRoleSchema)
+            .insert(user.roles.map((roleCode) => ({ userId: user.id, roleCode })));
         }
       });
       return true;
@@ -106,7 +114,9 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
       await em.getRepository(UserSchema).update({ id: user.id }, this.row(user));
       await em.getRepository(UserRoleSchema).delete({ userId: user.id });
       if (user.roles.length) {
-        await em.getRepository(UserRoleSchema).insert(user.roles.map((roleCode) => ({ userId: user.id, roleCode })));
+        await em
+          .getRepository(UserRoleSchema)
+          .insert(user.roles.map((roleCode) => ({ userId: user.id, roleCode })));
       }
     });
   }

@@ -19,7 +19,8 @@ export function httpError(err: unknown): { status: number; code: string; message
   const type = typeof e.type === 'string' ? e.type : '';
   const message = typeof e.message === 'string' ? e.message : 'error';
   // body-parser errors carry `status` and a dotted `type`.
-  if (type === 'entity.parse.failed') return { status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' };
+  if (type === 'entity.parse.failed')
+    return { status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' };
   if (type === 'entity.too.large' || e.status === 413) {
     return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' };
   }
@@ -41,17 +42,24 @@ export function httpError(err: unknown): { status: number; code: string; message
       return { status: 404, code: 'NOT_FOUND', message: 'no such route' };
   }
   const status = typeof e.code === 'number' && e.code >= 400 && e.code <= 599 ? e.code : 500;
-  if (status >= 500 && status !== 503) return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
+  if (status >= 500 && status !== 503)
+    return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
   return { status, code: type || (status === 503 ? 'SERVICE_UNAVAILABLE' : 'ERROR'), message, data: e.data };
 }
 
-export function sendJsonError(req: IncomingMessage, res: ServerResponse, err: unknown): { status: number; code: string } {
+export function sendJsonError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: unknown,
+): { status: number; code: string } {
   const h = httpError(err);
   if (res.headersSent) {
     res.destroy();
     return h;
   }
-  const body = JSON.stringify({ error: { code: h.code, message: h.message, ...(h.data ? { data: h.data } : {}) } });
+  const body = JSON.stringify({
+    error: { code: h.code, message: h.message, ...(h.data ? { data: h.data } : {}) },
+  });
   res.statusCode = h.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));

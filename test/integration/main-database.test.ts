@@ -22,7 +22,10 @@ import { tempMysqlDatabase } from '../support/mysql';
 const code = (c: string) => (e: unknown) => isDomainError(e) && e.code === c;
 
 /** The same checks on both engines: the adapters must behave identically. */
-function databaseSuite(engine: string, makeConfig: () => Promise<{ config: DatabaseConfig; cleanup(): Promise<void> }>) {
+function databaseSuite(
+  engine: string,
+  makeConfig: () => Promise<{ config: DatabaseConfig; cleanup: () => Promise<void> }>,
+) {
   describe(`main database on ${engine}`, () => {
     let config: DatabaseConfig;
     let cleanup: () => Promise<void>;
@@ -53,14 +56,16 @@ function databaseSuite(engine: string, makeConfig: () => Promise<{ config: Datab
       await Promise.all(others.map((o) => o.initialize()));
       await Promise.all(others.map((o) => migrate(o)));
       await Promise.all(others.map((o) => o.destroy()));
-      const rows = (await ds.query('SELECT name FROM migrations')) as { name: string }[];
+      const rows = await ds.query<{ name: string }[]>('SELECT name FROM migrations');
       const names = rows.map((r) => r.name);
       assert.equal(new Set(names).size, names.length, 'no migration recorded twice');
       assert.ok(names.includes('Directory1764000000001'));
     });
 
     it('creates exactly one first admin when nodes bootstrap concurrently', async () => {
-      const results = await Promise.all([1, 2, 3, 4].map((n) => new DirectoryUseCases(deps(n)).bootstrap('first-pass', () => 'x')));
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((n) => new DirectoryUseCases(deps(n)).bootstrap('first-pass', () => 'x')),
+      );
       assert.equal(results.filter((r) => r.created).length, 1);
       const uc = new DirectoryUseCases(deps(0));
       const login = await uc.login('admin', 'first-pass');
@@ -72,9 +77,17 @@ function databaseSuite(engine: string, makeConfig: () => Promise<{ config: Datab
       const root = await uc.createUnit({ name: '总部 Head', parentId: null });
       const child = await uc.createUnit({ name: 'Child', parentId: root.id });
       await uc.createRole({ code: 'FINANCE', name: 'Finance' });
-      const u = await uc.createUser({ username: 'Fiona', password: 'fiona-password', roles: ['FINANCE', 'AUDITOR'], unitId: child.id });
+      const u = await uc.createUser({
+        username: 'Fiona',
+        password: 'fiona-password',
+        roles: ['FINANCE', 'AUDITOR'],
+        unitId: child.id,
+      });
       assert.deepEqual(u.roles, ['AUDITOR', 'FINANCE']);
-      await assert.rejects(uc.createUser({ username: 'fiona', password: 'fiona-password' }), code('USERNAME_TAKEN'));
+      await assert.rejects(
+        uc.createUser({ username: 'fiona', password: 'fiona-password' }),
+        code('USERNAME_TAKEN'),
+      );
       const updated = await uc.updateUser(u.id, { roles: ['FINANCE'], displayName: 'Fiona F.' });
       assert.deepEqual(updated.roles, ['FINANCE']);
       const again = await uc.getUser(u.id);
@@ -82,10 +95,13 @@ function databaseSuite(engine: string, makeConfig: () => Promise<{ config: Datab
       const tree = await uc.unitTree();
       const head = tree.find((n) => n.id === root.id)!;
       assert.equal(head.name, '总部 Head');
-      assert.deepEqual(head.children.map((c) => c.id), [child.id]);
+      assert.deepEqual(
+        head.children.map((c) => c.id),
+        [child.id],
+      );
       const unit = await new TypeormDirectoryRepository(ds).findUnit(child.id);
       assert.equal(unit?.path, `/${root.id}/${child.id}/`);
-      assert.ok(unit!.createdAt instanceof Date && !Number.isNaN(unit!.createdAt.getTime()));
+      assert.ok(unit.createdAt instanceof Date && !Number.isNaN(unit.createdAt.getTime()));
     });
 
     it('pages users by cursor', async () => {
@@ -106,7 +122,10 @@ function databaseSuite(engine: string, makeConfig: () => Promise<{ config: Datab
 
 databaseSuite('SQLite', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-db-'));
-  return { config: { type: 'sqlite', file: path.join(dir, 'ftc.sqlite') }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    config: { type: 'sqlite', file: path.join(dir, 'ftc.sqlite') },
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describe('MySQL', async () => {
@@ -117,6 +136,6 @@ describe('MySQL', async () => {
   }
   databaseSuite('MySQL', async () => {
     const db = await tempMysqlDatabase(s.url.mysql, 'ftc_test_main');
-    return { config: { type: 'mysql', url: db.url }, cleanup: db.drop };
+    return { config: { type: 'mysql', url: db.url }, cleanup: () => db.drop() };
   });
 });

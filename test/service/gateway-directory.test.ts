@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import jwt from 'jsonwebtoken';
 import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
@@ -7,7 +8,8 @@ import { http, login, startTestNode, type TestNode } from '../support/embedded-n
 describe('gateway + directory on an in-process broker', () => {
   let node: TestNode;
   let admin: string;
-  const call = (method: string, url: string, opts?: Parameters<typeof http>[3]) => http(node.baseUrl, method, url, opts);
+  const call = (method: string, url: string, opts?: Parameters<typeof http>[3]) =>
+    http(node.baseUrl, method, url, opts);
 
   before(async () => {
     node = await startTestNode({ SERVICES: 'api,directory' });
@@ -18,7 +20,10 @@ describe('gateway + directory on an in-process broker', () => {
   it('serves health without a token and lists the running services', async () => {
     const r = await call('GET', '/api/health');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body.services.map((s: { name: string }) => s.name), ['api', 'directory']);
+    assert.deepEqual(
+      r.body.services.map((s: { name: string }) => s.name),
+      ['api', 'directory'],
+    );
     assert.equal(r.body.nodes.length, 1);
   });
 
@@ -28,12 +33,16 @@ describe('gateway + directory on an in-process broker', () => {
       subject: 'x',
       issuer: 'file-task-center',
     });
-    const secret = require('node:fs').readFileSync(`${node.dataDir}/jwt-secret`, 'utf8') as string;
-    const expired = jwt.sign({ roles: ['ADMIN'], unit: null, exp: Math.floor(Date.now() / 1000) - 10 }, secret, {
-      algorithm: 'HS256',
-      subject: 'x',
-      issuer: 'file-task-center',
-    });
+    const secret = fs.readFileSync(`${node.dataDir}/jwt-secret`, 'utf8');
+    const expired = jwt.sign(
+      { roles: ['ADMIN'], unit: null, exp: Math.floor(Date.now() / 1000) - 10 },
+      secret,
+      {
+        algorithm: 'HS256',
+        subject: 'x',
+        issuer: 'file-task-center',
+      },
+    );
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"x","roles":["ADMIN"]}').toString('base64url')}.`;
     const cases: [string | undefined, string][] = [
       [undefined, 'NO_TOKEN'],
@@ -62,21 +71,35 @@ describe('gateway + directory on an in-process broker', () => {
   });
 
   it('rejects wrong credentials with 401 and malformed logins with 400', async () => {
-    assert.equal((await call('POST', '/api/auth/login', { body: { username: 'admin', password: 'nope' } })).status, 401);
+    assert.equal(
+      (await call('POST', '/api/auth/login', { body: { username: 'admin', password: 'nope' } })).status,
+      401,
+    );
     assert.equal((await call('POST', '/api/auth/login', { body: { username: 'admin' } })).status, 400);
-    assert.equal((await call('POST', '/api/auth/login', { body: { username: ['a'], password: 'x' } })).status, 400);
+    assert.equal(
+      (await call('POST', '/api/auth/login', { body: { username: ['a'], password: 'x' } })).status,
+      400,
+    );
     const badJson = await call('POST', '/api/auth/login', { raw: '{"username":' });
     assert.deepEqual([badJson.status, badJson.body.error.code], [400, 'INVALID_JSON']);
   });
 
   it('limits the JSON body size', async () => {
-    const r = await call('POST', '/api/auth/login', { raw: JSON.stringify({ username: 'a', password: 'x'.repeat(2_000_000) }) });
+    const r = await call('POST', '/api/auth/login', {
+      raw: JSON.stringify({ username: 'a', password: 'x'.repeat(2_000_000) }),
+    });
     assert.equal(r.status, 413);
     assert.equal(r.body.error.code, 'PAYLOAD_TOO_LARGE');
   });
 
   it('publishes only the contract: internal and unlisted actions are 404', async () => {
-    for (const url of ['/api/$node/list', '/api/$node/services', '/api/directory/login', '/api/directory/resolveUser?id=x', '/api/nope']) {
+    for (const url of [
+      '/api/$node/list',
+      '/api/$node/services',
+      '/api/directory/login',
+      '/api/directory/resolveUser?id=x',
+      '/api/nope',
+    ]) {
       const r = await call('GET', url, { token: admin });
       assert.equal(r.status, 404, url);
       assert.equal(r.body.error.code, 'NOT_FOUND');
@@ -91,14 +114,29 @@ describe('gateway + directory on an in-process broker', () => {
   });
 
   it('lets an admin manage units, roles and users, and forbids everyone else', async () => {
-    const unit = await call('POST', '/api/units', { token: admin, body: { name: 'North Region', parentId: 'u-hq' } });
+    const unit = await call('POST', '/api/units', {
+      token: admin,
+      body: { name: 'North Region', parentId: 'u-hq' },
+    });
     assert.equal(unit.status, 200);
-    const role = await call('POST', '/api/roles', { token: admin, body: { code: 'WAREHOUSE', name: 'Warehouse' } });
+    const role = await call('POST', '/api/roles', {
+      token: admin,
+      body: { code: 'WAREHOUSE', name: 'Warehouse' },
+    });
     assert.equal(role.status, 200);
-    assert.equal((await call('POST', '/api/roles', { token: admin, body: { code: 'WAREHOUSE', name: 'x' } })).status, 409);
+    assert.equal(
+      (await call('POST', '/api/roles', { token: admin, body: { code: 'WAREHOUSE', name: 'x' } })).status,
+      409,
+    );
     const user = await call('POST', '/api/users', {
       token: admin,
-      body: { username: 'nora', password: 'nora-password', displayName: 'Nora', roles: ['WAREHOUSE'], unitId: unit.body.id },
+      body: {
+        username: 'nora',
+        password: 'nora-password',
+        displayName: 'Nora',
+        roles: ['WAREHOUSE'],
+        unitId: unit.body.id,
+      },
     });
     assert.equal(user.status, 200, JSON.stringify(user.body));
     assert.equal(user.body.passwordHash, undefined);
@@ -117,9 +155,16 @@ describe('gateway + directory on an in-process broker', () => {
     // Reads any signed-in user may do.
     assert.equal((await call('GET', '/api/units/tree', { token: nora })).status, 200);
     assert.equal((await call('GET', '/api/roles', { token: nora })).status, 200);
-    const patched = await call('PATCH', `/api/users/${user.body.id}`, { token: admin, body: { disabled: true } });
+    const patched = await call('PATCH', `/api/users/${user.body.id}`, {
+      token: admin,
+      body: { disabled: true },
+    });
     assert.equal(patched.body.disabled, true);
-    assert.equal((await call('POST', '/api/auth/login', { body: { username: 'nora', password: 'nora-password' } })).status, 401);
+    assert.equal(
+      (await call('POST', '/api/auth/login', { body: { username: 'nora', password: 'nora-password' } }))
+        .status,
+      401,
+    );
   });
 
   it('validates writes with 400 and a stable code', async () => {
@@ -128,7 +173,12 @@ describe('gateway + directory on an in-process broker', () => {
       ['POST', '/api/units', { name: 'x', parentId: 'missing' }, 'UNKNOWN_UNIT'],
       ['POST', '/api/roles', { code: 'lower', name: 'x' }, 'VALIDATION_ERROR'],
       ['POST', '/api/users', { username: 'ok-name', password: 'short' }, 'WEAK_PASSWORD'],
-      ['POST', '/api/users', { username: 'ok-name', password: 'long-enough', roles: ['NOPE'] }, 'UNKNOWN_ROLE'],
+      [
+        'POST',
+        '/api/users',
+        { username: 'ok-name', password: 'long-enough', roles: ['NOPE'] },
+        'UNKNOWN_ROLE',
+      ],
       ['POST', '/api/users', { username: '../etc', password: 'long-enough' }, 'VALIDATION_ERROR'],
       ['PATCH', '/api/users/missing-id', { displayName: 'x' }, 'USER_NOT_FOUND'],
       ['GET', '/api/users?limit=1000', undefined, 'VALIDATION_ERROR'],

@@ -21,7 +21,13 @@ export interface TestNode {
  */
 export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-test-'));
-  const config = loadAppConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DEMO_ORDERS: '1000', ...env });
+  const config = loadAppConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DEMO_ORDERS: '1000',
+    ...env,
+  });
   const broker = createNode(config);
   // Tests own the process: the broker must not exit it on signals.
   broker.options.skipProcessEventRegistration = true;
@@ -29,7 +35,8 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
   const api = broker.getLocalService('api') as unknown as { server?: Server } | undefined;
   const port = api?.server ? (api.server.address() as AddressInfo).port : 0;
   // moleculer-web builds its aliases a moment after services appear: wait until the routes answer.
-  if (api && config.services.includes('directory')) await waitForRoute(`http://127.0.0.1:${port}`, '/api/auth/login');
+  if (api && config.services.includes('directory'))
+    await waitForRoute(`http://127.0.0.1:${port}`, '/api/auth/login');
   return {
     broker,
     config,
@@ -82,7 +89,11 @@ export async function waitForRoute(baseUrl: string, url: string, ms = 15_000): P
   const deadline = Date.now() + ms;
   for (;;) {
     try {
-      const r = await fetch(baseUrl + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const r = await fetch(baseUrl + url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       await r.arrayBuffer();
       if (r.status !== 404) return;
     } catch {

@@ -1,4 +1,8 @@
-import type { DirectoryRepository, PasswordHasher, TokenIssuer } from '../../domain/directory/directory.ports';
+import type {
+  DirectoryRepository,
+  PasswordHasher,
+  TokenIssuer,
+} from '../../domain/directory/directory.ports';
 import type { DirectoryDeps } from '../../domain/directory/directory.use-cases';
 import type { OrgUnit } from '../../domain/directory/org-unit';
 import type { Role } from '../../domain/directory/role';
@@ -65,7 +69,10 @@ export const plainHasher: PasswordHasher = {
 };
 
 export const jsonTokens: TokenIssuer = {
-  issue: (p: Principal) => ({ token: Buffer.from(JSON.stringify(p)).toString('base64url'), expiresAt: new Date(0) }),
+  issue: (p: Principal) => ({
+    token: Buffer.from(JSON.stringify(p)).toString('base64url'),
+    expiresAt: new Date(0),
+  }),
   verify: (t: string) => {
     try {
       return JSON.parse(Buffer.from(t, 'base64url').toString()) as Principal;

@@ -32,7 +32,9 @@ function reachable(url: string, timeoutMs = 2000): Promise<boolean> {
  * Resolves each server's URL, or a skip reason. Under CI=true a missing server throws, which fails
  * the suite. Use as: `const s = await servers('mysql'); describe('x', { skip: s.skip }, ...)`.
  */
-export async function servers(...names: ServerName[]): Promise<{ skip: string | false; url: Record<ServerName, string> }> {
+export async function servers(
+  ...names: ServerName[]
+): Promise<{ skip: string | false; url: Record<ServerName, string> }> {
   const url = {} as Record<ServerName, string>;
   for (const name of names) {
     const value = process.env[VARS[name]];

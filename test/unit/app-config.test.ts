@@ -56,7 +56,11 @@ describe('app config', () => {
     ];
     for (const env of bad) {
       const name = Object.keys(env).at(-1)!;
-      assert.throws(() => loadAppConfig(env), (e: unknown) => e instanceof ConfigError && /[A-Z_]+/.test(e.message), name);
+      assert.throws(
+        () => loadAppConfig(env),
+        (e: unknown) => e instanceof ConfigError && /[A-Z_]+/.test(e.message),
+        name,
+      );
     }
   });
 

@@ -28,7 +28,10 @@ describe('directory use cases', () => {
   it('generates a password when none is configured', async () => {
     const deps = memoryDirectoryDeps();
     const uc = new DirectoryUseCases(deps);
-    assert.deepEqual(await uc.bootstrap(null, () => 'gen-secret-1'), { created: true, password: 'gen-secret-1' });
+    assert.deepEqual(await uc.bootstrap(null, () => 'gen-secret-1'), {
+      created: true,
+      password: 'gen-secret-1',
+    });
     await uc.login('admin', 'gen-secret-1');
   });
 
@@ -36,7 +39,11 @@ describe('directory use cases', () => {
     const { uc } = await setup();
     const u = await uc.createUser({ username: 'bob', password: 'bob-password' });
     await uc.updateUser(u.id, { disabled: true });
-    for (const [name, pw] of [['admin', 'wrong'], ['nobody', 'whatever'], ['bob', 'bob-password']]) {
+    for (const [name, pw] of [
+      ['admin', 'wrong'],
+      ['nobody', 'whatever'],
+      ['bob', 'bob-password'],
+    ]) {
       await assert.rejects(uc.login(name, pw), code('INVALID_CREDENTIALS'));
     }
     await assert.rejects(uc.login('', ''), code('VALIDATION_ERROR'));
@@ -46,10 +53,21 @@ describe('directory use cases', () => {
   it('creates users with known roles and units only, and unique usernames', async () => {
     const { uc } = await setup();
     const unit = await uc.createUnit({ name: 'Sales', parentId: null });
-    await assert.rejects(uc.createUser({ username: 'c1', password: 'long-enough', roles: ['NOPE'] }), code('UNKNOWN_ROLE'));
-    await assert.rejects(uc.createUser({ username: 'c1', password: 'long-enough', unitId: 'missing' }), code('UNKNOWN_UNIT'));
+    await assert.rejects(
+      uc.createUser({ username: 'c1', password: 'long-enough', roles: ['NOPE'] }),
+      code('UNKNOWN_ROLE'),
+    );
+    await assert.rejects(
+      uc.createUser({ username: 'c1', password: 'long-enough', unitId: 'missing' }),
+      code('UNKNOWN_UNIT'),
+    );
     await assert.rejects(uc.createUser({ username: 'c1', password: 'short' }), code('WEAK_PASSWORD'));
-    const c = await uc.createUser({ username: 'c1', password: 'long-enough', roles: ['AUDITOR'], unitId: unit.id });
+    const c = await uc.createUser({
+      username: 'c1',
+      password: 'long-enough',
+      roles: ['AUDITOR'],
+      unitId: unit.id,
+    });
     assert.equal(c.unitId, unit.id);
     await assert.rejects(uc.createUser({ username: 'C1', password: 'long-enough' }), code('USERNAME_TAKEN'));
   });
@@ -100,7 +118,7 @@ describe('directory use cases', () => {
     assert.equal(await seedDemoDirectory(deps, demo), 0);
     const tree = await uc.unitTree();
     assert.equal(tree.length, 1);
-    assert.equal(tree[0]!.children.length, 2);
+    assert.equal(tree[0].children.length, 2);
     const carol = await uc.login('carol', DEMO_PASSWORD);
     assert.equal(carol.user.unitId, 'u-east-sh');
   });

@@ -28,7 +28,10 @@ describe('error mapping', () => {
     assert.equal(httpError({ type: 'entity.parse.failed', status: 400 }).status, 400);
     assert.equal(httpError({ type: 'entity.too.large', status: 413 }).status, 413);
     const internal = httpError(toMoleculerError(new Error('SELECT * FROM secret failed')));
-    assert.deepEqual([internal.status, internal.code, internal.message], [500, 'INTERNAL_ERROR', 'internal error']);
+    assert.deepEqual(
+      [internal.status, internal.code, internal.message],
+      [500, 'INTERNAL_ERROR', 'internal error'],
+    );
     assert.equal(httpError(new Errors.ServiceNotFoundError({ action: 'x.y' })).status, 503);
     assert.equal(httpError(new Errors.RequestTimeoutError({ action: 'x.y', nodeID: 'n' })).status, 503);
     assert.equal(httpError(toMoleculerError({ code: 'ECONNREFUSED' })).status, 503);

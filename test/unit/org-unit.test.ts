@@ -38,15 +38,26 @@ describe('OrgUnit', () => {
   it('limits nesting depth', () => {
     let unit = make('l0', null);
     for (let i = 1; i < OrgUnit.MAX_DEPTH; i++) unit = make(`l${i}`, unit);
-    assert.throws(() => make('too-deep', unit), (e: unknown) => isDomainError(e) && e.code === 'UNIT_TOO_DEEP');
+    assert.throws(
+      () => make('too-deep', unit),
+      (e: unknown) => isDomainError(e) && e.code === 'UNIT_TOO_DEEP',
+    );
   });
 
   it('builds a nested tree, children sorted by name, orphans as roots', () => {
     const root = make('r', null, 'Root');
-    const units = [make('z', root, 'Zeta'), root, make('a', root, 'Alpha'), OrgUnit.restore({ id: 'o', name: 'Orphan', parentId: 'gone', path: '/gone/o/', createdAt: now })];
+    const units = [
+      make('z', root, 'Zeta'),
+      root,
+      make('a', root, 'Alpha'),
+      OrgUnit.restore({ id: 'o', name: 'Orphan', parentId: 'gone', path: '/gone/o/', createdAt: now }),
+    ];
     const tree = buildUnitTree(units);
     assert.deepEqual(tree.map((n) => n.id).sort(), ['o', 'r']);
     const r = tree.find((n) => n.id === 'r')!;
-    assert.deepEqual(r.children.map((c) => c.name), ['Alpha', 'Zeta']);
+    assert.deepEqual(
+      r.children.map((c) => c.name),
+      ['Alpha', 'Zeta'],
+    );
   });
 });

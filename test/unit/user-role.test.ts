@@ -17,11 +17,19 @@ describe('User', () => {
 
   it('enforces the password length policy', () => {
     assert.equal(checkPassword('12345678'), '12345678');
-    for (const bad of ['1234567', '', 'x'.repeat(257), undefined]) assert.throws(() => checkPassword(bad), code('WEAK_PASSWORD'));
+    for (const bad of ['1234567', '', 'x'.repeat(257), undefined])
+      assert.throws(() => checkPassword(bad), code('WEAK_PASSWORD'));
   });
 
   it('never exposes the password hash in its view', () => {
-    const u = User.create({ id: 'u1', username: 'Bob', passwordHash: 'secret-hash', roles: ['B', 'A', 'A'], unitId: null, now });
+    const u = User.create({
+      id: 'u1',
+      username: 'Bob',
+      passwordHash: 'secret-hash',
+      roles: ['B', 'A', 'A'],
+      unitId: null,
+      now,
+    });
     const view = u.toView();
     assert.equal(JSON.stringify(view).includes('secret-hash'), false);
     assert.deepEqual(view.roles, ['A', 'B']);

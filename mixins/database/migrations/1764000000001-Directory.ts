@@ -22,9 +22,15 @@ export class Directory1764000000001 implements MigrationInterface {
     );
     // LIKE 'prefix%' uses this index on both engines.
     await q.createIndex('org_units', new TableIndex({ name: 'idx_org_units_path', columnNames: ['path'] }));
-    await q.createIndex('org_units', new TableIndex({ name: 'idx_org_units_parent', columnNames: ['parent_id'] }));
+    await q.createIndex(
+      'org_units',
+      new TableIndex({ name: 'idx_org_units_parent', columnNames: ['parent_id'] }),
+    );
     await q.createTable(
-      new Table({ name: 'roles', columns: [id('code', true), { name: 'name', type: 'varchar', length: '100' }] }),
+      new Table({
+        name: 'roles',
+        columns: [id('code', true), { name: 'name', type: 'varchar', length: '100' }],
+      }),
       true,
     );
     await q.createTable(
@@ -48,11 +54,21 @@ export class Directory1764000000001 implements MigrationInterface {
       new Table({
         name: 'user_roles',
         columns: [id('user_id', true), id('role_code', true)],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
       true,
     );
-    await q.createIndex('user_roles', new TableIndex({ name: 'idx_user_roles_role', columnNames: ['role_code'] }));
+    await q.createIndex(
+      'user_roles',
+      new TableIndex({ name: 'idx_user_roles_role', columnNames: ['role_code'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
