@@ -14,7 +14,7 @@ describe('broker options', () => {
     assert.equal(o.tracking?.enabled, true);
     assert.equal(o.transporter, null);
     assert.equal(o.retryPolicy?.retries, 2);
-    const check = o.retryPolicy!.check;
+    const check = o.retryPolicy?.check as (err: Error) => boolean;
     assert.equal(check(new Errors.MoleculerRetryableError('x', 503, 'DOWN')), true);
     assert.equal(check(new Errors.RequestTimeoutError({ action: 'a', nodeID: 'n' })), true);
     assert.equal(check(new Errors.MoleculerClientError('x', 400, 'BAD')), false);
