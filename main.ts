@@ -28,8 +28,10 @@ function banner(config: AppConfig): string {
 
 async function main(): Promise<void> {
   let config: AppConfig;
+  let broker: ServiceBroker;
   try {
     config = loadAppConfig();
+    broker = createNode(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`Configuration error: ${e.message}`);
@@ -37,7 +39,6 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const broker = createNode(config);
   await broker.start();
   if (config.services.includes('api')) console.log(`\n${banner(config)}\n`);
 }

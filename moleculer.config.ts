@@ -1,5 +1,5 @@
 import type { BrokerOptions, Errors } from 'moleculer';
-import { loadAppConfig, type AppConfig } from './mixins/config/app-config';
+import type { AppConfig } from './mixins/config/app-config';
 
 /**
  * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
@@ -71,6 +71,3 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
     tracing: { enabled: false },
   };
 }
-
-/** moleculer-runner and the REPL read the default export. */
-export default brokerOptions(loadAppConfig());

@@ -165,6 +165,18 @@ export function apiService(config: AppConfig): ServiceSchema {
     created() {
       // Fail fast at start-up rather than on the first request.
       issuer();
+      // moleculer-web only logs a listen error (e.g. EADDRINUSE) and never finishes starting: a node
+      // that cannot serve HTTP must stop with an error instead of running on without a listener.
+      const server = (this as unknown as { server: import('node:http').Server }).server;
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        if (!server.listening) {
+          this.broker.fatal(
+            `cannot listen on ${config.http.host}:${config.http.port} (${err.code ?? err.message})`,
+            err,
+            true,
+          );
+        }
+      });
     },
   };
 }

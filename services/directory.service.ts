@@ -142,9 +142,11 @@ export function directoryService(config: AppConfig): ServiceSchema {
       );
       if (boot.created) {
         this.logger.warn(
-          config.auth.adminPassword
+          config.auth.adminPasswordFromEnv
             ? 'Created the first administrator "admin" with the password from ADMIN_PASSWORD.'
-            : `Created the first administrator "admin" with the generated password "${boot.password}". Change it now.`,
+            : config.auth.adminPassword
+              ? `Created the first administrator "admin" with the embedded default password "${config.auth.adminPassword}". Change it before you expose this node.`
+              : `Created the first administrator "admin" with the generated password "${boot.password}". Change it now.`,
         );
       }
       if (config.demo.enabled) {

@@ -26,7 +26,13 @@ export interface AppConfig {
   redisUrl: string | null;
   cacher: 'memory' | 'redis';
   oss: OssConfig | null;
-  auth: { jwtSecret: string | null; jwtTtlSeconds: number; adminPassword: string | null };
+  auth: {
+    jwtSecret: string | null;
+    jwtTtlSeconds: number;
+    /** The first admin's password: ADMIN_PASSWORD, the embedded default "admin", or null (generated). */
+    adminPassword: string | null;
+    adminPasswordFromEnv: boolean;
+  };
   demo: { enabled: boolean; orders: number };
 }
 
@@ -190,6 +196,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       jwtSecret,
       jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
       adminPassword: str(env, 'ADMIN_PASSWORD') ?? (embedded ? 'admin' : null),
+      adminPasswordFromEnv: str(env, 'ADMIN_PASSWORD') !== null,
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),
