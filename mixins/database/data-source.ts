@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
+import { serializeSqliteAccess } from './sqlite-serializer';
 
 export interface DataSourceSpec {
   config: DatabaseConfig;
@@ -83,4 +84,14 @@ export async function migrate(ds: DataSource, lockName = MIGRATION_LOCK): Promis
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Initializes a DataSource built by buildDataSource. On SQLite it also serialises access to the
+ * one shared connection (see sqlite-serializer.ts): always initialize through here.
+ */
+export async function initializeDataSource(ds: DataSource): Promise<DataSource> {
+  await ds.initialize();
+  if (ds.options.type === 'better-sqlite3') serializeSqliteAccess(ds);
+  return ds;
 }

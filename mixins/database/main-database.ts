@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
-import { buildDataSource, migrate } from './data-source';
+import { buildDataSource, initializeDataSource, migrate } from './data-source';
 import { acquireDataSource, releaseDataSource } from './database.registry';
 import { MAIN_ENTITIES } from './schemas';
 import { MAIN_MIGRATIONS } from './migrations';
@@ -24,7 +24,7 @@ export function acquireMainDatabase(config: DatabaseConfig): Promise<DataSource>
   return acquireDataSource(key(config), async () => {
     if (config.type === 'mysql') await ensureMysqlDatabase(config.url);
     const ds = buildDataSource({ config, entities: ENTITIES, migrations: MIGRATIONS });
-    await ds.initialize();
+    await initializeDataSource(ds);
     try {
       await migrate(ds);
     } catch (e) {

@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { buildDataSource, initializeDataSource } from '../../mixins/database/data-source';
+
+describe('SQLite access through the one shared connection', () => {
+  let ds: DataSource;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-sqlite-'));
+
+  before(async () => {
+    ds = await initializeDataSource(
+      buildDataSource({
+        config: { type: 'sqlite', file: path.join(dir, 'x.sqlite') },
+        entities: [],
+        migrations: [],
+      }),
+    );
+    await ds.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  });
+  after(async () => {
+    await ds.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs concurrent transactions one after another, each committing or rolling back alone', async () => {
+    const work = (n: number) =>
+      ds.transaction(async (em) => {
+        await em.query('INSERT INTO t (id, v) VALUES (?, ?)', [n, 'a']);
+        await new Promise((r) => setTimeout(r, 5));
+        if (n % 3 === 0) throw new Error(`rollback ${n}`);
+        await em.query('UPDATE t SET v = ? WHERE id = ?', ['b', n]);
+      });
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => work(i + 1)));
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
+    const rows = await ds.query<{ id: number; v: string }[]>(
+      'SELECT id, v FROM t WHERE id <= 12 ORDER BY id',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [1, 2, 4, 5, 7, 8, 10, 11],
+    );
+    assert.ok(rows.every((r) => r.v === 'b'));
+  });
+
+  it('never runs a plain query inside another flow’s transaction', async () => {
+    const tx = ds.transaction(async (em) => {
+      await em.query('INSERT INTO t (id, v) VALUES (100, ?)', ['tx']);
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('roll back');
+    });
+    await new Promise((r) => setTimeout(r, 1));
+    const outside = ds.query('INSERT INTO t (id, v) VALUES (101, ?)', ['outside']);
+    await assert.rejects(tx);
+    await outside;
+    const rows = await ds.query<{ id: number }[]>('SELECT id FROM t WHERE id >= 100 ORDER BY id');
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [101],
+    );
+  });
+
+  it('lets a transaction nest (savepoints) without deadlocking on its own lock', async () => {
+    await ds.transaction(async (em) => {
+      await em.query('INSERT INTO t (id, v) VALUES (200, ?)', ['outer']);
+      await em.transaction(async (inner) => {
+        await inner.query('INSERT INTO t (id, v) VALUES (201, ?)', ['inner']);
+      });
+    });
+    const rows = await ds.query<{ id: number }[]>('SELECT id FROM t WHERE id >= 200 ORDER BY id');
+    assert.equal(rows.length, 2);
+  });
+});
