@@ -8,6 +8,7 @@ import { ScryptHasher } from '../mixins/auth/scrypt-hasher';
 import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
+import { actorOf, withOutboxHint } from '../mixins/operation-log/actor';
 import {
   DirectoryUseCases,
   seedDemoDirectory,
@@ -54,7 +55,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
         params: { name: 'string|max:200', parentId: 'string|optional|nullable|max:64' },
         handler(ctx: Ctx<{ name: string; parentId?: string | null }>) {
           requireAdmin(ctx);
-          return this.uc.createUnit(ctx.params);
+          return withOutboxHint(ctx, () => this.uc.createUnit(ctx.params, actorOf(ctx)));
         },
       },
       listRoles: {
@@ -69,7 +70,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
         params: { code: 'string|max:64', name: 'string|max:200' },
         handler(ctx: Ctx<{ code: string; name: string }>) {
           requireAdmin(ctx);
-          return this.uc.createRole(ctx.params);
+          return withOutboxHint(ctx, () => this.uc.createRole(ctx.params, actorOf(ctx)));
         },
       },
       listUsers: {
@@ -94,7 +95,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
         },
         handler(ctx: Ctx) {
           requireAdmin(ctx);
-          return this.uc.createUser(ctx.params);
+          return withOutboxHint(ctx, () => this.uc.createUser(ctx.params, actorOf(ctx)));
         },
       },
       updateUser: {
@@ -110,7 +111,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
         handler(ctx: Ctx<{ id: string } & Record<string, unknown>>) {
           requireAdmin(ctx);
           const { id, ...change } = ctx.params;
-          return this.uc.updateUser(id, change);
+          return withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
         },
       },
       /** Internal: the user behind an id, for services that need roles and unit (e.g. exports). */

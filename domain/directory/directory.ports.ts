@@ -2,20 +2,22 @@ import type { OrgUnit } from './org-unit';
 import type { Role } from './role';
 import type { User } from './user';
 import type { Principal } from '../shared/principal';
+import type { DomainEvent } from '../shared/domain-event';
 
 export interface DirectoryRepository {
   findUnit(id: string): Promise<OrgUnit | null>;
   listUnits(): Promise<OrgUnit[]>;
-  saveUnit(unit: OrgUnit): Promise<void>;
+  /** Each write stores its domain events in the same transaction (the outbox). */
+  saveUnit(unit: OrgUnit, events?: DomainEvent[]): Promise<void>;
   listRoles(): Promise<Role[]>;
   /** Inserts the role; false when the code already exists. */
-  insertRole(role: Role): Promise<boolean>;
+  insertRole(role: Role, events?: DomainEvent[]): Promise<boolean>;
   findUserById(id: string): Promise<User | null>;
   findUserByUsername(username: string): Promise<User | null>;
   listUsers(page: { limit: number; after: string | null }): Promise<User[]>;
   /** Inserts the user; false when the username is taken. */
-  insertUser(user: User): Promise<boolean>;
-  updateUser(user: User): Promise<void>;
+  insertUser(user: User, events?: DomainEvent[]): Promise<boolean>;
+  updateUser(user: User, events?: DomainEvent[]): Promise<void>;
   countUsersWithRole(role: string): Promise<number>;
 }
 

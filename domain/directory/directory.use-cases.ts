@@ -5,6 +5,14 @@ import { BUILT_IN_ROLES, Role } from './role';
 import { assertRolesKnown, checkPassword, checkUsername, User } from './user';
 import type { DirectoryRepository, IdGenerator, PasswordHasher, TokenIssuer } from './directory.ports';
 import { ADMIN_ROLE } from '../shared/principal';
+import { domainEvent, type DomainEvent } from '../shared/domain-event';
+
+/** Who asks for a change, for the operation log. */
+export interface Actor {
+  userId: string | null;
+  requestId: string | null;
+}
+const SYSTEM: Actor = { userId: null, requestId: null };
 
 export interface DirectoryDeps {
   repo: DirectoryRepository;
@@ -24,6 +32,20 @@ export class DirectoryUseCases {
   private dummyHash: Promise<string> | null = null;
 
   constructor(private readonly d: DirectoryDeps) {}
+
+  private event(
+    actor: Actor,
+    type: string,
+    targetType: string,
+    targetId: string,
+    detail: Record<string, unknown>,
+  ): DomainEvent {
+    return domainEvent(
+      { type, userId: actor.userId, requestId: actor.requestId, targetType, targetId, detail },
+      this.d.ids.next(),
+      this.d.clock.now(),
+    );
+  }
 
   async login(username: unknown, password: unknown) {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
@@ -52,7 +74,7 @@ export class DirectoryUseCases {
     return buildUnitTree(await this.d.repo.listUnits());
   }
 
-  async createUnit(input: { name: unknown; parentId?: unknown }) {
+  async createUnit(input: { name: unknown; parentId?: unknown }, actor: Actor = SYSTEM) {
     let parent: OrgUnit | null = null;
     if (input.parentId !== undefined && input.parentId !== null) {
       if (typeof input.parentId !== 'string')
@@ -61,7 +83,9 @@ export class DirectoryUseCases {
       if (!parent) throw validationError('UNKNOWN_UNIT', 'parentId names no unit', { field: 'parentId' });
     }
     const unit = OrgUnit.create({ id: this.d.ids.next(), name: input.name, parent, now: this.d.clock.now() });
-    await this.d.repo.saveUnit(unit);
+    await this.d.repo.saveUnit(unit, [
+      this.event(actor, 'UNIT_CREATED', 'UNIT', unit.id, { name: unit.name, parentId: unit.parentId }),
+    ]);
     return { id: unit.id, name: unit.name, parentId: unit.parentId };
   }
 
@@ -69,9 +93,14 @@ export class DirectoryUseCases {
     return (await this.d.repo.listRoles()).map((r) => ({ code: r.code, name: r.name }));
   }
 
-  async createRole(input: { code: unknown; name: unknown }) {
+  async createRole(input: { code: unknown; name: unknown }, actor: Actor = SYSTEM) {
     const role = Role.create(input);
-    if (!(await this.d.repo.insertRole(role))) throw conflict('ROLE_EXISTS', `role ${role.code} exists`);
+    if (
+      !(await this.d.repo.insertRole(role, [
+        this.event(actor, 'ROLE_CREATED', 'ROLE', role.code, { name: role.name }),
+      ]))
+    )
+      throw conflict('ROLE_EXISTS', `role ${role.code} exists`);
     return { code: role.code, name: role.name };
   }
 
@@ -96,13 +125,16 @@ export class DirectoryUseCases {
     return unitId;
   }
 
-  async createUser(input: {
-    username: unknown;
-    password: unknown;
-    displayName?: unknown;
-    roles?: unknown;
-    unitId?: unknown;
-  }) {
+  async createUser(
+    input: {
+      username: unknown;
+      password: unknown;
+      displayName?: unknown;
+      roles?: unknown;
+      unitId?: unknown;
+    },
+    actor: Actor = SYSTEM,
+  ) {
     checkUsername(input.username);
     const password = checkPassword(input.password);
     const roles = assertRolesKnown(input.roles ?? [], await this.knownRoles());
@@ -116,7 +148,12 @@ export class DirectoryUseCases {
       unitId,
       now: this.d.clock.now(),
     });
-    if (!(await this.d.repo.insertUser(user)))
+    const created = this.event(actor, 'USER_CREATED', 'USER', user.id, {
+      username: user.username,
+      roles: [...user.roles],
+      unitId: user.unitId,
+    });
+    if (!(await this.d.repo.insertUser(user, [created])))
       throw conflict('USERNAME_TAKEN', `username ${user.username} is taken`);
     return user.toView();
   }
@@ -130,6 +167,7 @@ export class DirectoryUseCases {
       unitId?: unknown;
       disabled?: unknown;
     },
+    actor: Actor = SYSTEM,
   ) {
     const user = await this.getUser(id);
     const roles =
@@ -155,7 +193,16 @@ export class DirectoryUseCases {
       },
       this.d.clock.now(),
     );
-    await this.d.repo.updateUser(user);
+    // What changed, never the password itself.
+    const changed = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
+    const detail = {
+      username: user.username,
+      changed,
+      roles: [...user.roles],
+      unitId: user.unitId,
+      disabled: user.disabled,
+    };
+    await this.d.repo.updateUser(user, [this.event(actor, 'USER_UPDATED', 'USER', user.id, detail)]);
     return user.toView();
   }
 

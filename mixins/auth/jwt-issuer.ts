@@ -49,25 +49,29 @@ export class JwtIssuer implements TokenIssuer {
 }
 
 /**
- * The signing secret: JWT_SECRET when set; otherwise (embedded default) one generated on first
- * start and kept in <dataDir>/jwt-secret, readable by the owner only, so tokens survive restarts.
+ * A secret from the environment when set; otherwise (embedded default) one generated on first
+ * start and kept in <dataDir>/<file>, readable by the owner only, so it survives restarts.
  */
-export function resolveJwtSecret(configured: string | null, dataDir: string): string {
+export function resolveSecret(configured: string | null, dataDir: string, file: string): string {
   if (configured) return configured;
-  const file = path.join(dataDir, 'jwt-secret');
+  const location = path.join(dataDir, file);
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    return fs.readFileSync(location, 'utf8').trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   fs.mkdirSync(dataDir, { recursive: true });
   const secret = crypto.randomBytes(48).toString('base64url');
   try {
-    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(location, secret, { mode: 0o600, flag: 'wx' });
     return secret;
   } catch (e) {
     // Another process won the race: use its secret.
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim();
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(location, 'utf8').trim();
     throw e;
   }
 }
+
+/** The JWT signing secret: JWT_SECRET, or <dataDir>/jwt-secret. */
+export const resolveJwtSecret = (configured: string | null, dataDir: string) =>
+  resolveSecret(configured, dataDir, 'jwt-secret');

@@ -33,6 +33,12 @@ export interface AppConfig {
     adminPassword: string | null;
     adminPasswordFromEnv: boolean;
   };
+  logs: {
+    /** HMAC key of the operation log's hash chain; kept outside the database. */
+    chainKey: string | null;
+    relayBatchSize: number;
+    relayIntervalMs: number;
+  };
   demo: { enabled: boolean; orders: number };
 }
 
@@ -58,9 +64,9 @@ export class ConfigError extends Error {
 
 /** Named groups for SERVICES, so a deployment says `SERVICES=core` instead of a list. */
 export const SERVICE_GROUPS: Record<string, string[]> = {
-  all: ['api', 'directory', 'shop', 'exports'],
+  all: ['api', 'directory', 'operationLogs', 'shop', 'exports'],
   gateway: ['api'],
-  core: ['directory', 'shop'],
+  core: ['directory', 'operationLogs', 'shop'],
   export: ['exports'],
 };
 export const KNOWN_SERVICES = new Set(SERVICE_GROUPS.all);
@@ -161,6 +167,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (jwtSecret !== null && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters');
   }
+  const chainKey = str(env, 'LOG_CHAIN_KEY');
+  if (chainKey !== null && chainKey.length < 32)
+    throw new ConfigError('LOG_CHAIN_KEY must be at least 32 characters');
+  if (!embedded && transporter !== null && chainKey === null) {
+    // Relays on several nodes extend one hash chain: they must share its key.
+    throw new ConfigError(
+      'LOG_CHAIN_KEY is required when several nodes share a database (TRANSPORTER is set)',
+    );
+  }
   if (!embedded && transporter !== null && jwtSecret === null) {
     // Each node would otherwise sign with its own secret and reject the others' tokens.
     throw new ConfigError('JWT_SECRET is required when several nodes share a database (TRANSPORTER is set)');
@@ -197,6 +212,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
       adminPassword: str(env, 'ADMIN_PASSWORD') ?? (embedded ? 'admin' : null),
       adminPasswordFromEnv: str(env, 'ADMIN_PASSWORD') !== null,
+    },
+    logs: {
+      chainKey,
+      relayBatchSize: int(env, 'LOG_RELAY_BATCH_SIZE', 500, 1, 5000),
+      relayIntervalMs: int(env, 'LOG_RELAY_INTERVAL_MS', 500, 10, 60_000),
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),

@@ -5,11 +5,13 @@ import { acquireDataSource, releaseDataSource } from './database.registry';
 import { MAIN_ENTITIES } from './schemas';
 import { MAIN_MIGRATIONS } from './migrations';
 import { DIRECTORY_ENTITIES } from './schemas/directory.schema';
+import { OPERATION_LOG_ENTITIES } from './schemas/operation-log.schema';
+import { OperationLogs1764000000003 } from './migrations/1764000000003-OperationLogs';
 import { Directory1764000000001 } from './migrations/1764000000001-Directory';
 import { ensureMysqlDatabase } from './mysql-admin';
 
-const ENTITIES = [...DIRECTORY_ENTITIES, ...MAIN_ENTITIES];
-const MIGRATIONS = [Directory1764000000001, ...MAIN_MIGRATIONS].sort(
+const ENTITIES = [...DIRECTORY_ENTITIES, ...OPERATION_LOG_ENTITIES, ...MAIN_ENTITIES];
+const MIGRATIONS = [Directory1764000000001, OperationLogs1764000000003, ...MAIN_MIGRATIONS].sort(
   (a, b) => migrationTime(a) - migrationTime(b),
 );
 

@@ -12,6 +12,8 @@ import {
   type UserRow,
 } from '../database/schemas/directory.schema';
 import { isDuplicateKey } from '../database/db-errors';
+import type { DomainEvent } from '../../domain/shared/domain-event';
+import { appendToOutbox } from '../operation-log/outbox';
 
 export class TypeormDirectoryRepository implements DirectoryRepository {
   constructor(private readonly ds: DataSource) {}
@@ -27,8 +29,15 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
     return (await this.ds.getRepository(OrgUnitSchema).find({ order: { path: 'ASC' } })).map(this.toUnit);
   }
 
-  async saveUnit(unit: OrgUnit) {
-    await this.ds.getRepository(OrgUnitSchema).save({
+  async saveUnit(unit: OrgUnit, events: DomainEvent[] = []) {
+    await this.ds.transaction(async (em) => {
+      await this.saveUnitIn(em, unit);
+      await appendToOutbox(em, events);
+    });
+  }
+
+  private async saveUnitIn(em: EntityManager, unit: OrgUnit) {
+    await em.getRepository(OrgUnitSchema).save({
       id: unit.id,
       name: unit.name,
       parentId: unit.parentId,
@@ -43,9 +52,12 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
     );
   }
 
-  async insertRole(role: Role) {
+  async insertRole(role: Role, events: DomainEvent[] = []) {
     try {
-      await this.ds.getRepository(RoleSchema).insert({ code: role.code, name: role.name });
+      await this.ds.transaction(async (em) => {
+        await em.getRepository(RoleSchema).insert({ code: role.code, name: role.name });
+        await appendToOutbox(em, events);
+      });
       return true;
     } catch (e) {
       if (isDuplicateKey(e)) return false;
@@ -92,9 +104,10 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
     return row;
   }
 
-  async insertUser(user: User) {
+  async insertUser(user: User, events: DomainEvent[] = []) {
     try {
       await this.ds.transaction(async (em) => {
+        await appendToOutbox(em, events);
         await em.getRepository(UserSchema).insert(this.row(user));
         if (user.roles.length) {
           await em
@@ -109,8 +122,9 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
     }
   }
 
-  async updateUser(user: User) {
+  async updateUser(user: User, events: DomainEvent[] = []) {
     await this.ds.transaction(async (em) => {
+      await appendToOutbox(em, events);
       await em.getRepository(UserSchema).update({ id: user.id }, this.row(user));
       await em.getRepository(UserRoleSchema).delete({ userId: user.id });
       if (user.roles.length) {

@@ -27,7 +27,7 @@ export function toMoleculerError(e: unknown): Errors.MoleculerError {
       : new Errors.MoleculerClientError(e.message, status, e.code, e.data);
   }
   if (e instanceof Errors.ValidationError) {
-    return new Errors.MoleculerClientError('invalid parameters', 400, 'VALIDATION_ERROR', e.data);
+    return new Errors.MoleculerClientError('invalid parameters', 400, 'VALIDATION_ERROR', e.data as unknown);
   }
   if (e instanceof Errors.MoleculerError) return e;
   if (isConnectionError(e)) {

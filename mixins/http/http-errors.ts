@@ -29,7 +29,13 @@ export function httpError(err: unknown): { status: number; code: string; message
   }
   switch (type) {
     case 'VALIDATION_ERROR':
-      return { status: 400, code: 'VALIDATION_ERROR', message: 'invalid parameters', data: e.data };
+      // Moleculer's own validator says only "Parameters validation error!"; ours say what is wrong.
+      return {
+        status: 400,
+        code: 'VALIDATION_ERROR',
+        message: Array.isArray(e.data) || !message ? 'invalid parameters' : message,
+        data: e.data,
+      };
     case 'SERVICE_NOT_FOUND':
     case 'SERVICE_NOT_AVAILABLE':
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'the service is not available, try again' };

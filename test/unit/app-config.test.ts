@@ -16,7 +16,7 @@ describe('app config', () => {
     assert.equal(c.http.port, 3000);
     assert.equal(c.auth.adminPassword, 'admin');
     assert.equal(c.demo.enabled, true);
-    assert.deepEqual(c.services.sort(), ['api', 'directory', 'exports', 'shop']);
+    assert.deepEqual(c.services.sort(), ['api', 'directory', 'exports', 'operationLogs', 'shop']);
     assert.equal(c.dataDir, path.resolve('data'));
     assert.ok(c.transitMaxChunkSize <= 128 * 1024);
   });
@@ -27,6 +27,7 @@ describe('app config', () => {
       REDIS_URL: 'redis://r:6379',
       TRANSPORTER: 'nats://n:4222',
       JWT_SECRET: 'x'.repeat(32),
+      LOG_CHAIN_KEY: 'y'.repeat(32),
       SERVICES: 'gateway',
     });
     assert.equal(c.embedded, false);
@@ -48,7 +49,9 @@ describe('app config', () => {
       { CACHER: 'redis' },
       { DATABASE_URL: 'postgres://x' },
       { JWT_SECRET: 'short' },
-      { DATABASE_URL: 'mysql://x/db', TRANSPORTER: 'nats://n:4222' },
+      { DATABASE_URL: 'mysql://x/db', TRANSPORTER: 'nats://n:4222', LOG_CHAIN_KEY: 'k'.repeat(32) },
+      { DATABASE_URL: 'mysql://x/db', TRANSPORTER: 'nats://n:4222', JWT_SECRET: 'j'.repeat(32) },
+      { LOG_CHAIN_KEY: 'short' },
       { OSS_BUCKET: 'b' },
       { DEMO_DATA: 'maybe' },
       { SERVICES: 'api,nope' },
@@ -65,7 +68,7 @@ describe('app config', () => {
   });
 
   it('expands service groups and de-duplicates', () => {
-    assert.deepEqual(parseServices('core, directory'), ['directory', 'shop']);
+    assert.deepEqual(parseServices('core, directory'), ['directory', 'operationLogs', 'shop']);
     assert.deepEqual(parseServices('gateway,export'), ['api', 'exports']);
     assert.throws(() => parseServices(' , '), ConfigError);
   });

@@ -1,0 +1,38 @@
+/**
+ * Something that happened in the domain, recorded in the same transaction as the change it
+ * describes (the outbox) and delivered to the operation log afterwards. `id` is unique and makes
+ * delivery idempotent: a redelivered event is logged once.
+ */
+export interface DomainEvent {
+  id: string;
+  /** UPPER_SNAKE action, e.g. FILE_UPLOADED, EXPORT_REQUESTED, PERMISSION_CHANGED. */
+  type: string;
+  occurredAt: Date;
+  /** Who did it; null for the system (scheduled jobs, compensation). */
+  userId: string | null;
+  targetType: string;
+  targetId: string | null;
+  bizType: string | null;
+  outcome: 'SUCCESS' | 'FAILURE';
+  detail: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export type NewDomainEvent = Omit<
+  DomainEvent,
+  'id' | 'occurredAt' | 'outcome' | 'detail' | 'requestId' | 'bizType' | 'targetId'
+> &
+  Partial<Pick<DomainEvent, 'outcome' | 'detail' | 'requestId' | 'bizType' | 'targetId'>>;
+
+export function domainEvent(e: NewDomainEvent, id: string, now: Date): DomainEvent {
+  return {
+    id,
+    occurredAt: now,
+    outcome: 'SUCCESS',
+    detail: {},
+    requestId: null,
+    bizType: null,
+    targetId: null,
+    ...e,
+  };
+}

@@ -1,0 +1,147 @@
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import type { LogSearch } from '../../domain/operation-log/log-search';
+import { GENESIS_HASH, verifyChain } from '../../domain/operation-log/hash-chain';
+import { encodeCursor } from '../../domain/shared/pagination';
+import {
+  ChainHeadSchema,
+  OperationLogColdSchema,
+  OperationLogSchema,
+  type OperationLogRow,
+} from '../database/schemas/operation-log.schema';
+
+export interface LogEntryView {
+  id: string;
+  seq: number;
+  at: string;
+  userId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  bizType: string | null;
+  outcome: string;
+  detail: Record<string, unknown>;
+  requestId: string | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBrokenId: string | null;
+  /** Why the chain is broken: an entry that does not verify, or entries missing after the last one. */
+  reason: 'ENTRY' | 'TRUNCATED' | 'HEAD_MISMATCH' | null;
+}
+
+const toView = (r: OperationLogRow): LogEntryView => ({
+  id: r.id,
+  seq: r.seq,
+  at: new Date(r.at).toISOString(),
+  userId: r.userId,
+  action: r.action,
+  targetType: r.targetType,
+  targetId: r.targetId,
+  bizType: r.bizType,
+  outcome: r.outcome,
+  detail: r.detail,
+  requestId: r.requestId,
+});
+
+/** Turns free text into a FULLTEXT boolean query: every word required, as a prefix; operators dropped. */
+export function fullTextQuery(q: string): string | null {
+  const words = q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((w) => w.length >= 2)
+    .slice(0, 8);
+  return words.length ? words.map((w) => `+${w}*`).join(' ') : null;
+}
+
+export class OperationLogRepository {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly key: string,
+  ) {}
+
+  private get mysql() {
+    return this.ds.options.type === 'mysql';
+  }
+
+  async search(s: LogSearch): Promise<{ items: LogEntryView[]; nextCursor: string | null }> {
+    const qb = this.ds.getRepository(OperationLogSchema).createQueryBuilder('l');
+    this.applyFilters(qb, s);
+    // Newest first by (at, seq); the keyset condition is written so MySQL can use it as a range.
+    if (s.after) {
+      qb.andWhere('l.at <= :afterAt AND (l.at < :afterAt OR l.seq < :afterSeq)', {
+        afterAt: new Date(s.after.at),
+        afterSeq: s.after.seq,
+      });
+    }
+    const rows = await qb
+      .orderBy('l.at', 'DESC')
+      .addOrderBy('l.seq', 'DESC')
+      .limit(s.limit + 1)
+      .getMany();
+    const page = rows.slice(0, s.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toView),
+      nextCursor:
+        rows.length > s.limit && last
+          ? encodeCursor({ at: new Date(last.at).getTime(), seq: last.seq })
+          : null,
+    };
+  }
+
+  private applyFilters(qb: SelectQueryBuilder<OperationLogRow>, s: LogSearch): void {
+    if (s.userId) qb.andWhere('l.user_id = :userId', { userId: s.userId });
+    if (s.action) qb.andWhere('l.action = :action', { action: s.action });
+    if (s.targetId) qb.andWhere('l.target_id = :targetId', { targetId: s.targetId });
+    if (s.bizType) qb.andWhere('l.biz_type = :bizType', { bizType: s.bizType });
+    if (s.from) qb.andWhere('l.at >= :from', { from: s.from });
+    if (s.to) qb.andWhere('l.at <= :to', { to: s.to });
+    if (s.q) {
+      const ft = this.mysql ? fullTextQuery(s.q) : null;
+      if (ft) qb.andWhere('MATCH(l.search_text) AGAINST (:ft IN BOOLEAN MODE)', { ft });
+      else {
+        const pattern = `%${s.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        qb.andWhere("l.search_text LIKE :pattern ESCAPE '\\'", { pattern });
+      }
+    }
+  }
+
+  /**
+   * Walks the whole chain, cold entries first, in batches, and checks that the last entry is the
+   * recorded head (a deleted tail leaves no broken entry behind, only a head that points past it).
+   */
+  async verify(batchSize = 5000): Promise<VerifyResult> {
+    let prev = { prevHash: GENESIS_HASH, prevSeq: 0 };
+    let checked = 0;
+    for (const schema of [OperationLogColdSchema, OperationLogSchema]) {
+      let afterSeq = -1;
+      for (;;) {
+        const rows = await this.ds
+          .getRepository(schema)
+          .createQueryBuilder('l')
+          .where('l.seq > :afterSeq', { afterSeq })
+          .orderBy('l.seq', 'ASC')
+          .limit(batchSize)
+          .getMany();
+        if (rows.length === 0) break;
+        const r = verifyChain(
+          this.key,
+          rows.map((x) => ({ ...x, at: new Date(x.at) })),
+          prev,
+        );
+        checked += r.checked;
+        if (r.firstBrokenId) return { ok: false, checked, firstBrokenId: r.firstBrokenId, reason: 'ENTRY' };
+        prev = { prevHash: r.prevHash, prevSeq: r.prevSeq };
+        afterSeq = rows[rows.length - 1].seq;
+      }
+    }
+    const head = await this.ds.getRepository(ChainHeadSchema).findOneBy({ id: 1 });
+    if (!head || head.seq !== prev.prevSeq || head.hash !== prev.prevHash) {
+      const reason = head && head.seq > prev.prevSeq ? 'TRUNCATED' : 'HEAD_MISMATCH';
+      return { ok: false, checked, firstBrokenId: null, reason };
+    }
+    return { ok: true, checked, firstBrokenId: null, reason: null };
+  }
+}

@@ -1,0 +1,90 @@
+import type { Context, ServiceSchema } from 'moleculer';
+import type { AppConfig } from '../mixins/config/app-config';
+import { errorsMixin } from '../mixins/errors/error-mapper';
+import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { resolveSecret } from '../mixins/auth/jwt-issuer';
+import { requireUser } from '../mixins/auth/principal';
+import { OutboxRelay } from '../mixins/operation-log/log-relay';
+import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
+import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { parseLogSearch } from '../domain/operation-log/log-search';
+import { forbidden } from '../domain/shared/errors';
+import { ADMIN_ROLE, AUDITOR_ROLE, type Principal } from '../domain/shared/principal';
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null }>;
+
+function requireAuditor(ctx: Ctx): Principal {
+  const user = requireUser(ctx);
+  if (!user.roles.includes(ADMIN_ROLE) && !user.roles.includes(AUDITOR_ROLE)) {
+    throw forbidden('AUDITOR_REQUIRED', 'operation logs are for the ADMIN and AUDITOR roles');
+  }
+  return user;
+}
+
+/**
+ * The operation log (API.md "Operation logs"): a relay moves committed domain events from the
+ * outbox into a hash-chained log, which admins and auditors search and verify.
+ */
+export function operationLogsService(config: AppConfig): ServiceSchema {
+  let relay: OutboxRelay | null = null;
+  let repo: OperationLogRepository | null = null;
+  return {
+    name: 'operationLogs',
+    mixins: [errorsMixin],
+    settings: { rest: '/' },
+
+    actions: {
+      search: {
+        rest: 'GET /logs',
+        handler(ctx: Ctx) {
+          requireAuditor(ctx);
+          return repo!.search(parseLogSearch(ctx.params));
+        },
+      },
+      verify: {
+        rest: 'GET /logs/verify',
+        // Walks the whole chain: allow it time on large logs.
+        timeout: 10 * 60_000,
+        handler(ctx: Ctx) {
+          requireAuditor(ctx);
+          return repo!.verify();
+        },
+      },
+      /** Internal: deliver what is in the outbox now (tests, and operators draining before a stop). */
+      flush: {
+        visibility: 'public',
+        async handler() {
+          let moved = 0;
+          for (let n = -1; n !== 0;) moved += n = Math.max(0, await relay!.deliverBatch());
+          return { moved };
+        },
+      },
+    },
+
+    events: {
+      [OUTBOX_APPENDED]: {
+        handler() {
+          relay?.nudge();
+        },
+      },
+    },
+
+    async started() {
+      const db = await acquireMainDatabase(config.database);
+      const key = resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key');
+      repo = new OperationLogRepository(db, key);
+      relay = new OutboxRelay(db, key, {
+        batchSize: config.logs.relayBatchSize,
+        intervalMs: config.logs.relayIntervalMs,
+        onError: (e) =>
+          this.logger.error('outbox relay failed; the batch stays in the outbox and is retried', e),
+      });
+      relay.start();
+    },
+
+    async stopped() {
+      await relay?.stop();
+      await releaseMainDatabase(config.database);
+    },
+  };
+}
