@@ -1,7 +1,11 @@
+import { tooLarge, validationError } from '../shared/errors';
 import type { Lifecycle } from './lifecycle.port';
 
 export interface JobOptions {
-  /** A fixed id makes adding idempotent: a second add with the same id is a no-op. */
+  /**
+   * A fixed id makes adding idempotent: a second add with the same id is a no-op while the first
+   * job is still kept (finished jobs are kept for a bounded time, see the adapters' retention).
+   */
   jobId?: string;
   /** Total tries including the first (default 1). */
   attempts?: number;
@@ -12,8 +16,12 @@ export interface JobOptions {
 }
 
 export interface RepeatOptions {
-  /** Fixed id so every node registering the same schedule registers it once. */
+  /**
+   * Fixed id so every node registering the same schedule registers it once. Registering the id
+   * again with another cron, timezone, name or data replaces the schedule.
+   */
   jobId: string;
+  /** 5 fields, or 6 with seconds first. */
   cron: string;
   timezone?: string;
 }
@@ -31,7 +39,9 @@ export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed'
 export interface JobStatus {
   id: string;
   state: JobState;
+  /** Tries started so far, counting a running or successful one (3 after success on the third). */
   attemptsMade: number;
+  /** The last failure's message, kept after a later success. */
   failedReason: string | null;
 }
 
@@ -41,6 +51,14 @@ export type JobHandler<T = unknown> = (job: JobInfo<T>) => Promise<unknown>;
  * A durable job queue: jobs survive a restart, failed jobs are retried with backoff until their
  * attempts are used up, and a repeatable job fires once per cron tick across all nodes.
  * A handler that throws an error with `retryable === false` fails the job at once.
+ *
+ * Delivery is at least once: a node that dies (or blocks its event loop longer than the lock
+ * duration) mid-job has the job taken over by another node, so handlers must be idempotent.
+ *
+ * Concurrency: bull runs one fetch loop set per queue and hands any job to the handler of its
+ * name, so every node that processes a queue must register a handler for every job name it holds
+ * (a job whose name has no handler on the node that takes it fails). One name per queue is the
+ * simple rule. Call `process` after `start`.
  */
 export interface JobQueue extends Lifecycle {
   readonly kind: 'bull' | 'embedded';
@@ -52,3 +70,46 @@ export interface JobQueue extends Lifecycle {
   getJob(id: string): Promise<JobStatus | null>;
   counts(): Promise<Record<JobState, number>>;
 }
+
+/** Job data travels as JSON; jobs carry ids and parameters, never rows or file bytes. */
+export const JOB_DATA_MAX_BYTES = 60_000;
+
+/**
+ * The checks both adapters apply so a job accepted by one is accepted by the other. Names and ids
+ * are keys: no ':' (bull joins its repeat keys with it) and at most 100 characters.
+ */
+export function checkJobKey(what: 'name' | 'jobId', value: string): void {
+  if (value.length === 0 || value.length > 100 || value.includes(':')) {
+    throw validationError('QUEUE_INVALID_KEY', `job ${what} must be 1-100 characters without ':'`, {
+      [what]: value,
+    });
+  }
+}
+
+/** Serialises job data and enforces the size bound; `undefined` becomes `null`. */
+export function encodeJobData(data: unknown): string {
+  const json = JSON.stringify(data ?? null);
+  if (Buffer.byteLength(json) > JOB_DATA_MAX_BYTES) {
+    throw tooLarge('QUEUE_JOB_DATA_TOO_LARGE', `job data exceeds ${JOB_DATA_MAX_BYTES} bytes`);
+  }
+  return json;
+}
+
+export function checkJobOptions(options: JobOptions): void {
+  const { attempts, delayMs, backoff } = options;
+  const bad =
+    (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) ||
+    (delayMs !== undefined && (!Number.isFinite(delayMs) || delayMs < 0)) ||
+    (backoff !== undefined && (!Number.isFinite(backoff.delayMs) || backoff.delayMs < 0));
+  if (bad) throw validationError('QUEUE_INVALID_OPTIONS', 'invalid job options', { ...options });
+}
+
+/** Delay before retry n (n = attempts made so far, from 1). */
+export function backoffDelay(backoff: JobOptions['backoff'], n: number): number {
+  if (!backoff) return 0;
+  return backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** (n - 1);
+}
+
+/** True when a handler's error says retrying cannot help. */
+export const isNonRetryable = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { retryable?: unknown }).retryable === false;

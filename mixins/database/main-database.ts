@@ -4,16 +4,10 @@ import { buildDataSource, initializeDataSource, migrate } from './data-source';
 import { acquireDataSource, releaseDataSource } from './database.registry';
 import { MAIN_ENTITIES } from './schemas';
 import { MAIN_MIGRATIONS } from './migrations';
-import { DIRECTORY_ENTITIES } from './schemas/directory.schema';
-import { OPERATION_LOG_ENTITIES } from './schemas/operation-log.schema';
-import { OperationLogs1764000000003 } from './migrations/1764000000003-OperationLogs';
-import { Directory1764000000001 } from './migrations/1764000000001-Directory';
 import { ensureMysqlDatabase } from './mysql-admin';
 
-const ENTITIES = [...DIRECTORY_ENTITIES, ...OPERATION_LOG_ENTITIES, ...MAIN_ENTITIES];
-const MIGRATIONS = [Directory1764000000001, OperationLogs1764000000003, ...MAIN_MIGRATIONS].sort(
-  (a, b) => migrationTime(a) - migrationTime(b),
-);
+// Sorted by the timestamp in the class name, the order TypeORM records them in.
+const MIGRATIONS = [...MAIN_MIGRATIONS].sort((a, b) => migrationTime(a) - migrationTime(b));
 
 function migrationTime(m: { name: string }): number {
   return Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -25,7 +19,7 @@ const key = (c: DatabaseConfig) => `main:${c.type === 'sqlite' ? c.file : c.url}
 export function acquireMainDatabase(config: DatabaseConfig): Promise<DataSource> {
   return acquireDataSource(key(config), async () => {
     if (config.type === 'mysql') await ensureMysqlDatabase(config.url);
-    const ds = buildDataSource({ config, entities: ENTITIES, migrations: MIGRATIONS });
+    const ds = buildDataSource({ config, entities: MAIN_ENTITIES, migrations: MIGRATIONS });
     await initializeDataSource(ds);
     try {
       await migrate(ds);

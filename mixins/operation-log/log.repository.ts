@@ -144,4 +144,45 @@ export class OperationLogRepository {
     }
     return { ok: true, checked, firstBrokenId: null, reason: null };
   }
+
+  /**
+   * Moves entries older than `before` to operation_logs_cold, oldest first, one batch per
+   * transaction (copy, then delete what was copied), so a crash between batches loses and
+   * duplicates nothing and the next run carries on. The chain is unbroken across the two tables:
+   * only a prefix of the chain ever moves. Returns how many entries moved.
+   */
+  async archiveBefore(before: Date, batchSize = 5000, maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
+    let moved = 0;
+    for (let b = 0; b < maxBatches; b++) {
+      const n = await this.ds.transaction(async (em) => {
+        // A prefix of the chain: the lowest seqs, stopping at the first entry that is too new.
+        const [bound] = await em.query<{ maxSeq: string | number | null }[]>(
+          `SELECT MAX(seq) AS maxSeq FROM (SELECT seq FROM operation_logs ORDER BY seq LIMIT ${Number(batchSize)}) s`,
+        );
+        // Through the query builder: it converts the Date the way each driver stores datetimes.
+        const firstNew = await em
+          .getRepository(OperationLogSchema)
+          .createQueryBuilder('l')
+          .select('l.seq', 'seq')
+          .where('l.at >= :before', { before })
+          .orderBy('l.seq', 'ASC')
+          .limit(1)
+          .getRawOne<{ seq: string | number }>();
+        let upTo = Number(bound?.maxSeq ?? 0);
+        if (firstNew) upTo = Math.min(upTo, Number(firstNew.seq) - 1);
+        if (!upTo) return 0;
+        const cols =
+          'seq, id, at, user_id, action, target_type, target_id, biz_type, outcome, detail, request_id, prev_hash, hash, search_text';
+        // Counted, not read from the DELETE's result: TypeORM's SQLite driver does not report it.
+        const [count] = await em.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM operation_logs WHERE seq <= ?', [upTo]);
+        // Copy and delete commit together, so nothing is ever in both tables or in neither.
+        await em.query(`INSERT INTO operation_logs_cold (${cols}) SELECT ${cols} FROM operation_logs WHERE seq <= ?`, [upTo]);
+        await em.query('DELETE FROM operation_logs WHERE seq <= ?', [upTo]);
+        return Number(count?.n ?? 0);
+      });
+      moved += n;
+      if (n === 0) break;
+    }
+    return moved;
+  }
 }

@@ -1,3 +1,10 @@
-/** Every migration of the main database, oldest first. Each capability appends its own. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MAIN_MIGRATIONS: Function[] = [];
+import { Directory1764000000001 } from './1764000000001-Directory';
+import { EmbeddedQueue1764000000002 } from './1764000000002-EmbeddedQueue';
+import { OperationLogs1764000000003 } from './1764000000003-OperationLogs';
+
+/** Every migration of the main database, oldest first. Each capability adds its own. */
+export const MAIN_MIGRATIONS = [
+  Directory1764000000001,
+  EmbeddedQueue1764000000002,
+  OperationLogs1764000000003,
+];
