@@ -1,0 +1,86 @@
+import type { Context, ServiceSchema } from 'moleculer';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../mixins/config/app-config';
+import { errorsMixin } from '../mixins/errors/error-mapper';
+import { openShopDatabase } from '../mixins/shop/shop-database';
+import { seedOrders } from '../mixins/shop/order-seeder';
+import { countOrders, readOrders } from '../mixins/shop/order-reader';
+
+interface OrdersParams {
+  afterId?: number;
+  limit?: number;
+  filters?: { status?: number[]; createdFrom?: string; createdTo?: string; unitIds?: string[] };
+}
+
+/**
+ * The demo shop: a business service with its own database, as a real e-commerce system would be.
+ * Its `orders` action answers batches by cursor ({rows, nextCursor}), the shape the export
+ * pipeline's `action` data handler consumes. On the first start of the embedded default it
+ * generates the demo orders (DEMO_ORDERS, default 100,000).
+ */
+export function shopService(config: AppConfig): ServiceSchema {
+  let db: DataSource | null = null;
+  return {
+    name: 'shop',
+    mixins: [errorsMixin],
+    settings: { rest: '/' },
+
+    actions: {
+      orders: {
+        visibility: 'public',
+        params: {
+          afterId: { type: 'number', integer: true, min: 0, optional: true, convert: true },
+          limit: { type: 'number', integer: true, min: 1, max: 10_000, optional: true, convert: true },
+          filters: {
+            type: 'object',
+            optional: true,
+            strict: 'remove',
+            props: {
+              status: { type: 'array', items: 'number|integer', optional: true, max: 20 },
+              createdFrom: { type: 'date', convert: true, optional: true },
+              createdTo: { type: 'date', convert: true, optional: true },
+              unitIds: { type: 'array', items: 'string|max:64', optional: true, max: 1000 },
+            },
+          },
+        },
+        handler(ctx: Context<OrdersParams>) {
+          return readOrders(db!, {
+            afterId: ctx.params.afterId ?? 0,
+            limit: ctx.params.limit ?? 1000,
+            filters: ctx.params.filters ?? {},
+          });
+        },
+      },
+      stats: {
+        visibility: 'public',
+        async handler() {
+          return { orders: await countOrders(db!, {}) };
+        },
+      },
+    },
+
+    async started() {
+      db = await openShopDatabase(config.shopDatabase);
+      if (!config.demo.enabled || config.demo.orders === 0) return;
+      const started = Date.now();
+      let lastLog = 0;
+      const result = await seedOrders(db, {
+        orders: config.demo.orders,
+        onProgress: (done: number, total: number) => {
+          if (Date.now() - lastLog < 1000) return;
+          lastLog = Date.now();
+          this.logger.info(`Generating demo orders: ${done.toLocaleString()} / ${total.toLocaleString()}`);
+        },
+      });
+      if (result.inserted > 0) {
+        this.logger.info(
+          `Generated ${result.inserted.toLocaleString()} demo orders in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+        );
+      }
+    },
+
+    async stopped() {
+      if (db?.isInitialized) await db.destroy();
+    },
+  };
+}
