@@ -3,10 +3,14 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { apiService } from './api.service';
 import { directoryService } from './directory.service';
 import { operationLogsService } from './operation-logs.service';
+import { shopService } from './shop.service';
+import { exportsService } from './exports.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
 export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSchema> = {
   api: apiService,
   directory: directoryService,
   operationLogs: operationLogsService,
+  shop: shopService,
+  exports: exportsService,
 };

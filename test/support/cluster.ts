@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface NodeProcess {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `main.ts` as its own OS process with the given environment (on top of PATH only). */
+export function startNodeProcess(name: string, env: Record<string, string>): NodeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, output: () => out, exited };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value, or throws with the nodes' output after `ms`. */
+export async function eventually<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | null>,
+  nodes: NodeProcess[] = [],
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown = null;
+  for (;;) {
+    const dead = nodes.find((n) => n.child.exitCode !== null);
+    if (dead)
+      throw new Error(
+        `${dead.name} exited with ${dead.child.exitCode} while waiting for ${what}\n${dead.output().slice(-3000)}`,
+      );
+    try {
+      const v = await check();
+      if (v !== null) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const logs = nodes.map((n) => `--- ${n.name}\n${n.output().slice(-3000)}`).join('\n');
+      throw new Error(`timed out waiting for ${what} (${String(last)})\n${logs}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function stopNode(node: NodeProcess, timeoutMs = 20_000): Promise<number | null> {
+  if (node.child.exitCode !== null) return node.child.exitCode;
+  node.child.kill('SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), timeoutMs);
+  const code = await node.exited;
+  clearTimeout(timer);
+  return code;
+}
