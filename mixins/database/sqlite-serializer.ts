@@ -45,6 +45,5 @@ export function serializeSqliteAccess(ds: DataSource): void {
 
   const manager = ds.manager as EntityManager & { transaction: EntityManager['transaction'] };
   const transaction = manager.transaction.bind(manager) as (...a: unknown[]) => Promise<unknown>;
-  manager.transaction = ((...args: unknown[]) =>
-    exclusive(() => transaction(...args)));
+  manager.transaction = (...args: unknown[]) => exclusive(() => transaction(...args));
 }

@@ -151,7 +151,11 @@ export class OperationLogRepository {
    * duplicates nothing and the next run carries on. The chain is unbroken across the two tables:
    * only a prefix of the chain ever moves. Returns how many entries moved.
    */
-  async archiveBefore(before: Date, batchSize = 5000, maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
+  async archiveBefore(
+    before: Date,
+    batchSize = 5000,
+    maxBatches = Number.POSITIVE_INFINITY,
+  ): Promise<number> {
     let moved = 0;
     for (let b = 0; b < maxBatches; b++) {
       const n = await this.ds.transaction(async (em) => {
@@ -174,9 +178,15 @@ export class OperationLogRepository {
         const cols =
           'seq, id, at, user_id, action, target_type, target_id, biz_type, outcome, detail, request_id, prev_hash, hash, search_text';
         // Counted, not read from the DELETE's result: TypeORM's SQLite driver does not report it.
-        const [count] = await em.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM operation_logs WHERE seq <= ?', [upTo]);
+        const [count] = await em.query<{ n: string | number }[]>(
+          'SELECT COUNT(*) AS n FROM operation_logs WHERE seq <= ?',
+          [upTo],
+        );
         // Copy and delete commit together, so nothing is ever in both tables or in neither.
-        await em.query(`INSERT INTO operation_logs_cold (${cols}) SELECT ${cols} FROM operation_logs WHERE seq <= ?`, [upTo]);
+        await em.query(
+          `INSERT INTO operation_logs_cold (${cols}) SELECT ${cols} FROM operation_logs WHERE seq <= ?`,
+          [upTo],
+        );
         await em.query('DELETE FROM operation_logs WHERE seq <= ?', [upTo]);
         return Number(count?.n ?? 0);
       });

@@ -238,16 +238,19 @@ onBothEngines(describe, it, (make, engine) => {
     it('moves entries past retention to the cold table in batches, and the chain still verifies', async () => {
       let now = Date.parse('2026-01-01T00:00:00Z');
       const uc = new DirectoryUseCases(depsFor(t, () => (now += 3_600_000)));
-      for (let i = 0; i < 25; i++) await uc.createRole({ code: `OLD_${i}`, name: 'x' }, { userId: 'u', requestId: null });
+      for (let i = 0; i < 25; i++)
+        await uc.createRole({ code: `OLD_${i}`, name: 'x' }, { userId: 'u', requestId: null });
       await drain(relayOf(t));
       const logs = new OperationLogRepository(t.ds, LOG_KEY);
       const cutoff = new Date(Date.parse('2026-01-01T00:00:00Z') + 10.5 * 3_600_000);
       assert.equal(await logs.archiveBefore(cutoff, 4, 1), 4, 'one batch at a time');
       assert.equal(await logs.archiveBefore(cutoff, 4), 6);
       assert.equal(await logs.archiveBefore(cutoff, 4), 0, 'idempotent once done');
-      const [cold] = await t.ds.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM operation_logs_cold');
+      const [cold] = await t.ds.query<{ n: string | number }[]>(
+        'SELECT COUNT(*) AS n FROM operation_logs_cold',
+      );
       const [hot] = await t.ds.query<{ n: string | number }[]>('SELECT COUNT(*) AS n FROM operation_logs');
-      assert.deepEqual([Number(cold!.n), Number(hot!.n)], [10, 15]);
+      assert.deepEqual([Number(cold.n), Number(hot.n)], [10, 15]);
       assert.deepEqual(await logs.verify(), { ok: true, checked: 25, firstBrokenId: null, reason: null });
     });
   });
