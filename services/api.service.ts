@@ -56,7 +56,8 @@ export function apiService(config: AppConfig): ServiceSchema {
           mappingPolicy: 'restrict',
           authentication: true,
           bodyParsers: { json: { strict: true, limit: config.http.jsonBodyLimit }, urlencoded: false },
-          callOptions: { timeout: config.requestTimeoutMs },
+          // No route-level call timeout: it would override an action's own (e.g. logs/verify walks
+          // the whole chain); the broker's REQUEST_TIMEOUT_MS is the default for every other action.
           onAfterCall(
             this: { logAccess: (req: Req, status: number) => void },
             _ctx: Context,
