@@ -132,6 +132,20 @@ function database(url: string | null, dataDir: string, file: string, name: strin
   throw new ConfigError(`${name} must start with mysql://, mariadb:// or sqlite:, got "${url}"`);
 }
 
+/**
+ * The demo shop's own database. Unset, it follows the main database: a `<name>_shop` database on
+ * the same MySQL server (so every core node sees the same shop), or a SQLite file beside the main one.
+ */
+function shopDatabase(shopUrl: string | null, mainUrl: string | null, dataDir: string): DatabaseConfig {
+  if (shopUrl !== null) return database(shopUrl, dataDir, 'shop.sqlite', 'SHOP_DATABASE_URL');
+  const main = database(mainUrl, dataDir, 'ftc.sqlite', 'DATABASE_URL');
+  if (main.type === 'sqlite')
+    return { type: 'sqlite', file: path.join(path.dirname(main.file), 'shop.sqlite') };
+  const u = new URL(main.url);
+  u.pathname = `/${decodeURIComponent(u.pathname.replace(/^\//, '')) || 'ftc'}_shop`;
+  return { type: 'mysql', url: u.toString() };
+}
+
 function oss(env: Env): OssConfig | null {
   const bucket = str(env, 'OSS_BUCKET');
   if (bucket === null) return null;
@@ -203,7 +217,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     },
     dataDir,
     database: database(databaseUrl, dataDir, 'ftc.sqlite', 'DATABASE_URL'),
-    shopDatabase: database(str(env, 'SHOP_DATABASE_URL'), dataDir, 'shop.sqlite', 'SHOP_DATABASE_URL'),
+    shopDatabase: shopDatabase(str(env, 'SHOP_DATABASE_URL'), databaseUrl, dataDir),
     redisUrl,
     cacher,
     oss: oss(env),

@@ -18,6 +18,11 @@ describe('app config', () => {
     assert.equal(c.demo.enabled, true);
     assert.deepEqual(c.services.sort(), ['api', 'directory', 'exports', 'operationLogs', 'shop']);
     assert.equal(c.dataDir, path.resolve('data'));
+    assert.deepEqual(c.shopDatabase, { type: 'sqlite', file: path.resolve('data', 'shop.sqlite') });
+    assert.deepEqual(loadAppConfig({ SHOP_DATABASE_URL: 'mysql://s/shop' }).shopDatabase, {
+      type: 'mysql',
+      url: 'mysql://s/shop',
+    });
     assert.ok(c.transitMaxChunkSize <= 128 * 1024);
   });
 
@@ -32,6 +37,7 @@ describe('app config', () => {
     });
     assert.equal(c.embedded, false);
     assert.deepEqual(c.database, { type: 'mysql', url: 'mysql://u:p@db:3306/ftc' });
+    assert.deepEqual(c.shopDatabase, { type: 'mysql', url: 'mysql://u:p@db:3306/ftc_shop' });
     assert.equal(c.cacher, 'redis');
     assert.equal(c.http.host, '0.0.0.0');
     assert.equal(c.auth.adminPassword, null);
