@@ -1,0 +1,126 @@
+import { ADMIN_ROLE } from '../shared/principal';
+import type { Grant, PermissionAction } from './grant';
+
+/** The user as the policy sees them: roles and the materialised path of their unit. */
+export interface Subject {
+  id: string;
+  roles: readonly string[];
+  /** `/root/…/unit/` of the user's unit, or null for a user in no unit. */
+  unitPath: string | null;
+}
+
+/** A file task as the policy sees it: its biz type, creator and the creator's unit path at creation. */
+export interface TaskRef {
+  bizType: string;
+  createdBy: string;
+  unitPath: string | null;
+}
+
+/** Resolves a unit id to its materialised path (null for an unknown unit: it covers nothing). */
+export type UnitPaths = (unitId: string) => string | null;
+
+const isAdmin = (s: Subject) => s.roles.includes(ADMIN_ROLE);
+
+/** API.md: ROLE — subject is one of X's roles; UNIT — X's unit is subject or inside it; USER — X. */
+export function appliesTo(g: Grant, s: Subject): boolean {
+  switch (g.type) {
+    case 'ROLE':
+      return s.roles.includes(g.subject);
+    case 'UNIT':
+      return s.unitPath !== null && s.unitPath.includes(`/${g.subject}/`);
+    case 'USER':
+      return s.id === g.subject;
+  }
+}
+
+/** API.md: same biz type and, when scoped, T's unit is the scope unit or inside it. */
+export function covers(g: Grant, t: TaskRef, paths: UnitPaths): boolean {
+  if (g.bizType !== t.bizType) return false;
+  if (g.scopeUnitId === null) return true;
+  const scope = paths(g.scopeUnitId);
+  return scope !== null && t.unitPath !== null && t.unitPath.startsWith(scope);
+}
+
+function mayDo(
+  action: PermissionAction,
+  s: Subject,
+  t: TaskRef,
+  grants: readonly Grant[],
+  paths: UnitPaths,
+): boolean {
+  if (t.createdBy === s.id || isAdmin(s)) return true;
+  return grants.some((g) => g.actions.includes(action) && appliesTo(g, s) && covers(g, t, paths));
+}
+
+export const canRead = (s: Subject, t: TaskRef, grants: readonly Grant[], paths: UnitPaths) =>
+  mayDo('read', s, t, grants, paths);
+export const canDownload = (s: Subject, t: TaskRef, grants: readonly Grant[], paths: UnitPaths) =>
+  mayDo('download', s, t, grants, paths);
+
+/** API.md: ADMIN, or a grant on the biz type that applies and includes export. */
+export function canExport(s: Subject, bizType: string, grants: readonly Grant[]): boolean {
+  return (
+    isAdmin(s) || grants.some((g) => g.bizType === bizType && g.actions.includes('export') && appliesTo(g, s))
+  );
+}
+
+export interface ColumnDef {
+  key: string;
+  restricted?: boolean;
+}
+
+/**
+ * The columns X may export: every unrestricted column, plus the restricted ones named by X's
+ * export grants on the biz type (ADMIN: all). With column permission off, all columns.
+ */
+export function exportableColumns(
+  s: Subject,
+  bizType: string,
+  columns: readonly ColumnDef[],
+  grants: readonly Grant[],
+  columnPermission: boolean,
+): string[] {
+  if (!columnPermission || isAdmin(s)) return columns.map((c) => c.key);
+  if (!canExport(s, bizType, grants)) return [];
+  const revealed = new Set(
+    grants
+      .filter((g) => g.bizType === bizType && g.actions.includes('export') && appliesTo(g, s))
+      .flatMap((g) => g.columns),
+  );
+  return columns.filter((c) => !c.restricted || revealed.has(c.key)).map((c) => c.key);
+}
+
+/**
+ * What a list query may return to X, as data the repository turns into SQL (so pages are full
+ * and counts right): everything (ADMIN), or X's own tasks OR tasks of the listed biz types OR
+ * tasks of a biz type whose creator unit path starts with a prefix.
+ */
+export type ReadFilter =
+  | { all: true }
+  | {
+      all: false;
+      createdBy: string;
+      bizTypes: string[];
+      scoped: { bizType: string; unitPathPrefix: string }[];
+    };
+
+export function readFilter(s: Subject, grants: readonly Grant[], paths: UnitPaths): ReadFilter {
+  if (isAdmin(s)) return { all: true };
+  const applicable = grants.filter((g) => g.actions.includes('read') && appliesTo(g, s));
+  const bizTypes = [
+    ...new Set(applicable.filter((g) => g.scopeUnitId === null).map((g) => g.bizType)),
+  ].sort();
+  const scoped = new Map<string, { bizType: string; unitPathPrefix: string }>();
+  for (const g of applicable) {
+    if (g.scopeUnitId === null || bizTypes.includes(g.bizType)) continue; // an unscoped grant covers it all
+    const prefix = paths(g.scopeUnitId);
+    if (prefix !== null) scoped.set(`${g.bizType}|${prefix}`, { bizType: g.bizType, unitPathPrefix: prefix });
+  }
+  return { all: false, createdBy: s.id, bizTypes, scoped: [...scoped.values()] };
+}
+
+/** Row scope of an export (rules.rowScope): null for ADMIN (all rows), else X's unit subtree path. */
+export function exportRowScope(s: Subject): { unitPathPrefix: string | null } | null {
+  if (isAdmin(s)) return null;
+  return { unitPathPrefix: s.unitPath };
+}
