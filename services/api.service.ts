@@ -16,7 +16,7 @@ type Req = IncomingMessage & {
 };
 
 /** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
-export const PUBLISHED = ['api.health', 'directory.*', 'operationLogs.*'];
+export const PUBLISHED = ['api.health', 'directory.*', 'operationLogs.*', 'permissions.*'];
 
 /**
  * The REST gateway (moleculer-web): authenticates every route except the public ones, maps every

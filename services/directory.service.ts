@@ -114,6 +114,14 @@ export function directoryService(config: AppConfig): ServiceSchema {
           return withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
         },
       },
+      /** Internal: does this role code, unit id or user id exist (permission grants name them). */
+      subjectExists: {
+        visibility: 'public',
+        params: { type: { type: 'enum', values: ['ROLE', 'UNIT', 'USER'] }, id: 'string|max:64' },
+        async handler(ctx: Ctx<{ type: 'ROLE' | 'UNIT' | 'USER'; id: string }>) {
+          return { exists: await this.uc.subjectExists(ctx.params.type, ctx.params.id) };
+        },
+      },
       /** Internal: the user behind an id, for services that need roles and unit (e.g. exports). */
       resolveUser: {
         visibility: 'public',

@@ -4,6 +4,7 @@ import { apiService } from './api.service';
 import { directoryService } from './directory.service';
 import { operationLogsService } from './operation-logs.service';
 import { shopService } from './shop.service';
+import { permissionsService } from './permissions.service';
 import { exportsService } from './exports.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
@@ -11,6 +12,7 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   api: apiService,
   directory: directoryService,
   operationLogs: operationLogsService,
+  permissions: permissionsService,
   shop: shopService,
   exports: exportsService,
 };

@@ -70,6 +70,12 @@ export class DirectoryUseCases {
     return user;
   }
 
+  async subjectExists(type: 'ROLE' | 'UNIT' | 'USER', id: string): Promise<boolean> {
+    if (type === 'UNIT') return (await this.d.repo.findUnit(id)) !== null;
+    if (type === 'USER') return (await this.d.repo.findUserById(id)) !== null;
+    return (await this.d.repo.listRoles()).some((r) => r.code === id);
+  }
+
   async unitTree() {
     return buildUnitTree(await this.d.repo.listUnits());
   }

@@ -77,6 +77,7 @@ describe('cluster: gateway + core + export node over NATS', async () => {
       directory: ['core-1'],
       exports: ['export-1'],
       operationLogs: ['core-1'],
+      permissions: ['core-1'],
       shop: ['core-1'],
     });
     assert.deepEqual(health.nodes.map((n: { id: string }) => n.id).sort(), [

@@ -16,7 +16,14 @@ describe('app config', () => {
     assert.equal(c.http.port, 3000);
     assert.equal(c.auth.adminPassword, 'admin');
     assert.equal(c.demo.enabled, true);
-    assert.deepEqual(c.services.sort(), ['api', 'directory', 'exports', 'operationLogs', 'shop']);
+    assert.deepEqual(c.services.sort(), [
+      'api',
+      'directory',
+      'exports',
+      'operationLogs',
+      'permissions',
+      'shop',
+    ]);
     assert.equal(c.dataDir, path.resolve('data'));
     assert.deepEqual(c.shopDatabase, { type: 'sqlite', file: path.resolve('data', 'shop.sqlite') });
     assert.deepEqual(loadAppConfig({ SHOP_DATABASE_URL: 'mysql://s/shop' }).shopDatabase, {
@@ -74,7 +81,7 @@ describe('app config', () => {
   });
 
   it('expands service groups and de-duplicates', () => {
-    assert.deepEqual(parseServices('core, directory'), ['directory', 'operationLogs', 'shop']);
+    assert.deepEqual(parseServices('core, directory'), ['directory', 'operationLogs', 'permissions', 'shop']);
     assert.deepEqual(parseServices('gateway,export'), ['api', 'exports']);
     assert.throws(() => parseServices(' , '), ConfigError);
   });

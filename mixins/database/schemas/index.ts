@@ -2,10 +2,12 @@ import type { EntitySchema } from 'typeorm';
 import { DIRECTORY_ENTITIES } from './directory.schema';
 import { OPERATION_LOG_ENTITIES } from './operation-log.schema';
 import { QUEUE_ENTITIES } from './queue.schema';
+import { PERMISSION_ENTITIES } from './permission.schema';
 
 /** Every entity of the main database. Each capability adds its schemas here. */
 export const MAIN_ENTITIES: EntitySchema[] = [
   ...(DIRECTORY_ENTITIES as EntitySchema[]),
   ...(OPERATION_LOG_ENTITIES as EntitySchema[]),
   ...(QUEUE_ENTITIES as EntitySchema[]),
+  ...(PERMISSION_ENTITIES as EntitySchema[]),
 ];
