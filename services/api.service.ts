@@ -16,7 +16,7 @@ type Req = IncomingMessage & {
 };
 
 /** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
-export const PUBLISHED = ['api.health', 'directory.*', 'operationLogs.*', 'permissions.*'];
+export const PUBLISHED = ['api.health', 'directory.*', 'operationLogs.*', 'permissions.*', 'fileTasks.*'];
 
 /**
  * The REST gateway (moleculer-web): authenticates every route except the public ones, maps every

@@ -18,6 +18,8 @@ import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../domain/dir
 import { systemClock } from '../domain/ports/clock.port';
 import type { Principal } from '../domain/shared/principal';
 
+export const UNITS_CHANGED = 'directory.unitsChanged';
+
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null }>;
 
 /** Org units, roles, users and sign-in (API.md "Health and identity"). */
@@ -53,9 +55,11 @@ export function directoryService(config: AppConfig): ServiceSchema {
       createUnit: {
         rest: 'POST /units',
         params: { name: 'string|max:200', parentId: 'string|optional|nullable|max:64' },
-        handler(ctx: Ctx<{ name: string; parentId?: string | null }>) {
+        async handler(ctx: Ctx<{ name: string; parentId?: string | null }>) {
           requireAdmin(ctx);
-          return withOutboxHint(ctx, () => this.uc.createUnit(ctx.params, actorOf(ctx)));
+          const unit = await withOutboxHint(ctx, () => this.uc.createUnit(ctx.params, actorOf(ctx)));
+          await ctx.broadcast(UNITS_CHANGED);
+          return unit;
         },
       },
       listRoles: {
@@ -114,6 +118,19 @@ export function directoryService(config: AppConfig): ServiceSchema {
           return withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
         },
       },
+      /**
+       * Internal: every unit's materialised path, for permission checks. Cached: units never move,
+       * and creating one cleans the cache on every node (see createUnit).
+       */
+      unitPaths: {
+        visibility: 'public',
+        cache: { keys: [], ttl: 3600 },
+        async handler() {
+          return Object.fromEntries(
+            (await this.uc.units()).map((u: { id: string; path: string }) => [u.id, u.path]),
+          );
+        },
+      },
       /** Internal: does this role code, unit id or user id exist (permission grants name them). */
       subjectExists: {
         visibility: 'public',
@@ -129,6 +146,15 @@ export function directoryService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<{ id: string }>) {
           const user = await this.uc.getUser(ctx.params.id);
           return { ...user.toPrincipal(), disabled: user.disabled };
+        },
+      },
+    },
+
+    events: {
+      // Every node drops its cached unit paths when a unit is added anywhere.
+      [UNITS_CHANGED]: {
+        async handler() {
+          await this.broker.cacher?.clean('directory.unitPaths**');
         },
       },
     },

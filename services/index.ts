@@ -5,6 +5,7 @@ import { directoryService } from './directory.service';
 import { operationLogsService } from './operation-logs.service';
 import { shopService } from './shop.service';
 import { permissionsService } from './permissions.service';
+import { fileTasksService } from './file-tasks.service';
 import { exportsService } from './exports.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
@@ -13,6 +14,7 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   directory: directoryService,
   operationLogs: operationLogsService,
   permissions: permissionsService,
+  fileTasks: fileTasksService,
   shop: shopService,
   exports: exportsService,
 };

@@ -7,9 +7,13 @@ import { actorOf, withOutboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { GrantRepository } from '../mixins/permissions/grant.repository';
 import { parseGrant, type Grant } from '../domain/permissions/grant';
+import { canDownload, canRead, type TaskRef } from '../domain/permissions/policy';
+import { permissionInputs } from '../mixins/permissions/subject';
 import { domainEvent } from '../domain/shared/domain-event';
 import { notFound, validationError } from '../domain/shared/errors';
 import type { Principal } from '../domain/shared/principal';
+
+export const PERMISSIONS_CHANGED = 'permissions.changed';
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
 
@@ -43,6 +47,46 @@ export function permissionsService(config: AppConfig): ServiceSchema {
     settings: { rest: '/' },
 
     actions: {
+      /** Internal: every grant, cached on each node and cleaned everywhere when one changes. */
+      grants: {
+        visibility: 'public',
+        cache: { keys: [], ttl: 300 },
+        async handler() {
+          return grants!.list(null);
+        },
+      },
+      /**
+       * The paper's authentication component: may `user` read (or download) file task `id`?
+       * Used by business services; the file-tasks service applies the same policy in-process.
+       */
+      check: {
+        visibility: 'public',
+        params: {
+          user: {
+            type: 'object',
+            props: {
+              id: 'string',
+              roles: { type: 'array', items: 'string' },
+              unitId: 'string|optional|nullable',
+            },
+          },
+          type: { type: 'enum', values: ['fileTask'] },
+          id: 'string|max:64',
+          action: { type: 'enum', values: ['read', 'download'], optional: true },
+        },
+        async handler(ctx: Ctx<{ user: Principal; id: string; action?: 'read' | 'download' }>) {
+          const task = await ctx.call<TaskRef | null, { id: string }>('fileTasks.ref', { id: ctx.params.id });
+          if (!task) return { isPassed: false };
+          const user = {
+            ...ctx.params.user,
+            username: ctx.params.user.id,
+            unitId: ctx.params.user.unitId ?? null,
+          };
+          const { subject, grants: all, paths } = await permissionInputs(ctx, user);
+          const judge = ctx.params.action === 'download' ? canDownload : canRead;
+          return { isPassed: canRead(subject, task, all, paths) && judge(subject, task, all, paths) };
+        },
+      },
       list: {
         rest: 'GET /permissions',
         params: { bizType: 'string|optional|max:64' },
@@ -83,6 +127,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           await withOutboxHint(ctx, () =>
             grants!.insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
           );
+          await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 201;
           return g;
         },
@@ -96,8 +141,18 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           if (!g) throw notFound('GRANT_NOT_FOUND', 'no such grant');
           const deleted = await withOutboxHint(ctx, () => grants!.delete(g.id, [changed(ctx, 'REVOKED', g)]));
           if (!deleted) throw notFound('GRANT_NOT_FOUND', 'no such grant');
+          await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 204;
           return null;
+        },
+      },
+    },
+
+    events: {
+      // Every node drops its cached grants when one changes anywhere: effective cluster-wide at once.
+      [PERMISSIONS_CHANGED]: {
+        async handler() {
+          await this.broker.cacher?.clean('permissions.grants**');
         },
       },
     },

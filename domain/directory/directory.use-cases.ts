@@ -76,6 +76,10 @@ export class DirectoryUseCases {
     return (await this.d.repo.listRoles()).some((r) => r.code === id);
   }
 
+  async units() {
+    return this.d.repo.listUnits();
+  }
+
   async unitTree() {
     return buildUnitTree(await this.d.repo.listUnits());
   }

@@ -64,9 +64,9 @@ export class ConfigError extends Error {
 
 /** Named groups for SERVICES, so a deployment says `SERVICES=core` instead of a list. */
 export const SERVICE_GROUPS: Record<string, string[]> = {
-  all: ['api', 'directory', 'operationLogs', 'permissions', 'shop', 'exports'],
+  all: ['api', 'directory', 'operationLogs', 'permissions', 'fileTasks', 'shop', 'exports'],
   gateway: ['api'],
-  core: ['directory', 'operationLogs', 'permissions', 'shop'],
+  core: ['directory', 'operationLogs', 'permissions', 'fileTasks', 'shop'],
   export: ['exports'],
 };
 export const KNOWN_SERVICES = new Set(SERVICE_GROUPS.all);

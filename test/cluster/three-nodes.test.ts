@@ -76,6 +76,7 @@ describe('cluster: gateway + core + export node over NATS', async () => {
       api: ['gateway-1'],
       directory: ['core-1'],
       exports: ['export-1'],
+      fileTasks: ['core-1'],
       operationLogs: ['core-1'],
       permissions: ['core-1'],
       shop: ['core-1'],

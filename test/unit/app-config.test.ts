@@ -20,6 +20,7 @@ describe('app config', () => {
       'api',
       'directory',
       'exports',
+      'fileTasks',
       'operationLogs',
       'permissions',
       'shop',
@@ -81,7 +82,13 @@ describe('app config', () => {
   });
 
   it('expands service groups and de-duplicates', () => {
-    assert.deepEqual(parseServices('core, directory'), ['directory', 'operationLogs', 'permissions', 'shop']);
+    assert.deepEqual(parseServices('core, directory'), [
+      'directory',
+      'operationLogs',
+      'permissions',
+      'fileTasks',
+      'shop',
+    ]);
     assert.deepEqual(parseServices('gateway,export'), ['api', 'exports']);
     assert.throws(() => parseServices(' , '), ConfigError);
   });

@@ -2,6 +2,7 @@ import { Directory1764000000001 } from './1764000000001-Directory';
 import { EmbeddedQueue1764000000002 } from './1764000000002-EmbeddedQueue';
 import { OperationLogs1764000000003 } from './1764000000003-OperationLogs';
 import { Permissions1764000000004 } from './1764000000004-Permissions';
+import { FileTasks1764000000005 } from './1764000000005-FileTasks';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MAIN_MIGRATIONS = [
   EmbeddedQueue1764000000002,
   OperationLogs1764000000003,
   Permissions1764000000004,
+  FileTasks1764000000005,
 ];

@@ -3,6 +3,7 @@ import { DIRECTORY_ENTITIES } from './directory.schema';
 import { OPERATION_LOG_ENTITIES } from './operation-log.schema';
 import { QUEUE_ENTITIES } from './queue.schema';
 import { PERMISSION_ENTITIES } from './permission.schema';
+import { FILE_TASK_ENTITIES } from './file-task.schema';
 
 /** Every entity of the main database. Each capability adds its schemas here. */
 export const MAIN_ENTITIES: EntitySchema[] = [
@@ -10,4 +11,5 @@ export const MAIN_ENTITIES: EntitySchema[] = [
   ...(OPERATION_LOG_ENTITIES as EntitySchema[]),
   ...(QUEUE_ENTITIES as EntitySchema[]),
   ...(PERMISSION_ENTITIES as EntitySchema[]),
+  ...(FILE_TASK_ENTITIES as EntitySchema[]),
 ];

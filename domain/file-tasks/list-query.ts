@@ -1,0 +1,68 @@
+import { validationError } from '../shared/errors';
+import { decodeCursor, pageLimit } from '../shared/pagination';
+import type { FileTaskKind, FileTaskStatus } from './file-task';
+
+export interface FileTaskListQuery {
+  kind: FileTaskKind | null;
+  bizType: string | null;
+  status: FileTaskStatus | null;
+  createdBy: string | null;
+  from: Date | null;
+  to: Date | null;
+  /** Name contains (case-insensitive). */
+  q: string | null;
+  limit: number;
+  /** Newest first: continue below this id. */
+  beforeId: string | null;
+}
+
+const KINDS = ['FILE', 'EXPORT'];
+const STATUSES = ['PENDING', 'EXPORTING', 'SUCCESS', 'FAILED', 'CANCELLED', 'EXPIRED'];
+
+const str = (field: string, v: unknown, max: number): string | null => {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string' || v.length > max) {
+    throw validationError('VALIDATION_ERROR', `${field} must be a string of at most ${max} characters`, {
+      field,
+    });
+  }
+  return v;
+};
+
+const date = (field: string, v: unknown): Date | null => {
+  const s = str(field, v, 40);
+  if (s === null) return null;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime()))
+    throw validationError('VALIDATION_ERROR', `${field} must be an ISO-8601 date`, { field });
+  return d;
+};
+
+/** Validates GET /api/file-tasks's query string. */
+export function parseFileTaskList(raw: Record<string, unknown>): FileTaskListQuery {
+  const kind = str('kind', raw.kind, 8);
+  if (kind !== null && !KINDS.includes(kind))
+    throw validationError('VALIDATION_ERROR', 'kind must be FILE or EXPORT', { field: 'kind' });
+  const status = str('status', raw.status, 16);
+  if (status !== null && !STATUSES.includes(status)) {
+    throw validationError('VALIDATION_ERROR', `status must be one of ${STATUSES.join(', ')}`, {
+      field: 'status',
+    });
+  }
+  const from = date('from', raw.from);
+  const to = date('to', raw.to);
+  if (from && to && from > to)
+    throw validationError('VALIDATION_ERROR', 'from must not be after to', { field: 'from' });
+  const cursor = decodeCursor<{ id: string }>(raw.cursor, { id: 'string' });
+  return {
+    kind: kind as FileTaskKind | null,
+    bizType: str('bizType', raw.bizType, 64),
+    status: status as FileTaskStatus | null,
+    createdBy: str('createdBy', raw.createdBy, 64),
+    from,
+    to,
+    q: str('q', raw.q, 200),
+    limit: pageLimit(raw.limit),
+    beforeId: cursor?.id ?? null,
+  };
+}
