@@ -140,7 +140,10 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     methods: {
-      authenticate(_ctx: Context, _route: unknown, req: Req) {
+      authenticate(ctx: Context<unknown, { clientIp?: string }>, _route: unknown, req: Req) {
+        // The peer address, for per-client limits such as the sign-in throttle. Behind a proxy this
+        // is the proxy: X-Forwarded-For is not trusted, since any client can send it.
+        ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
         if (req.$action?.auth === 'public') return null;
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;

@@ -7,6 +7,8 @@ import { TypeormDirectoryRepository } from '../mixins/directory/directory.reposi
 import { ScryptHasher } from '../mixins/auth/scrypt-hasher';
 import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
+import { CacheLoginThrottle } from '../mixins/auth/login-throttle';
+import { MoleculerCache } from '../mixins/cache/moleculer-cache';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { actorOf, withOutboxHint } from '../mixins/operation-log/actor';
 import {
@@ -20,7 +22,7 @@ import type { Principal } from '../domain/shared/principal';
 
 export const UNITS_CHANGED = 'directory.unitsChanged';
 
-type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null }>;
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; clientIp?: string }>;
 
 /** Org units, roles, users and sign-in (API.md "Health and identity"). */
 export function directoryService(config: AppConfig): ServiceSchema {
@@ -36,7 +38,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
         auth: 'public',
         params: { username: 'string|max:64', password: 'string|max:256' },
         handler(ctx: Ctx<{ username: string; password: string }>) {
-          return this.uc.login(ctx.params.username, ctx.params.password);
+          return this.uc.login(ctx.params.username, ctx.params.password, ctx.meta.clientIp ?? 'unknown');
         },
       },
       me: {
@@ -170,6 +172,9 @@ export function directoryService(config: AppConfig): ServiceSchema {
         ),
         ids: ulidIds,
         clock: systemClock,
+        throttle: this.broker.cacher
+          ? new CacheLoginThrottle(new MoleculerCache(this.broker.cacher))
+          : undefined,
       };
       this.uc = new DirectoryUseCases(deps);
       const boot = await this.uc.bootstrap(config.auth.adminPassword, () =>

@@ -40,3 +40,13 @@ export interface TokenIssuer {
 export interface IdGenerator {
   next(): string;
 }
+
+/**
+ * Counts failed sign-ins per key (username + client address) over a window, in a store every
+ * node shares (the Cache port), so a password cannot be guessed by spreading tries over nodes.
+ */
+export interface LoginThrottle {
+  failures(key: string): Promise<number>;
+  recordFailure(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+}

@@ -1,9 +1,15 @@
-import { conflict, notFound, unauthorized, validationError } from '../shared/errors';
+import { conflict, notFound, rateLimited, unauthorized, validationError } from '../shared/errors';
 import type { Clock } from '../ports/clock.port';
 import { buildUnitTree, OrgUnit } from './org-unit';
 import { BUILT_IN_ROLES, Role } from './role';
 import { assertRolesKnown, checkPassword, checkUsername, User } from './user';
-import type { DirectoryRepository, IdGenerator, PasswordHasher, TokenIssuer } from './directory.ports';
+import type {
+  DirectoryRepository,
+  IdGenerator,
+  LoginThrottle,
+  PasswordHasher,
+  TokenIssuer,
+} from './directory.ports';
 import { ADMIN_ROLE } from '../shared/principal';
 import { domainEvent, type DomainEvent } from '../shared/domain-event';
 
@@ -20,7 +26,12 @@ export interface DirectoryDeps {
   tokens: TokenIssuer;
   ids: IdGenerator;
   clock: Clock;
+  /** Absent: no limit (tests of other rules). */
+  throttle?: LoginThrottle;
 }
+
+/** Failed sign-ins allowed per username and client address before 429, within the throttle's window. */
+export const MAX_LOGIN_FAILURES = 10;
 
 /**
  * The directory's use cases. Authorisation (who may call a write) is checked by the service layer;
@@ -47,15 +58,22 @@ export class DirectoryUseCases {
     );
   }
 
-  async login(username: unknown, password: unknown) {
+  async login(username: unknown, password: unknown, client = 'unknown') {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
       throw validationError('VALIDATION_ERROR', 'username and password are required');
+    }
+    const key = `${username.toLowerCase()}|${client}`;
+    if (this.d.throttle && (await this.d.throttle.failures(key)) >= MAX_LOGIN_FAILURES) {
+      throw rateLimited('TOO_MANY_LOGIN_ATTEMPTS', 'too many failed sign-ins: wait 15 minutes and try again');
     }
     const user = await this.d.repo.findUserByUsername(username.toLowerCase());
     this.dummyHash ??= this.d.hasher.hash(`dummy-${Math.random()}`);
     const ok = await this.d.hasher.verify(password, user?.passwordHash ?? (await this.dummyHash));
-    if (!user || !ok || user.disabled)
+    if (!user || !ok || user.disabled) {
+      await this.d.throttle?.recordFailure(key);
       throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
+    }
+    await this.d.throttle?.reset(key);
     const issued = this.d.tokens.issue(user.toPrincipal());
     return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), user: this.me(user) };
   }

@@ -38,6 +38,8 @@ export const tooLarge = (code: string, message: string, data?: Record<string, un
   new DomainError('TOO_LARGE', code, message, data);
 export const unsupportedType = (code: string, message: string, data?: Record<string, unknown>) =>
   new DomainError('UNSUPPORTED_TYPE', code, message, data);
+export const rateLimited = (code: string, message: string, data?: Record<string, unknown>) =>
+  new DomainError('RATE_LIMITED', code, message, data);
 export const unavailable = (code: string, message: string, data?: Record<string, unknown>) =>
   new DomainError('UNAVAILABLE', code, message, data);
 

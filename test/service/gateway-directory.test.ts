@@ -190,6 +190,14 @@ describe('gateway + directory on an in-process broker', () => {
     }
   });
 
+  it('throttles repeated failed sign-ins with 429', async () => {
+    const attempt = (password: string) =>
+      call('POST', '/api/auth/login', { body: { username: 'dave', password } });
+    for (let i = 0; i < 10; i++) assert.equal((await attempt('wrong-guess')).status, 401);
+    const blocked = await attempt(DEMO_PASSWORD);
+    assert.deepEqual([blocked.status, blocked.body.error.code], [429, 'TOO_MANY_LOGIN_ATTEMPTS']);
+  });
+
   it('seeds the demo users of the README', async () => {
     const token = await login(node.baseUrl, 'bob', DEMO_PASSWORD);
     const me = await call('GET', '/api/auth/me', { token });

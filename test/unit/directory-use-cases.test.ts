@@ -123,3 +123,36 @@ describe('directory use cases', () => {
     assert.equal(carol.user.unitId, 'u-east-sh');
   });
 });
+
+describe('sign-in throttle', () => {
+  const memoryThrottle = () => {
+    const counts = new Map<string, number>();
+    return {
+      failures: async (k: string) => counts.get(k) ?? 0,
+      recordFailure: async (k: string) => void counts.set(k, (counts.get(k) ?? 0) + 1),
+      reset: async (k: string) => void counts.delete(k),
+    };
+  };
+
+  it('answers 429 after 10 failures per username and client, without touching other clients', async () => {
+    const deps = { ...memoryDirectoryDeps(), throttle: memoryThrottle() };
+    const uc = new DirectoryUseCases(deps);
+    await uc.bootstrap('right-password', () => 'x');
+    for (let i = 0; i < 10; i++)
+      await assert.rejects(uc.login('admin', 'wrong', '10.0.0.1'), code('INVALID_CREDENTIALS'));
+    await assert.rejects(uc.login('admin', 'right-password', '10.0.0.1'), code('TOO_MANY_LOGIN_ATTEMPTS'));
+    await uc.login('admin', 'right-password', '10.0.0.2');
+  });
+
+  it('forgets failures after a successful sign-in', async () => {
+    const deps = { ...memoryDirectoryDeps(), throttle: memoryThrottle() };
+    const uc = new DirectoryUseCases(deps);
+    await uc.bootstrap('right-password', () => 'x');
+    for (let i = 0; i < 9; i++)
+      await assert.rejects(uc.login('admin', 'wrong', 'c'), code('INVALID_CREDENTIALS'));
+    await uc.login('admin', 'right-password', 'c');
+    for (let i = 0; i < 9; i++)
+      await assert.rejects(uc.login('admin', 'wrong', 'c'), code('INVALID_CREDENTIALS'));
+    await uc.login('admin', 'right-password', 'c');
+  });
+});
