@@ -1,0 +1,147 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { servers } from '../support/servers';
+import { tempMysqlDatabase } from '../support/mysql';
+import { eventually, freePort, startNodeProcess, stopNode, type NodeProcess } from '../support/cluster';
+import { http } from '../support/embedded-node';
+import { FileTask } from '../../domain/file-tasks/file-task';
+import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
+import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
+
+/**
+ * Two core nodes, each with its OWN memory cache of grants (CACHER=memory): only the broadcast
+ * that every permissions service cleans on can make a grant or revocation visible on both.
+ */
+describe('cluster: a permission change takes effect on every node within one second', async () => {
+  const s = await servers('mysql', 'nats');
+  if (s.skip) {
+    it('needs MySQL and NATS', { skip: s.skip }, () => {});
+    return;
+  }
+
+  const nodes: NodeProcess[] = [];
+  let base: string;
+  let drop: () => Promise<void>;
+  let dbUrl: string;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-cluster-perm-'));
+
+  before(async () => {
+    const db = await tempMysqlDatabase(s.url.mysql, 'ftc_test_cluster_perm');
+    drop = () => db.drop();
+    dbUrl = db.url;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = {
+      NAMESPACE: `p${crypto.randomBytes(4).toString('hex')}`,
+      TRANSPORTER: s.url.nats,
+      DATABASE_URL: db.url,
+      CACHER: 'memory',
+      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      LOG_CHAIN_KEY: crypto.randomBytes(32).toString('hex'),
+      ADMIN_PASSWORD: 'cluster-admin-pass',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    };
+    nodes.push(startNodeProcess('gateway', { ...env, SERVICES: 'api', NODE_ID: 'gw' }));
+    nodes.push(
+      startNodeProcess('core-a', {
+        ...env,
+        SERVICES: 'directory,permissions,fileTasks,operationLogs',
+        NODE_ID: 'core-a',
+      }),
+    );
+    nodes.push(
+      startNodeProcess('core-b', {
+        ...env,
+        SERVICES: 'directory,permissions,fileTasks,operationLogs',
+        NODE_ID: 'core-b',
+      }),
+    );
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((n) => stopNode(n)));
+    await drop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('grants and revokes are seen through both nodes at once', async () => {
+    await eventually(
+      'both core nodes serving file tasks',
+      90_000,
+      async () => {
+        const r = await http(base, 'GET', '/api/health');
+        const ft = r.body?.services?.find((x: { name: string }) => x.name === 'fileTasks');
+        return ft?.nodes.length === 2 ? true : null;
+      },
+      nodes,
+    );
+    const login = async (username: string, password: string) =>
+      (await http(base, 'POST', '/api/auth/login', { body: { username, password } })).body.token as string;
+    const admin = await eventually(
+      'admin login',
+      30_000,
+      async () => (await login('admin', 'cluster-admin-pass')) ?? null,
+    );
+    const user = await http(base, 'POST', '/api/users', {
+      token: admin,
+      body: { username: 'viewer', password: 'viewer-password' },
+    });
+    assert.equal(user.status, 200);
+    const viewer = await login('viewer', 'viewer-password');
+
+    const ds = await acquireMainDatabase({ type: 'mysql', url: dbUrl });
+    const taskId = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+    await new FileTaskRepository(ds).insert(
+      FileTask.uploaded({
+        id: taskId,
+        bizType: 'invoice',
+        bizDomain: null,
+        name: 'x.pdf',
+        createdBy: 'someone-else',
+        unitId: null,
+        unitPath: null,
+        file: { storageKey: 'k', size: 1, sha256: 'a'.repeat(64), contentType: 'application/pdf' },
+        now: new Date(),
+      }),
+      [],
+    );
+    await releaseMainDatabase({ type: 'mysql', url: dbUrl });
+
+    // Several reads: round-robin sends them to both nodes, so both caches hold "no grant".
+    const statuses = async () => {
+      const out: number[] = [];
+      for (let i = 0; i < 6; i++)
+        out.push((await http(base, 'GET', `/api/file-tasks/${taskId}`, { token: viewer })).status);
+      return out;
+    };
+    assert.deepEqual(await statuses(), [404, 404, 404, 404, 404, 404]);
+
+    const grant = await http(base, 'POST', '/api/permissions', {
+      token: admin,
+      body: { bizType: 'invoice', type: 'USER', subject: user.body.id, actions: ['read'] },
+    });
+    assert.equal(grant.status, 201);
+    const granted = Date.now();
+    await eventually('the grant on both nodes', 1000, async () =>
+      (await statuses()).every((x) => x === 200) ? true : null,
+    );
+    assert.ok(Date.now() - granted < 1000);
+
+    assert.equal(
+      (await http(base, 'DELETE', `/api/permissions/${grant.body.id}`, { token: admin })).status,
+      204,
+    );
+    const revoked = Date.now();
+    await eventually('the revocation on both nodes', 1000, async () =>
+      (await statuses()).every((x) => x === 404) ? true : null,
+    );
+    assert.ok(Date.now() - revoked < 1000);
+  });
+});
