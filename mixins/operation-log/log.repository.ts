@@ -99,7 +99,11 @@ export class OperationLogRepository {
     if (s.from) qb.andWhere('l.at >= :from', { from: s.from });
     if (s.to) qb.andWhere('l.at <= :to', { to: s.to });
     if (s.q) {
-      const ft = this.mysql ? fullTextQuery(s.q) : null;
+      // With a user, action, target or biz type the structured index reads newest-first and the
+      // text is a row filter that stops after one page. FULLTEXT alone would fetch every match of a
+      // common word and sort them all (measured: 1.2 s at 200k entries for "xlsx" + one user).
+      const narrowed = Boolean(s.userId || s.action || s.targetId || s.bizType);
+      const ft = this.mysql && !narrowed ? fullTextQuery(s.q) : null;
       if (ft) qb.andWhere('MATCH(l.search_text) AGAINST (:ft IN BOOLEAN MODE)', { ft });
       else {
         const pattern = `%${s.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

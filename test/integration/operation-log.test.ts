@@ -100,6 +100,15 @@ onBothEngines(describe, it, (make, engine) => {
       ]);
       const text = await logs.search(parseLogSearch({ q: 'warehouse', limit: 200 }));
       assert.equal(text.items.length, 10);
+      // With a user the text is a row filter on the user's index (not FULLTEXT): same answer.
+      const textOfBob = await logs.search(parseLogSearch({ q: 'warehouse', userId: 'bob', limit: 200 }));
+      assert.deepEqual(textOfBob.items.map((e) => e.targetId).sort(), [
+        'SEARCH_0',
+        'SEARCH_12',
+        'SEARCH_18',
+        'SEARCH_24',
+        'SEARCH_6',
+      ]);
       const pages: string[] = [];
       let cursor: string | null = null;
       do {
