@@ -7,6 +7,7 @@ import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox } from '../operation-log/outbox';
+import { escapeLike, LIKE_ESCAPE } from '../database/like';
 
 const COLUMNS =
   'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version';
@@ -53,8 +54,6 @@ const fromRaw = (r: RawRow): FileTask =>
         : null,
     version: Number(r.version),
   });
-
-const like = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class FileTaskRepository {
   constructor(private readonly ds: DataSource) {}
@@ -132,7 +131,7 @@ export class FileTaskRepository {
     if (q.createdBy) add('created_by = ?', q.createdBy);
     if (q.from) add('created_at >= ?', this.dbDate(q.from));
     if (q.to) add('created_at <= ?', this.dbDate(q.to));
-    if (q.q) add("name LIKE ? ESCAPE '\\'", `%${like(q.q)}%`);
+    if (q.q) add(`name LIKE ? ${LIKE_ESCAPE}`, `%${escapeLike(q.q)}%`);
     if (q.beforeId) add('id < ?', q.beforeId);
 
     const branches: { sql: string; params: unknown[] }[] = [];
@@ -142,8 +141,8 @@ export class FileTaskRepository {
       for (const b of filter.bizTypes) branches.push({ sql: 'biz_type = ?', params: [b] });
       for (const s of filter.scoped) {
         branches.push({
-          sql: "biz_type = ? AND unit_path LIKE ? ESCAPE '\\'",
-          params: [s.bizType, `${like(s.unitPathPrefix)}%`],
+          sql: `biz_type = ? AND unit_path LIKE ? ${LIKE_ESCAPE}`,
+          params: [s.bizType, `${escapeLike(s.unitPathPrefix)}%`],
         });
       }
     }

@@ -2,6 +2,7 @@ import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { LogSearch } from '../../domain/operation-log/log-search';
 import { GENESIS_HASH, verifyChain } from '../../domain/operation-log/hash-chain';
 import { encodeCursor } from '../../domain/shared/pagination';
+import { escapeLike, LIKE_ESCAPE } from '../database/like';
 import {
   ChainHeadSchema,
   OperationLogColdSchema,
@@ -106,8 +107,8 @@ export class OperationLogRepository {
       const ft = this.mysql && !narrowed ? fullTextQuery(s.q) : null;
       if (ft) qb.andWhere('MATCH(l.search_text) AGAINST (:ft IN BOOLEAN MODE)', { ft });
       else {
-        const pattern = `%${s.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        qb.andWhere("l.search_text LIKE :pattern ESCAPE '\\'", { pattern });
+        const pattern = `%${escapeLike(s.q.toLowerCase())}%`;
+        qb.andWhere(`l.search_text LIKE :pattern ${LIKE_ESCAPE}`, { pattern });
       }
     }
   }

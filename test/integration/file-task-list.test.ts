@@ -1,0 +1,129 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FileTask } from '../../domain/file-tasks/file-task';
+import { parseFileTaskList } from '../../domain/file-tasks/list-query';
+import type { ReadFilter } from '../../domain/permissions/policy';
+import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
+import { onBothEngines, type DbTarget } from '../support/log-fixtures';
+
+const UNITS = ['/hq/', '/hq/east/', '/hq/east/sh/', '/hq/south/', '/hq/south/gz/', '/hq/e_st/', null];
+const BIZ = ['invoice', 'contract', 'order_export'];
+const CREATORS = ['u1', 'u2', 'u3'];
+
+/** The permission filter evaluated in memory, to compare the SQL against. */
+const visible = (f: ReadFilter, t: FileTask) =>
+  f.all ||
+  t.createdBy === f.createdBy ||
+  f.bizTypes.includes(t.bizType) ||
+  f.scoped.some(
+    (s) => s.bizType === t.bizType && t.unitPath !== null && t.unitPath.startsWith(s.unitPathPrefix),
+  );
+
+onBothEngines(describe, it, (make, engine) => {
+  describe(`file task list with the permission filter in SQL (${engine})`, () => {
+    let t: DbTarget;
+    let repo: FileTaskRepository;
+    const tasks: FileTask[] = [];
+
+    before(async () => {
+      t = await make();
+      repo = new FileTaskRepository(t.ds);
+      let n = 0;
+      for (const unitPath of UNITS)
+        for (const bizType of BIZ)
+          for (const createdBy of CREATORS) {
+            n++;
+            const task = FileTask.uploaded({
+              id: `01K${String(n).padStart(23, '0')}`,
+              bizType,
+              bizDomain: null,
+              name: n % 4 ? `report_${n}%.pdf` : `Invoice ${n}.PDF`,
+              createdBy,
+              unitId: null,
+              unitPath,
+              file: { storageKey: `k${n}`, size: n, sha256: 'a'.repeat(64), contentType: 'application/pdf' },
+              now: new Date(Date.UTC(2026, 0, 1) + n * 60_000),
+            });
+            await repo.insert(task, []);
+            tasks.push(task);
+          }
+    });
+    after(() => t.cleanup());
+
+    const listAll = async (filter: ReadFilter, raw: Record<string, unknown> = {}) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await repo.list(parseFileTaskList({ ...raw, limit: 5, cursor }), filter);
+        ids.push(...page.items.map((x) => x.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+
+    const filters: ReadFilter[] = [
+      { all: true },
+      { all: false, createdBy: 'u1', bizTypes: [], scoped: [] },
+      { all: false, createdBy: 'u2', bizTypes: ['contract'], scoped: [] },
+      // '/hq/e_st/' must not match the prefix '/hq/east/' through LIKE's '_' wildcard, nor the reverse.
+      {
+        all: false,
+        createdBy: 'u9',
+        bizTypes: [],
+        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/east/' }],
+      },
+      {
+        all: false,
+        createdBy: 'u9',
+        bizTypes: [],
+        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/e_st/' }],
+      },
+      {
+        all: false,
+        createdBy: 'u3',
+        bizTypes: ['order_export'],
+        scoped: [
+          { bizType: 'invoice', unitPathPrefix: '/hq/south/' },
+          { bizType: 'contract', unitPathPrefix: '/hq/east/sh/' },
+        ],
+      },
+    ];
+
+    it('returns exactly the visible tasks, newest first, in full pages, for every filter shape', async () => {
+      for (const f of filters) {
+        const expected = tasks
+          .filter((x) => visible(f, x))
+          .map((x) => x.id)
+          .sort()
+          .reverse();
+        assert.deepEqual(await listAll(f), expected, JSON.stringify(f));
+      }
+    });
+
+    it('combines the permission filter with kind, biz type, creator, time and name filters', async () => {
+      const f = filters[5];
+      const raw = {
+        bizType: 'invoice',
+        q: 'invoice',
+        kind: 'FILE',
+        status: 'SUCCESS',
+        from: '2026-01-01T00:00:00Z',
+      };
+      const expected = tasks
+        .filter((x) => visible(f, x) && x.bizType === 'invoice' && x.name.toLowerCase().includes('invoice'))
+        .map((x) => x.id)
+        .sort()
+        .reverse();
+      assert.ok(expected.length > 0);
+      assert.deepEqual(await listAll(f, raw), expected);
+      // A name with LIKE's own wildcards is matched literally.
+      const literal = await listAll({ all: true }, { q: '1%.pdf' });
+      const want = tasks
+        .filter((x) => x.name.includes('1%.pdf'))
+        .map((x) => x.id)
+        .sort()
+        .reverse();
+      assert.deepEqual(literal, want);
+    });
+  });
+});
