@@ -15,8 +15,11 @@ export class OrgUnit {
   ) {}
 
   static readonly MAX_DEPTH = 16;
-  /** The stored column's width (an index on it must stay within InnoDB's key limit). */
-  static readonly MAX_PATH = 760;
+  /**
+   * The longest path: file tasks copy it into an index beside the biz type and id, which must
+   * stay within InnoDB's 3072-byte key limit in utf8mb4.
+   */
+  static readonly MAX_PATH = 600;
 
   static create(input: { id: string; name: unknown; parent: OrgUnit | null; now: Date }): OrgUnit {
     const name = displayText('name', input.name, 100);

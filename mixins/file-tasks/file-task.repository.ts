@@ -148,15 +148,17 @@ export class FileTaskRepository {
     }
     const n = q.limit + 1;
     const params: unknown[] = [];
+    // Branches select ids only, so a branch can be answered from its index; the page's rows are
+    // then fetched by primary key (a deferred join).
     const parts = branches.map((b, i) => {
       params.push(...b.params, ...commonParams);
       const where = [b.sql, ...common].join(' AND ');
-      return `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS} FROM file_tasks WHERE ${where} ORDER BY id DESC LIMIT ${n}) b${i}`;
+      return `SELECT id FROM (SELECT id FROM file_tasks WHERE ${where} ORDER BY id DESC LIMIT ${n}) b${i}`;
     });
-    const sql =
-      parts.length === 1
-        ? `${parts[0]} ORDER BY id DESC LIMIT ${n}`
-        : `SELECT * FROM (${parts.join(' UNION ')}) u ORDER BY id DESC LIMIT ${n}`;
+    const cols = COLUMNS.split(', ')
+      .map((c) => `t.${c}`)
+      .join(', ');
+    const sql = `SELECT ${cols} FROM file_tasks t JOIN (${parts.join(' UNION ')}) k ON t.id = k.id ORDER BY t.id DESC LIMIT ${n}`;
     const rows = await this.ds.query<RawRow[]>(sql, params);
     const page = rows.slice(0, q.limit).map(fromRaw);
     const last = page[page.length - 1];

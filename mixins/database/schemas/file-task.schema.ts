@@ -32,7 +32,7 @@ export const FileTaskSchema = new EntitySchema<FileTaskRow>({
     status: { type: 'varchar', length: 16 },
     createdBy: { name: 'created_by', type: 'varchar', length: 64 },
     unitId: { name: 'unit_id', type: 'varchar', length: 64, nullable: true },
-    unitPath: { name: 'unit_path', type: 'varchar', length: 760, nullable: true },
+    unitPath: { name: 'unit_path', type: 'varchar', length: 600, nullable: true },
     createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
     updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
     storageKey: { name: 'storage_key', type: 'varchar', length: 512, nullable: true },
