@@ -24,6 +24,7 @@ import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/mai
 import { MAIN_ENTITIES } from '../mixins/database/schemas';
 import { dropMysqlDatabase } from '../mixins/database/mysql-admin';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { mulberry32 } from '../domain/shared/prng';
 
 const DB_NAME = 'ftc_bench_tasks';
 const SERVER_URL = 'mysql://root@127.0.0.1:3306';
@@ -55,18 +56,6 @@ if (!Number.isInteger(RUNS) || RUNS < 10 || RUNS > 10_000) throw new Error('--ru
 
 // ---------------------------------------------------------------------------------------------
 // The data: a deterministic, skewed, realistic-looking set of file tasks.
-
-/** mulberry32: a small seeded PRNG so every run (and every chunk) generates the same rows. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BIZ_NAMES = [
   'order_export',
@@ -194,7 +183,7 @@ const UNIT_PATHS = new Map(UNITS.map((u) => [u.id, u.path]));
 const CREATORS = 5000;
 const creatorId = (i: number) => `user-${String(i).padStart(5, '0')}`;
 const creatorUnit = (i: number): Unit => {
-  const r = prng(1_000_003 + i)();
+  const r = mulberry32(1_000_003 + i)();
   if (r < 0.02) return ROOT;
   if (r < 0.1) return REGIONS[i % REGIONS.length];
   return STORES[i % STORES.length];
@@ -228,7 +217,7 @@ const INSERT_COLUMNS =
   'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version';
 
 function makeRow(i: number, n: number): Row {
-  const rnd = prng(i * 2654435761);
+  const rnd = mulberry32(i * 2654435761);
   const ms = timeOf(i, n);
   const biz = pick(BIZ_NAMES, BIZ_CUM, rnd());
   const exportKind = isExportBiz(biz);
@@ -619,7 +608,7 @@ async function main(): Promise<void> {
 
     // Bare mysql2 primary-key lookups: the round-trip floor.
     const conn = await mysql.createConnection({ uri: DB_URL, timezone: 'Z' });
-    const rnd = prng(42);
+    const rnd = mulberry32(42);
     const n = Number(size.n);
     const pk = await time(async () => {
       const i = Math.floor(rnd() * n);

@@ -26,6 +26,7 @@ import { dropMysqlDatabase } from '../mixins/database/mysql-admin';
 import { searchTextOf } from '../mixins/operation-log/log-relay';
 import { OperationLogRepository } from '../mixins/operation-log/log.repository';
 import type { DatabaseConfig } from '../mixins/config/app-config';
+import { mulberry32 } from '../domain/shared/prng';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -93,17 +94,6 @@ const SEED = 20260301;
 const START_MS = Date.parse('2025-03-01T00:00:00.000Z');
 const SPAN_MS = 365 * 24 * 3600 * 1000;
 const DAY = 24 * 3600 * 1000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** A ULID-shaped id (time prefix + random), as the real id generator makes them. */

@@ -1,4 +1,5 @@
 import { DEMO_STORE_UNIT_IDS } from '../directory/demo-directory';
+import { mulberry32 } from '../shared/prng';
 
 /**
  * The demo shop's orders, generated rather than shipped. Every value of order #n comes from a PRNG
@@ -178,18 +179,6 @@ const REMARKS = [
   'Two-line note:\nsecond line here',
   'Fragile, handle with care',
 ];
-
-/** mulberry32: tiny, fast, and good enough for demo data; a 32-bit seed gives a stream of [0,1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Spreads neighbouring ids over the seed space, so order n and n+1 start unrelated streams. */
 function seedFor(id: number): number {
