@@ -155,12 +155,12 @@ export function apiService(config: AppConfig): ServiceSchema {
         }
       },
       logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
-        const started = req.$startTime;
-        const ms = started
-          ? (process.hrtime(started)[0] * 1e3 + process.hrtime(started)[1] / 1e6).toFixed(1)
-          : '-';
+        const elapsed = req.$startTime ? process.hrtime(req.$startTime) : null;
+        const ms = elapsed ? (elapsed[0] * 1e3 + elapsed[1] / 1e6).toFixed(1) : '-';
         const user = req.$ctx?.meta.user?.id ?? '-';
-        const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${req.originalUrl ?? req.url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
+        // Signed links carry their credential in the query string: never write it to a log.
+        const url = (req.originalUrl ?? req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1***');
+        const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
         if (status >= 500) this.logger.error(line);
         else this.logger.info(line);
       },

@@ -118,9 +118,3 @@ export function readFilter(s: Subject, grants: readonly Grant[], paths: UnitPath
   }
   return { all: false, createdBy: s.id, bizTypes, scoped: [...scoped.values()] };
 }
-
-/** Row scope of an export (rules.rowScope): null for ADMIN (all rows), else X's unit subtree path. */
-export function exportRowScope(s: Subject): { unitPathPrefix: string | null } | null {
-  if (isAdmin(s)) return null;
-  return { unitPathPrefix: s.unitPath };
-}

@@ -10,19 +10,8 @@ import {
   type OperationLogRow,
 } from '../database/schemas/operation-log.schema';
 
-export interface LogEntryView {
-  id: string;
-  seq: number;
-  at: string;
-  userId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  bizType: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
-  requestId: string | null;
-}
+/** An entry as the API shows it: the row without its chain and search columns. */
+export type LogEntryView = Omit<OperationLogRow, 'at' | 'prevHash' | 'hash' | 'searchText'> & { at: string };
 
 export interface VerifyResult {
   ok: boolean;

@@ -1,12 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { servers } from '../support/servers';
 import { tempMysqlDatabase } from '../support/mysql';
-import { eventually, freePort, startNodeProcess, stopNode, type NodeProcess } from '../support/cluster';
+import {
+  clusterEnv,
+  eventually,
+  freePort,
+  startNodeProcess,
+  stopNode,
+  type NodeProcess,
+} from '../support/cluster';
 import { http } from '../support/embedded-node';
 import { FileTask } from '../../domain/file-tasks/file-task';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
@@ -35,19 +41,14 @@ describe('cluster: a permission change takes effect on every node within one sec
     dbUrl = db.url;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = {
-      NAMESPACE: `p${crypto.randomBytes(4).toString('hex')}`,
-      TRANSPORTER: s.url.nats,
-      DATABASE_URL: db.url,
-      CACHER: 'memory',
-      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      LOG_CHAIN_KEY: crypto.randomBytes(32).toString('hex'),
-      ADMIN_PASSWORD: 'cluster-admin-pass',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    };
+    // Memory caches: only the broadcast can clean both nodes' grants.
+    const env = clusterEnv({
+      nats: s.url.nats,
+      databaseUrl: db.url,
+      port,
+      dataDir,
+      extra: { CACHER: 'memory' },
+    });
     nodes.push(startNodeProcess('gateway', { ...env, SERVICES: 'api', NODE_ID: 'gw' }));
     nodes.push(
       startNodeProcess('core-a', {

@@ -1,12 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { servers } from '../support/servers';
 import { tempMysqlDatabase } from '../support/mysql';
-import { eventually, freePort, startNodeProcess, stopNode, type NodeProcess } from '../support/cluster';
+import {
+  clusterEnv,
+  eventually,
+  freePort,
+  startNodeProcess,
+  stopNode,
+  type NodeProcess,
+} from '../support/cluster';
 import { http } from '../support/embedded-node';
 
 /**
@@ -31,21 +37,13 @@ describe('cluster: gateway + core + export node over NATS', async () => {
     drops = [main.drop, shop.drop];
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = {
-      // A namespace of its own: parallel runs on one NATS never see each other.
-      NAMESPACE: `t${crypto.randomBytes(4).toString('hex')}`,
-      TRANSPORTER: s.url.nats,
-      DATABASE_URL: main.url,
-      SHOP_DATABASE_URL: shop.url,
-      REDIS_URL: s.url.redis,
-      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      LOG_CHAIN_KEY: crypto.randomBytes(32).toString('hex'),
-      ADMIN_PASSWORD: 'cluster-admin-pass',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    };
+    const env = clusterEnv({
+      nats: s.url.nats,
+      databaseUrl: main.url,
+      port,
+      dataDir,
+      extra: { SHOP_DATABASE_URL: shop.url, REDIS_URL: s.url.redis },
+    });
     nodes = {
       gateway: startNodeProcess('gateway', { ...env, SERVICES: 'gateway', NODE_ID: 'gateway-1' }),
       core: startNodeProcess('core', { ...env, SERVICES: 'core', NODE_ID: 'core-1' }),

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -73,4 +74,30 @@ export async function stopNode(node: NodeProcess, timeoutMs = 20_000): Promise<n
   const code = await node.exited;
   clearTimeout(timer);
   return code;
+}
+
+/**
+ * The environment every node of one test cluster shares: its own NATS namespace (parallel runs on
+ * one NATS never see each other), shared secrets, the gateway's port, quiet logs.
+ */
+export function clusterEnv(p: {
+  nats: string;
+  databaseUrl: string;
+  port: number;
+  dataDir: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    NAMESPACE: `t${crypto.randomBytes(4).toString('hex')}`,
+    TRANSPORTER: p.nats,
+    DATABASE_URL: p.databaseUrl,
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    LOG_CHAIN_KEY: crypto.randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'cluster-admin-pass',
+    DATA_DIR: p.dataDir,
+    LOG_LEVEL: 'warn',
+    PORT: String(p.port),
+    HOST: '127.0.0.1',
+    ...p.extra,
+  };
 }
