@@ -1,22 +1,58 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
+import { EXPORT_PROGRESS, ProgressHub, type ProgressEvent } from '../mixins/exports/progress-hub';
+import { USERS_CHANGED } from '../mixins/directory/directory-events';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
 import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
 import { unauthorized } from '../domain/shared/errors';
+import type { Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
+import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
+import { receiveUpload } from '../mixins/files/upload-route';
+import { serveContent } from '../mixins/files/content-route';
+import type { ObjectStorage } from '../domain/ports/object-storage.port';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
   $ctx?: Context<unknown, { user?: { id: string } | null }>;
+  $params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
   $startTime?: [number, number];
   originalUrl?: string;
 };
 
 /** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
-export const PUBLISHED = ['api.health', 'directory.*', 'operationLogs.*', 'permissions.*', 'fileTasks.*'];
+export const PUBLISHED = [
+  'api.health',
+  'directory.*',
+  'operationLogs.*',
+  'permissions.*',
+  'metadata.*',
+  'fileTasks.*',
+  'exports.*',
+  'scheduler.*',
+];
+
+type Self = {
+  logAccess: (req: Req, status: number, code?: string) => void;
+  logger: Context['broker']['logger'];
+};
+
+/** An error of our own routes, in API.md's format, with its access log line. */
+function answerError(self: Self, req: Req, res: ServerResponse, err: unknown): void {
+  const mapped = toMoleculerError(err);
+  if (mapped.code >= 500 && mapped.type === 'INTERNAL_ERROR') {
+    self.logger.error(`[${req.$ctx?.requestID ?? '-'}] ${req.method} ${req.url ?? ''} failed`, err);
+  }
+  // An upload refused mid-body: the rest of the body is not worth reading, close after the answer.
+  if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+  const { status, code } = sendJsonError(req, res, mapped);
+  self.logAccess(req, status, code);
+}
 
 /**
  * The REST gateway (moleculer-web): authenticates every route except the public ones, maps every
@@ -31,12 +67,52 @@ export function apiService(config: AppConfig): ServiceSchema {
       config.auth.jwtTtlSeconds,
     ));
 
+  let storage: Promise<ObjectStorage> | null = null;
+  // Uploads and link downloads touch storage from the gateway itself (see mixins/files/upload-route.ts).
+  const objects = () =>
+    (storage ??= (async () => {
+      const s = createObjectStorage(config);
+      await s.start();
+      return s;
+    })());
+  let links: DownloadLinks | null = null;
+  const downloadLinks = () => (links ??= downloadLinksFor(config));
+
+  const hub = new ProgressHub();
+
+  // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
+  // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
+  const users = new Map<string, { user: (Principal & { disabled: boolean }) | null; until: number }>();
+  const USER_TTL_MS = 10_000;
+  const currentUser = async (ctx: Context, id: string) => {
+    const hit = users.get(id);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await ctx
+      .call<Principal & { disabled: boolean }, { id: string }>('directory.resolveUser', { id })
+      .catch((e: unknown) => {
+        if ((e as { code?: unknown }).code === 404) return null;
+        throw e;
+      });
+    if (users.size >= 10_000) users.clear();
+    users.set(id, { user, until: Date.now() + USER_TTL_MS });
+    return user;
+  };
+
+  const fileRouteErrors = {
+    bodyParsers: false,
+    mappingPolicy: 'restrict',
+    onError(this: Self, req: Req, res: ServerResponse, err: unknown) {
+      answerError(this, req, res, err);
+    },
+  };
+
   return {
     name: 'api',
     mixins: [ApiGateway],
     settings: {
       rest: '/',
       port: config.http.port,
+      requestTimeout: config.http.requestTimeoutMs,
       ip: config.http.host,
       // Our own access log below carries the request id and the status.
       logRequest: null,
@@ -48,6 +124,102 @@ export function apiService(config: AppConfig): ServiceSchema {
         options.requestID = acceptedRequestId(req.headers['x-request-id'] ?? req.headers['x-correlation-id']);
       },
       routes: [
+        {
+          // Multipart uploads, parsed here as a stream (no body parser): see receiveUpload.
+          name: 'file-upload',
+          path: '/api/files',
+          authentication: true,
+          ...fileRouteErrors,
+          aliases: {
+            async 'POST /'(this: Self, req: Req, res: ServerResponse) {
+              const ctx = req.$ctx!;
+              try {
+                const s = await objects();
+                const received = await receiveUpload(ctx, req, {
+                  storage: s,
+                  uploadMaxBytes: config.http.uploadMaxBytes,
+                });
+                let view: unknown;
+                try {
+                  view = await ctx.call('fileTasks.recordUpload', received);
+                } catch (e) {
+                  // No record, no bytes: the object goes when its record cannot be written. After a
+                  // timeout the record may still have been written: then the object stays (an
+                  // orphan is collected later; a record without its bytes would be lost data).
+                  const key = received.file.storageKey;
+                  if ((e as { type?: unknown }).type === 'REQUEST_TIMEOUT') {
+                    this.logger.warn(`upload ${received.id}: record write timed out, object ${key} kept`);
+                  } else {
+                    await s.delete(key).catch((err: unknown) => {
+                      this.logger.warn(`object ${key} stays for orphan collection`, err);
+                    });
+                  }
+                  throw e;
+                }
+                const body = JSON.stringify(view);
+                res.writeHead(201, {
+                  'Content-Type': 'application/json; charset=utf-8',
+                  'Content-Length': Buffer.byteLength(body),
+                });
+                res.end(body);
+                this.logAccess(req, 201);
+              } catch (e) {
+                answerError(this, req, res, e);
+              }
+            },
+          },
+        },
+        {
+          // Signed download links: the token is the credential, so no bearer authentication.
+          name: 'file-content',
+          path: '/api/files',
+          authentication: false,
+          ...fileRouteErrors,
+          aliases: {
+            async 'GET /:taskId/content'(this: Self, req: Req, res: ServerResponse) {
+              try {
+                const status = await serveContent(
+                  req.$ctx!,
+                  req,
+                  res,
+                  { taskId: req.$params?.taskId, token: req.query?.token },
+                  { storage: await objects(), links: downloadLinks(), redirect: config.downloads.redirect },
+                );
+                this.logAccess(req, status);
+              } catch (e) {
+                answerError(this, req, res, e);
+              }
+            },
+          },
+        },
+        {
+          // Server-sent events of an export's progress; visibility as for GET /api/file-tasks/:id.
+          name: 'file-task-events',
+          path: '/api/file-tasks',
+          authentication: true,
+          ...fileRouteErrors,
+          aliases: {
+            async 'GET /:id/events'(this: Self, req: Req, res: ServerResponse) {
+              try {
+                type View = { id: string; status: string; export: { progress?: { rows: number } } | null };
+                const read = () =>
+                  req.$ctx!.call<View, { id: string }>('fileTasks.get', {
+                    id: typeof req.$params?.id === 'string' ? req.$params.id : '',
+                  });
+                const task = await read();
+                hub.open(res, task);
+                this.logAccess(req, 200);
+                // An event broadcast between the read and the subscription would be lost: read once
+                // more now that the stream is subscribed, and pass on a change of status.
+                const now = await read().catch(() => null);
+                if (now && now.status !== task.status)
+                  hub.publish({ taskId: now.id, status: now.status, rows: now.export?.progress?.rows });
+              } catch (e) {
+                answerError(this, req, res, e);
+              }
+            },
+          },
+        },
         {
           path: '/api',
           whitelist: PUBLISHED,
@@ -139,20 +311,51 @@ export function apiService(config: AppConfig): ServiceSchema {
       },
     },
 
+    events: {
+      [USERS_CHANGED]: {
+        handler() {
+          users.clear();
+        },
+      },
+      // Broadcast by export nodes; forwarded to the open event streams of that task on this gateway.
+      [EXPORT_PROGRESS]: {
+        handler(this: Self, ctx: Context<ProgressEvent>) {
+          hub.publish(ctx.params);
+        },
+      },
+    },
+
     methods: {
-      authenticate(ctx: Context<unknown, { clientIp?: string }>, _route: unknown, req: Req) {
+      async authenticate(
+        this: { server: import('node:http').Server },
+        ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string }>,
+        _route: unknown,
+        req: Req,
+      ) {
         // The peer address, for per-client limits such as the sign-in throttle. Behind a proxy this
         // is the proxy: X-Forwarded-For is not trusted, since any client can send it.
         ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
+        // Where download links point when PUBLIC_BASE_URL is unset: this gateway's own address
+        // (the real port, also when PORT=0 chose a free one).
+        if (!config.downloads.publicBaseUrl) ctx.meta.gatewayBaseUrl = gatewayBaseUrl(this.server);
         if (req.$action?.auth === 'public') return null;
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         if (!match) throw toMoleculerError(unauthorized('NO_TOKEN', 'send Authorization: Bearer <token>'));
+        let claims: Principal;
         try {
-          return issuer().verify(match[1]);
+          claims = issuer().verify(match[1]);
         } catch (e) {
           throw toMoleculerError(e);
         }
+        // The token proves who; the directory says what they are now: a disabled user is refused at
+        // once, and changed roles or unit apply to the next request (cached, cleaned on change).
+        const current = await currentUser(ctx, claims.id);
+
+        if (!current)
+          throw toMoleculerError(unauthorized('INVALID_TOKEN', 'the user of this token no longer exists'));
+        if (current.disabled) throw toMoleculerError(unauthorized('USER_DISABLED', 'this user is disabled'));
+        return { id: current.id, username: current.username, roles: current.roles, unitId: current.unitId };
       },
       logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
         const elapsed = req.$startTime ? process.hrtime(req.$startTime) : null;
@@ -166,9 +369,20 @@ export function apiService(config: AppConfig): ServiceSchema {
       },
     },
 
+    async started() {
+      // Fail fast at start-up rather than on the first upload.
+      await objects();
+    },
+
+    async stopped() {
+      hub.close();
+      if (storage) await (await storage).stop();
+    },
+
     created() {
       // Fail fast at start-up rather than on the first request.
       issuer();
+      downloadLinks();
       // moleculer-web only logs a listen error (e.g. EADDRINUSE) and never finishes starting: a node
       // that cannot serve HTTP must stop with an error instead of running on without a listener.
       const server = (this as unknown as { server: import('node:http').Server }).server;
@@ -183,4 +397,13 @@ export function apiService(config: AppConfig): ServiceSchema {
       });
     },
   };
+}
+
+function gatewayBaseUrl(server: import('node:http').Server): string {
+  const address = server.address();
+  if (!address || typeof address === 'string') return 'http://localhost';
+  // A wildcard listener has no address a client could use: name this host instead.
+  if (address.address === '0.0.0.0' || address.address === '::') return `http://localhost:${address.port}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

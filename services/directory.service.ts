@@ -20,7 +20,9 @@ import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../domain/dir
 import { systemClock } from '../domain/ports/clock.port';
 import type { Principal } from '../domain/shared/principal';
 
-export const UNITS_CHANGED = 'directory.unitsChanged';
+import { UNITS_CHANGED, USERS_CHANGED } from '../mixins/directory/directory-events';
+
+export { UNITS_CHANGED, USERS_CHANGED };
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; clientIp?: string }>;
 
@@ -114,10 +116,12 @@ export function directoryService(config: AppConfig): ServiceSchema {
           unitId: 'string|optional|nullable|max:64',
           disabled: 'boolean|optional',
         },
-        handler(ctx: Ctx<{ id: string } & Record<string, unknown>>) {
+        async handler(ctx: Ctx<{ id: string } & Record<string, unknown>>) {
           requireAdmin(ctx);
           const { id, ...change } = ctx.params;
-          return withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
+          const updated = await withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
+          await ctx.broadcast(USERS_CHANGED, { id });
+          return updated;
         },
       },
       /**
@@ -141,10 +145,15 @@ export function directoryService(config: AppConfig): ServiceSchema {
           return { exists: await this.uc.subjectExists(ctx.params.type, ctx.params.id) };
         },
       },
-      /** Internal: the user behind an id, for services that need roles and unit (e.g. exports). */
+      /**
+       * Internal: the user behind an id as they are now (roles, unit, disabled). The gateway checks
+       * every request's token against it, so disabling a user or changing their roles takes effect
+       * at once, not when their token expires. Cached, and cleaned everywhere on a change.
+       */
       resolveUser: {
         visibility: 'public',
         params: { id: 'string|max:64' },
+        cache: { keys: ['id'], ttl: 60 },
         async handler(ctx: Ctx<{ id: string }>) {
           const user = await this.uc.getUser(ctx.params.id);
           return { ...user.toPrincipal(), disabled: user.disabled };
@@ -153,6 +162,11 @@ export function directoryService(config: AppConfig): ServiceSchema {
     },
 
     events: {
+      [USERS_CHANGED]: {
+        async handler() {
+          await this.broker.cacher?.clean('directory.resolveUser**');
+        },
+      },
       // Every node drops its cached unit paths when a unit is added anywhere.
       [UNITS_CHANGED]: {
         async handler() {

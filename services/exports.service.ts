@@ -1,53 +1,197 @@
-import type { ServiceSchema } from 'moleculer';
+import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { createJobQueue } from '../mixins/queue/queue.factory';
-import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { requireUser } from '../mixins/auth/principal';
+import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
+import { ulidIds } from '../mixins/auth/ulid-ids';
+import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { permissionInputs } from '../mixins/permissions/subject';
+import { exportJobOptions, EXPORT_JOB, EXPORT_QUEUE } from '../mixins/exports/export-job';
+import { EXPORT_PROGRESS } from '../mixins/exports/progress-hub';
+import { exportSpec, parseExportRequest, rowScopeUnits } from '../domain/exports/export-request';
+import { exportFileName } from '../domain/exports/export-naming';
+import type { ExportBizType } from '../domain/metadata/biz-type';
+import { FileTask } from '../domain/file-tasks/file-task';
+import { canRead } from '../domain/permissions/policy';
+import { type DomainEvent } from '../domain/shared/domain-event';
+import { conflict, forbidden, notFound, validationError } from '../domain/shared/errors';
+import { isAdmin, type Principal } from '../domain/shared/principal';
 import type { JobQueue } from '../domain/ports/job-queue.port';
-import type { ObjectStorage } from '../domain/ports/object-storage.port';
+import type { BizTypeView } from './metadata.service';
 
-export const EXPORT_QUEUE = 'exports';
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+
+const hidden = () => notFound('FILE_TASK_NOT_FOUND', 'no such file task');
 
 /**
- * The export node's service. It owns the adapters the export pipeline writes through: the export
- * job queue and object storage, both started here so a misconfigured node fails at start-up and
- * not on its first export. Export nodes scale horizontally (SERVICES=export).
+ * Export requests (API.md "Exports"): create answers 202 at once with a PENDING task; the work runs
+ * on export nodes (exportWorker). Cancel and retry are guarded transitions of the task.
  */
 export function exportsService(config: AppConfig): ServiceSchema {
+  let repo: FileTaskRepository | null = null;
   let queue: JobQueue | null = null;
-  let storage: ObjectStorage | null = null;
+
+  const event = (ctx: Ctx, type: string, task: FileTask, detail: Record<string, unknown>): DomainEvent =>
+    actorEvent(ctx, { type, targetType: 'FILE_TASK', targetId: task.id, bizType: task.bizType, detail });
+
+  /** The export if the caller may act on it: its creator or an ADMIN (others: 404 or 403). */
+  const ownExport = async (ctx: Ctx, user: Principal, id: string): Promise<FileTask> => {
+    const task = await repo!.find(id);
+    if (!task || task.kind !== 'EXPORT') throw hidden();
+    if (task.createdBy === user.id || isAdmin(user)) return task;
+    const { subject, grants, paths } = await permissionInputs(ctx, user);
+    if (!canRead(subject, task, grants, paths)) throw hidden();
+    throw forbidden('EXPORT_NOT_OWNED', 'only the requester or an administrator may change an export');
+  };
+
+  const enqueue = async (task: FileTask) => {
+    await queue!.add(
+      EXPORT_JOB,
+      { taskId: task.id },
+      exportJobOptions(task.id, task.exportAttrs.attempts, config),
+    );
+  };
+
   return {
     name: 'exports',
     mixins: [errorsMixin],
     settings: { rest: '/' },
 
     actions: {
-      /** Internal: this node's queue backend and job counts, for operations and tests. */
-      status: {
-        visibility: 'public',
-        async handler() {
-          return {
-            node: this.broker.nodeID,
-            queue: { kind: queue!.kind, counts: await queue!.counts() },
-            storage: { kind: storage!.kind },
-          };
+      create: {
+        rest: 'POST /exports',
+        async handler(ctx: Ctx<Record<string, unknown>>) {
+          const user = requireUser(ctx);
+          const code = ctx.params.bizType;
+          if (typeof code !== 'string' || code.length === 0 || code.length > 64)
+            throw validationError('VALIDATION_ERROR', 'bizType is required', { field: 'bizType' });
+          const bizType = await ctx
+            .call<BizTypeView, { code: string }>('metadata.get', { code })
+            .catch((e: unknown) => {
+              if (
+                (e as { code?: unknown }).code === 404 ||
+                (e as { type?: string }).type === 'BIZ_TYPE_NOT_FOUND'
+              )
+                throw validationError('UNKNOWN_BIZ_TYPE', `no biz type "${code}"`, { field: 'bizType' });
+              throw e;
+            });
+          if (bizType.kind !== 'EXPORT')
+            throw validationError('BIZ_TYPE_NOT_EXPORTABLE', `${code} is not an export biz type`, {
+              field: 'bizType',
+            });
+          const b = bizType as ExportBizType;
+          const { subject, grants, paths, unitPaths } = await permissionInputs(ctx, user);
+          const req = parseExportRequest(b, ctx.params, subject, grants);
+
+          // Idempotency first (the same key returns the same task, whatever its state), then a
+          // merge with an identical request still in flight.
+          if (req.idempotencyKey) {
+            const same = await repo!.findByIdempotencyKey(user.id, req.idempotencyKey);
+            if (same) {
+              if (same.bizType !== b.code || same.exportAttrs.requestHash !== req.requestHash)
+                throw conflict('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was used for another request');
+              ctx.meta.$statusCode = 202;
+              return same.toView();
+            }
+          }
+          // Merged only without a key: a keyed request is stored under its key, so repeating the key
+          // later still finds it.
+          const inFlight = req.idempotencyKey ? null : await repo!.findInFlight(user.id, req.requestHash);
+          if (inFlight && inFlight.bizType === b.code) {
+            ctx.meta.$statusCode = 202;
+            return inFlight.toView();
+          }
+
+          const now = new Date();
+          const task = FileTask.exportRequested({
+            id: ulidIds.next(),
+            bizType: b.code,
+            bizDomain: typeof ctx.params.bizDomain === 'string' ? ctx.params.bizDomain.slice(0, 64) : null,
+            name: exportFileName(b, req.format, now),
+            createdBy: user.id,
+            unitId: user.unitId,
+            unitPath: subject.unitPath,
+            format: req.format,
+            spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths, paths)),
+            idempotencyKey: req.idempotencyKey,
+            requestHash: req.requestHash,
+            now,
+          });
+          const requested = event(ctx, 'EXPORT_REQUESTED', task, {
+            format: req.format,
+            filters: req.filters,
+            columns: req.columns,
+          });
+          try {
+            await withOutboxHint(ctx, () => repo!.insert(task, [requested]));
+          } catch (e) {
+            // Two requests with one idempotency key raced: the loser answers the winner's task.
+            const same = req.idempotencyKey
+              ? await repo!.findByIdempotencyKey(user.id, req.idempotencyKey)
+              : null;
+            if (!same) throw e;
+            if (same.exportAttrs.requestHash !== req.requestHash)
+              throw conflict('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was used for another request');
+            ctx.meta.$statusCode = 202;
+            return same.toView();
+          }
+          // A crash between the insert and this add leaves a PENDING task with no job: the
+          // compensation job finds it and enqueues it (same job id, so never twice).
+          await enqueue(task);
+          ctx.meta.$statusCode = 202;
+          return task.toView();
+        },
+      },
+      cancel: {
+        rest: 'POST /exports/:id/cancel',
+        params: { id: 'string|max:64' },
+        async handler(ctx: Ctx<{ id: string }>) {
+          const user = requireUser(ctx);
+          for (let i = 0; i < 5; i++) {
+            const task = await ownExport(ctx, user, ctx.params.id);
+            if (task.status === 'CANCELLED') return task.toView();
+            const from = { status: task.status, version: task.version };
+            task.cancel(new Date());
+            const ev = event(ctx, 'EXPORT_CANCELLED', task, { from: from.status });
+            if (await withOutboxHint(ctx, () => repo!.transition(task, from, [ev]))) {
+              await ctx.broadcast(EXPORT_PROGRESS, { taskId: task.id, status: 'CANCELLED' });
+              return task.toView();
+            }
+          }
+          throw conflict('CONCURRENT_CHANGE', 'the export changed while cancelling; try again');
+        },
+      },
+      retry: {
+        rest: 'POST /exports/:id/retry',
+        params: { id: 'string|max:64' },
+        async handler(ctx: Ctx<{ id: string }>) {
+          const user = requireUser(ctx);
+          const task = await ownExport(ctx, user, ctx.params.id);
+          const from = { status: task.status, version: task.version };
+          task.retry(new Date());
+          const ev = event(ctx, 'EXPORT_REQUESTED', task, {
+            retry: true,
+            attempts: task.exportAttrs.attempts,
+          });
+          if (!(await withOutboxHint(ctx, () => repo!.transition(task, from, [ev]))))
+            throw conflict('CONCURRENT_CHANGE', 'the export changed; reload it');
+          await enqueue(task);
+          return task.toView();
         },
       },
     },
 
     async started() {
       const db = await acquireMainDatabase(config.database);
-      storage = createObjectStorage(config);
-      await storage.start();
+      repo = new FileTaskRepository(db);
       queue = createJobQueue(config, EXPORT_QUEUE, db);
       await queue.start();
     },
 
     async stopped() {
-      // The queue first: it waits for running jobs, which may still write to storage and the DB.
       await queue?.stop();
-      await storage?.stop();
       await releaseMainDatabase(config.database);
     },
   };

@@ -7,6 +7,9 @@ import { shopService } from './shop.service';
 import { permissionsService } from './permissions.service';
 import { fileTasksService } from './file-tasks.service';
 import { exportsService } from './exports.service';
+import { exportWorkerService } from './export-worker.service';
+import { metadataService } from './metadata.service';
+import { schedulerService } from './scheduler.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
 export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSchema> = {
@@ -16,5 +19,8 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   permissions: permissionsService,
   fileTasks: fileTasksService,
   shop: shopService,
+  metadata: metadataService,
   exports: exportsService,
+  exportWorker: exportWorkerService,
+  scheduler: schedulerService,
 };

@@ -3,17 +3,27 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { requireAdmin } from '../mixins/auth/principal';
-import { actorOf, withOutboxHint } from '../mixins/operation-log/actor';
+import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { GrantRepository } from '../mixins/permissions/grant.repository';
 import { parseGrant, type Grant } from '../domain/permissions/grant';
-import { canDownload, canRead, type TaskRef } from '../domain/permissions/policy';
+import { canDownload, canRead, exportableColumns, type TaskRef } from '../domain/permissions/policy';
+import type { BizTypeView } from './metadata.service';
 import { permissionInputs } from '../mixins/permissions/subject';
-import { domainEvent } from '../domain/shared/domain-event';
 import { notFound, validationError } from '../domain/shared/errors';
 import type { Principal } from '../domain/shared/principal';
 
 export const PERMISSIONS_CHANGED = 'permissions.changed';
+
+/** A user as business services pass it to check and filterColumns. */
+const PRINCIPAL_PARAM = {
+  type: 'object',
+  props: {
+    id: 'string',
+    roles: { type: 'array', items: 'string' },
+    unitId: 'string|optional|nullable',
+  },
+} as const;
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
 
@@ -24,22 +34,14 @@ type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $s
  */
 export function permissionsService(config: AppConfig): ServiceSchema {
   let grants: GrantRepository | null = null;
-  const changed = (ctx: Ctx, change: 'GRANTED' | 'REVOKED', g: Grant) => {
-    const actor = actorOf(ctx);
-    return domainEvent(
-      {
-        type: 'PERMISSION_CHANGED',
-        userId: actor.userId,
-        requestId: actor.requestId,
-        targetType: 'PERMISSION',
-        targetId: g.id,
-        bizType: g.bizType,
-        detail: { change, ...g },
-      },
-      ulidIds.next(),
-      new Date(),
-    );
-  };
+  const changed = (ctx: Ctx, change: 'GRANTED' | 'REVOKED', g: Grant) =>
+    actorEvent(ctx, {
+      type: 'PERMISSION_CHANGED',
+      targetType: 'PERMISSION',
+      targetId: g.id,
+      bizType: g.bizType,
+      detail: { change, ...g },
+    });
 
   return {
     name: 'permissions',
@@ -62,14 +64,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
       check: {
         visibility: 'public',
         params: {
-          user: {
-            type: 'object',
-            props: {
-              id: 'string',
-              roles: { type: 'array', items: 'string' },
-              unitId: 'string|optional|nullable',
-            },
-          },
+          user: PRINCIPAL_PARAM,
           type: { type: 'enum', values: ['fileTask'] },
           id: 'string|max:64',
           action: { type: 'enum', values: ['read', 'download'], optional: true },
@@ -85,6 +80,31 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           const { subject, grants: all, paths } = await permissionInputs(ctx, user);
           const judge = ctx.params.action === 'download' ? canDownload : canRead;
           return { isPassed: canRead(subject, task, all, paths) && judge(subject, task, all, paths) };
+        },
+      },
+      /**
+       * The paper's column filter: the column keys `user` may export of `bizType` (API.md: every
+       * unrestricted column, plus the restricted ones their export grants name; ADMIN all; none
+       * without the export permission; all with rules.columnPermission off).
+       */
+      filterColumns: {
+        visibility: 'public',
+        params: {
+          user: PRINCIPAL_PARAM,
+          bizType: 'string|max:64',
+        },
+        async handler(ctx: Ctx<{ user: Principal; bizType: string }>) {
+          const b = await ctx.call<BizTypeView, { code: string }>('metadata.get', {
+            code: ctx.params.bizType,
+          });
+          if (b.kind !== 'EXPORT') return [];
+          const user = {
+            ...ctx.params.user,
+            username: ctx.params.user.id,
+            unitId: ctx.params.user.unitId ?? null,
+          };
+          const { subject, grants: all } = await permissionInputs(ctx, user);
+          return exportableColumns(subject, b.code, b.columns, all, b.rules.columnPermission);
         },
       },
       list: {

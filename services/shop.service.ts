@@ -5,6 +5,7 @@ import { errorsMixin } from '../mixins/errors/error-mapper';
 import { openShopDatabase } from '../mixins/shop/shop-database';
 import { seedOrders } from '../mixins/shop/order-seeder';
 import { countOrders, readOrders } from '../mixins/shop/order-reader';
+import type { ActionBatchParams } from '../mixins/exports/data-handlers/action.handler';
 
 interface OrdersParams {
   afterId?: number;
@@ -49,6 +50,29 @@ export function shopService(config: AppConfig): ServiceSchema {
             limit: ctx.params.limit ?? 1000,
             filters: ctx.params.filters ?? {},
           });
+        },
+      },
+      /**
+       * The `action` data handler protocol (order_export_api): one batch by cursor, with the
+       * requester's row scope applied here by the business service that owns the data.
+       */
+      exportOrders: {
+        visibility: 'public',
+        async handler(ctx: Context<ActionBatchParams>) {
+          const p = ctx.params;
+          const f = p.filters;
+          const page = await readOrders(db!, {
+            afterId: p.cursor === null ? 0 : Number(p.cursor),
+            ...(p.to === null ? {} : { toId: Number(p.to) }),
+            limit: Math.min(Math.max(1, Math.floor(p.limit)), 10_000),
+            filters: {
+              ...(Array.isArray(f.status) ? { status: f.status as number[] } : {}),
+              ...(typeof f.createdFrom === 'string' ? { createdFrom: f.createdFrom } : {}),
+              ...(typeof f.createdTo === 'string' ? { createdTo: f.createdTo } : {}),
+              ...(p.rowScope ? { unitIds: p.rowScope.unitIds } : {}),
+            },
+          });
+          return { rows: page.rows, nextCursor: page.nextCursor };
         },
       },
       stats: {

@@ -26,6 +26,58 @@ export interface StoredFile {
   contentType: string;
 }
 
+import type { ExportFormat } from '../exports/export-format';
+
+export type { ExportFormat };
+
+/** Why an export failed: stable codes the compensation job and the UI act on. */
+export type FailureReason =
+  | 'SOURCE_UNAVAILABLE'
+  | 'ROW_LIMIT_EXCEEDED'
+  | 'PERMISSION_REVOKED'
+  | 'STORAGE_ERROR'
+  | 'BIZ_TYPE_INVALID'
+  | 'LEASE_LOST'
+  | 'INTERNAL';
+
+/** Failures worth another attempt: the cause is outside the request itself. */
+export const RETRYABLE_REASONS: readonly FailureReason[] = [
+  'SOURCE_UNAVAILABLE',
+  'STORAGE_ERROR',
+  'LEASE_LOST',
+  'INTERNAL',
+];
+
+/** The one rule of "run it again": a retryable reason and attempts left. */
+export const mayRetry = (reason: FailureReason | null, attempts: number, maxAttempts: number): boolean =>
+  reason !== null && RETRYABLE_REASONS.includes(reason) && attempts < maxAttempts;
+
+/** What the requester may see, frozen when the export was requested (the permission snapshot). */
+export interface ExportSpec {
+  filters: Record<string, unknown>;
+  /** Column keys written, in order. */
+  columns: string[];
+  /** Units whose rows may be exported (the requester's subtree); null: every row. */
+  rowScope: string[] | null;
+  requester: { id: string; roles: string[]; unitId: string | null };
+}
+
+export interface ExportAttrs {
+  format: ExportFormat;
+  spec: ExportSpec;
+  idempotencyKey: string | null;
+  /** Hash of (biz type, format, filters, columns): identical in-flight requests are merged. */
+  requestHash: string;
+  rowCount: number | null;
+  progress: { rows: number; total: number | null };
+  failureReason: FailureReason | null;
+  failureMessage: string | null;
+  attempts: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  manifest: Record<string, unknown> | null;
+}
+
 export interface FileTaskProps {
   id: string;
   kind: FileTaskKind;
@@ -40,6 +92,7 @@ export interface FileTaskProps {
   createdAt: Date;
   updatedAt: Date;
   file: StoredFile | null;
+  export: ExportAttrs | null;
   /** Optimistic-concurrency version, bumped by every persisted change. */
   version: number;
 }
@@ -64,8 +117,55 @@ export class FileTask {
       ...p,
       kind: 'FILE',
       status: 'SUCCESS',
+      export: null,
       createdAt: p.now,
       updatedAt: p.now,
+      version: 1,
+    });
+  }
+
+  /** A requested export: PENDING until an export node takes it. */
+  static exportRequested(p: {
+    id: string;
+    bizType: string;
+    bizDomain: string | null;
+    name: string;
+    createdBy: string;
+    unitId: string | null;
+    unitPath: string | null;
+    format: ExportFormat;
+    spec: ExportSpec;
+    idempotencyKey: string | null;
+    requestHash: string;
+    now: Date;
+  }): FileTask {
+    return new FileTask({
+      id: p.id,
+      kind: 'EXPORT',
+      bizType: p.bizType,
+      bizDomain: p.bizDomain,
+      name: p.name,
+      status: 'PENDING',
+      createdBy: p.createdBy,
+      unitId: p.unitId,
+      unitPath: p.unitPath,
+      createdAt: p.now,
+      updatedAt: p.now,
+      file: null,
+      export: {
+        format: p.format,
+        spec: p.spec,
+        idempotencyKey: p.idempotencyKey,
+        requestHash: p.requestHash,
+        rowCount: null,
+        progress: { rows: 0, total: null },
+        failureReason: null,
+        failureMessage: null,
+        attempts: 0,
+        leaseOwner: null,
+        leaseUntil: null,
+        manifest: null,
+      },
       version: 1,
     });
   }
@@ -102,27 +202,132 @@ export class FileTask {
     return this.props.name;
   }
 
+  get exportAttrs(): ExportAttrs {
+    if (!this.props.export) throw conflict('NOT_AN_EXPORT', 'this file task is not an export');
+    return this.props.export;
+  }
+
+  /** PENDING → EXPORTING: `owner` holds the lease until `leaseUntil`; one more attempt is spent. */
+  start(owner: string, leaseUntil: Date, now: Date): void {
+    const e = this.exportAttrs;
+    this.move('EXPORTING', now, {
+      ...e,
+      attempts: e.attempts + 1,
+      leaseOwner: owner,
+      leaseUntil,
+      progress: { rows: 0, total: null },
+      failureReason: null,
+      failureMessage: null,
+    });
+  }
+
+  /**
+   * A new worker takes over an EXPORTING task whose lease ran out (its worker died): no status
+   * change, but a new owner, a new attempt and a version bump, so the dead worker's late writes fail.
+   */
+  takeOver(owner: string, leaseUntil: Date, now: Date): void {
+    const e = this.exportAttrs;
+    if (this.props.status !== 'EXPORTING' || (e.leaseUntil && e.leaseUntil > now)) {
+      throw conflict('LEASE_HELD', 'the export is running under a live lease');
+    }
+    this.props = {
+      ...this.props,
+      updatedAt: now,
+      version: this.props.version + 1,
+      export: {
+        ...e,
+        attempts: e.attempts + 1,
+        leaseOwner: owner,
+        leaseUntil,
+        progress: { rows: 0, total: null },
+      },
+    };
+  }
+
+  /** EXPORTING → SUCCESS with the stored file and its manifest. */
+  succeed(file: StoredFile, rowCount: number, manifest: Record<string, unknown>, now: Date): void {
+    const e = this.exportAttrs;
+    this.move(
+      'SUCCESS',
+      now,
+      {
+        ...e,
+        rowCount,
+        manifest,
+        leaseOwner: null,
+        leaseUntil: null,
+        progress: { rows: rowCount, total: rowCount },
+      },
+      file,
+    );
+  }
+
+  /** EXPORTING → FAILED with a classified reason. */
+  fail(reason: FailureReason, message: string, now: Date): void {
+    const e = this.exportAttrs;
+    this.move('FAILED', now, {
+      ...e,
+      failureReason: reason,
+      failureMessage: message.slice(0, 500),
+      leaseOwner: null,
+      leaseUntil: null,
+    });
+  }
+
+  /** PENDING or EXPORTING → CANCELLED; a running export notices between batches. */
+  cancel(now: Date): void {
+    this.move('CANCELLED', now, { ...this.exportAttrs, leaseOwner: null, leaseUntil: null });
+  }
+
+  /** FAILED → PENDING (retry route or compensation); attempts are kept. */
+  retry(now: Date): void {
+    this.move('PENDING', now, { ...this.exportAttrs, failureReason: null, failureMessage: null });
+  }
+
+  /** Whether a failed export may run again on its own (compensation). */
+  get retryable(): boolean {
+    const r = this.props.export?.failureReason;
+    return r !== null && r !== undefined && RETRYABLE_REASONS.includes(r);
+  }
+
+  /** A retryable failure with attempts left: the queue's retry or compensation runs it again. */
+  mayRetry(maxAttempts: number): boolean {
+    const e = this.props.export;
+    return e !== null && mayRetry(e.failureReason, e.attempts, maxAttempts);
+  }
+
   /** SUCCESS → EXPIRED, when retention removes the stored bytes. */
   expire(now: Date): void {
     this.move('EXPIRED', now);
   }
 
-  private move(to: FileTaskStatus, now: Date): void {
+  private move(to: FileTaskStatus, now: Date, exportAttrs?: ExportAttrs, file?: StoredFile): void {
     if (!canTransition(this.props.status, to)) {
       throw conflict('ILLEGAL_TRANSITION', `a ${this.props.status} task cannot become ${to}`, {
         from: this.props.status,
         to,
       });
     }
-    this.props = { ...this.props, status: to, updatedAt: now, version: this.props.version + 1 };
+    this.props = {
+      ...this.props,
+      status: to,
+      updatedAt: now,
+      version: this.props.version + 1,
+      ...(exportAttrs ? { export: exportAttrs } : {}),
+      ...(file ? { file } : {}),
+    };
   }
 
   snapshot(): Readonly<FileTaskProps> {
     return { ...this.props };
   }
 
-  /** API.md's FileTask: never the storage key or the unit path. */
-  toView() {
+  /**
+   * API.md's FileTask: never the storage key or the unit path. The export manifest (requester,
+   * roles, row scope, nodes) is for the requester and administrators; `withManifest: false` leaves it
+   * out for other readers.
+   */
+  toView({ withManifest = true }: { withManifest?: boolean } = {}) {
     const p = this.props;
     return {
       id: p.id,
@@ -136,7 +341,19 @@ export class FileTask {
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.updatedAt.toISOString(),
       file: p.file ? { size: p.file.size, sha256: p.file.sha256, contentType: p.file.contentType } : null,
-      export: null,
+      export: p.export
+        ? {
+            format: p.export.format,
+            filters: p.export.spec.filters,
+            columns: p.export.spec.columns,
+            rowCount: p.export.rowCount,
+            progress: p.export.progress,
+            failureReason: p.export.failureReason,
+            failureMessage: p.export.failureMessage,
+            attempts: p.export.attempts,
+            manifest: withManifest ? p.export.manifest : null,
+          }
+        : null,
     };
   }
 }

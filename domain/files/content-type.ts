@@ -161,6 +161,8 @@ function reconcile(declared: string | null, sniffed: string | null, head: Buffer
   if (sniffed === null) {
     // Unknown bytes: trust only a claim we could not have verified anyway.
     if (declared === null) return 'application/octet-stream';
+    // An empty file is a valid (empty) text of any textual type, and proves nothing else.
+    if (head.length === 0) return isTextual(declared) && !EXECUTABLE_TYPES.has(declared) ? declared : null;
     const verifiable = isTextual(declared) || OOXML.has(declared) || OLE2_TYPES.has(declared);
     const hasMagic = /^(image\/(png|jpeg|gif|webp)|application\/(pdf|zip|gzip))$/.test(declared);
     return verifiable || hasMagic ? null : declared;

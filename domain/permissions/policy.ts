@@ -71,7 +71,8 @@ export interface ColumnDef {
 
 /**
  * The columns X may export: every unrestricted column, plus the restricted ones named by X's
- * export grants on the biz type (ADMIN: all). With column permission off, all columns.
+ * export grants on the biz type (ADMIN: all). With column permission off, all columns; without the
+ * export permission, none.
  */
 export function exportableColumns(
   s: Subject,
@@ -80,8 +81,9 @@ export function exportableColumns(
   grants: readonly Grant[],
   columnPermission: boolean,
 ): string[] {
-  if (!columnPermission || isAdmin(s)) return columns.map((c) => c.key);
+  if (isAdmin(s)) return columns.map((c) => c.key);
   if (!canExport(s, bizType, grants)) return [];
+  if (!columnPermission) return columns.map((c) => c.key);
   const revealed = new Set(
     grants
       .filter((g) => g.bizType === bizType && g.actions.includes('export') && appliesTo(g, s))

@@ -19,7 +19,23 @@ export interface AppConfig {
   metricsPort: number | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   logFormat: 'json' | 'short' | 'full';
-  http: { host: string; port: number; jsonBodyLimit: string; uploadMaxBytes: number };
+  http: {
+    host: string;
+    port: number;
+    jsonBodyLimit: string;
+    uploadMaxBytes: number;
+    /** Longest time a client may take to send one whole request (an upload): Node's requestTimeout. */
+    requestTimeoutMs: number;
+  };
+  downloads: {
+    /** Secret of the signed download links; falls back to JWT_SECRET, then a generated file. */
+    linkSecret: string | null;
+    linkTtlSeconds: number;
+    /** Origin put in front of download links; null: the gateway's own address. */
+    publicBaseUrl: string | null;
+    /** 'stream': the gateway streams the bytes; 'oss': redirect to a signed OSS URL (OSS only). */
+    redirect: 'stream' | 'oss';
+  };
   dataDir: string;
   database: DatabaseConfig;
   shopDatabase: DatabaseConfig;
@@ -40,6 +56,36 @@ export interface AppConfig {
     relayIntervalMs: number;
   };
   demo: { enabled: boolean; orders: number };
+  exports: ExportConfig;
+  scheduler: SchedulerConfig;
+}
+
+/** Retention defaults of the archival job; an admin's rule may override them per job. */
+export interface SchedulerConfig {
+  /** File task records (finished, holding no bytes) move to the cold table this long after their last update. */
+  fileTaskRetentionDays: number;
+  /** Operation log entries move to the cold table at this age. */
+  logRetentionDays: number;
+}
+
+export interface ExportConfig {
+  /** Named data sources of `sql` data handlers (EXPORT_SOURCES); `shop` is the demo shop. */
+  sources: Record<string, DatabaseConfig>;
+  /** Rows per planned chunk (a key range read by one export node). */
+  chunkRows: number;
+  /** Rows per batch (one balanced call). */
+  batchRows: number;
+  /** Batches read ahead of the writer: the backpressure bound. */
+  window: number;
+  /** Exports one export node coordinates at once; 0: the node only serves chunk reads. */
+  concurrency: number;
+  /** How long one batch read may take before it is re-read on another node. */
+  readTimeoutMs: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  /** How often progress and the lease are written. */
+  heartbeatMs: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; file: string } | { type: 'mysql'; url: string };
@@ -64,10 +110,30 @@ export class ConfigError extends Error {
 
 /** Named groups for SERVICES, so a deployment says `SERVICES=core` instead of a list. */
 export const SERVICE_GROUPS: Record<string, string[]> = {
-  all: ['api', 'directory', 'operationLogs', 'permissions', 'fileTasks', 'shop', 'exports'],
+  all: [
+    'api',
+    'directory',
+    'operationLogs',
+    'permissions',
+    'metadata',
+    'fileTasks',
+    'exports',
+    'shop',
+    'exportWorker',
+    'scheduler',
+  ],
   gateway: ['api'],
-  core: ['directory', 'operationLogs', 'permissions', 'fileTasks', 'shop'],
-  export: ['exports'],
+  core: [
+    'directory',
+    'operationLogs',
+    'permissions',
+    'metadata',
+    'fileTasks',
+    'exports',
+    'shop',
+    'scheduler',
+  ],
+  export: ['exportWorker'],
 };
 export const KNOWN_SERVICES = new Set(SERVICE_GROUPS.all);
 
@@ -166,6 +232,29 @@ function oss(env: Env): OssConfig | null {
   };
 }
 
+/** EXPORT_SOURCES: `name=url,name2=url2`; the demo shop is always `shop` unless redefined. */
+function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportConfig {
+  const sources: Record<string, DatabaseConfig> = { shop };
+  for (const part of (str(env, 'EXPORT_SOURCES') ?? '').split(',')) {
+    if (part.trim() === '') continue;
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) throw new ConfigError(`EXPORT_SOURCES: expected name=url, got "${part.trim()}"`);
+    sources[m[1]] = database(m[2], dataDir, `${m[1]}.sqlite`, `EXPORT_SOURCES ${m[1]}`);
+  }
+  return {
+    sources,
+    chunkRows: int(env, 'EXPORT_CHUNK_ROWS', 50_000, 1_000, 10_000_000),
+    batchRows: int(env, 'EXPORT_BATCH_ROWS', 1_000, 10, 5_000),
+    window: int(env, 'EXPORT_WINDOW', 8, 1, 64),
+    concurrency: int(env, 'EXPORT_CONCURRENCY', 2, 0, 32),
+    readTimeoutMs: int(env, 'EXPORT_READ_TIMEOUT_MS', 60_000, 500, 600_000),
+    leaseSeconds: int(env, 'EXPORT_LEASE_SECONDS', 60, 5, 3600),
+    maxAttempts: int(env, 'EXPORT_MAX_ATTEMPTS', 3, 1, 20),
+    retryDelayMs: int(env, 'EXPORT_RETRY_DELAY_MS', 5_000, 0, 3_600_000),
+    heartbeatMs: int(env, 'EXPORT_HEARTBEAT_MS', 1_000, 100, 60_000),
+  };
+}
+
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const dataDir = path.resolve(str(env, 'DATA_DIR') ?? './data');
   const databaseUrl = str(env, 'DATABASE_URL');
@@ -181,6 +270,14 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (jwtSecret !== null && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters');
   }
+  const linkSecret = str(env, 'DOWNLOAD_LINK_SECRET');
+  if (linkSecret !== null && linkSecret.length < 32) {
+    throw new ConfigError('DOWNLOAD_LINK_SECRET must be at least 32 characters');
+  }
+  const publicBaseUrl = str(env, 'PUBLIC_BASE_URL');
+  if (publicBaseUrl !== null && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicBaseUrl)) {
+    throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) URL without query, got "${publicBaseUrl}"`);
+  }
   const chainKey = str(env, 'LOG_CHAIN_KEY');
   if (chainKey !== null && chainKey.length < 32)
     throw new ConfigError('LOG_CHAIN_KEY must be at least 32 characters');
@@ -193,6 +290,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (!embedded && transporter !== null && jwtSecret === null) {
     // Each node would otherwise sign with its own secret and reject the others' tokens.
     throw new ConfigError('JWT_SECRET is required when several nodes share a database (TRANSPORTER is set)');
+  }
+  const ossConfig = oss(env);
+  const redirect = oneOf(env, 'DOWNLOAD_REDIRECT', ['stream', 'oss'] as const, 'stream');
+  if (redirect === 'oss' && ossConfig === null) {
+    throw new ConfigError('DOWNLOAD_REDIRECT=oss needs OSS storage (OSS_BUCKET)');
   }
   return {
     embedded,
@@ -214,13 +316,21 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       port: int(env, 'PORT', 3000, 0, 65535),
       jsonBodyLimit: str(env, 'JSON_BODY_LIMIT') ?? '1mb',
       uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 1024 ** 3, 1, 1024 ** 4),
+      // Node's 5-minute default would cut a 1 GiB upload over anything slower than ~3.6 MB/s.
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 3_600_000, 1000, 24 * 3_600_000),
+    },
+    downloads: {
+      linkSecret,
+      linkTtlSeconds: int(env, 'DOWNLOAD_LINK_TTL_SECONDS', 300, 1, 7 * 24 * 3600),
+      publicBaseUrl: publicBaseUrl === null ? null : publicBaseUrl.replace(/\/+$/, ''),
+      redirect,
     },
     dataDir,
     database: database(databaseUrl, dataDir, 'ftc.sqlite', 'DATABASE_URL'),
     shopDatabase: shopDatabase(str(env, 'SHOP_DATABASE_URL'), databaseUrl, dataDir),
     redisUrl,
     cacher,
-    oss: oss(env),
+    oss: ossConfig,
     auth: {
       jwtSecret,
       jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
@@ -231,6 +341,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       chainKey,
       relayBatchSize: int(env, 'LOG_RELAY_BATCH_SIZE', 500, 1, 5000),
       relayIntervalMs: int(env, 'LOG_RELAY_INTERVAL_MS', 500, 10, 60_000),
+    },
+    exports: exportConfig(env, shopDatabase(str(env, 'SHOP_DATABASE_URL'), databaseUrl, dataDir), dataDir),
+    scheduler: {
+      fileTaskRetentionDays: int(env, 'ARCHIVE_FILE_TASKS_AFTER_DAYS', 180, 1, 36_500),
+      logRetentionDays: int(env, 'ARCHIVE_LOGS_AFTER_DAYS', 365, 1, 36_500),
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),

@@ -1,16 +1,26 @@
 import type { DataSource } from 'typeorm';
-import { DateUtils } from 'typeorm/util/DateUtils';
-import { FileTask, type FileTaskKind, type FileTaskStatus } from '../../domain/file-tasks/file-task';
+import { asDate, dbDate } from '../database/db-dates';
+import {
+  FileTask,
+  type ExportAttrs,
+  type ExportFormat,
+  type ExportSpec,
+  type FailureReason,
+  type FileTaskKind,
+  type FileTaskProps,
+  type FileTaskStatus,
+} from '../../domain/file-tasks/file-task';
 import type { FileTaskListQuery } from '../../domain/file-tasks/list-query';
 import type { ReadFilter } from '../../domain/permissions/policy';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
-import { appendToOutbox } from '../operation-log/outbox';
+import { appendToOutbox, logEvents } from '../operation-log/outbox';
 import { escapeLike, LIKE_ESCAPE } from '../database/like';
 
 const COLUMNS =
-  'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version';
+  'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version, ' +
+  'export_format, export_spec, idempotency_key, request_hash, row_count, progress_rows, progress_total, failure_reason, failure_message, attempts, lease_owner, lease_until, manifest';
 
 interface RawRow {
   id: string;
@@ -29,11 +39,40 @@ interface RawRow {
   sha256: string | null;
   content_type: string | null;
   version: number | string;
+  export_format: string | null;
+  export_spec: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  row_count: number | string | null;
+  progress_rows: number | string | null;
+  progress_total: number | string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  attempts: number | string | null;
+  lease_owner: string | null;
+  lease_until: Date | string | null;
+  manifest: string | null;
 }
 
-/** SQLite stores TypeORM datetimes as UTC text without a zone; MySQL returns Date objects. */
-const asDate = (v: Date | string) =>
-  v instanceof Date ? v : new Date(v.includes('T') ? v : `${v.replace(' ', 'T')}Z`);
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+const exportOf = (r: RawRow): ExportAttrs | null =>
+  r.kind === 'EXPORT' && r.export_format && r.export_spec
+    ? {
+        format: r.export_format as ExportFormat,
+        spec: JSON.parse(r.export_spec) as ExportSpec,
+        idempotencyKey: r.idempotency_key,
+        requestHash: r.request_hash ?? '',
+        rowCount: num(r.row_count),
+        progress: { rows: num(r.progress_rows) ?? 0, total: num(r.progress_total) },
+        failureReason: r.failure_reason as FailureReason | null,
+        failureMessage: r.failure_message,
+        attempts: Number(r.attempts ?? 0),
+        leaseOwner: r.lease_owner,
+        leaseUntil: r.lease_until === null ? null : asDate(r.lease_until),
+        manifest: r.manifest ? (JSON.parse(r.manifest) as Record<string, unknown>) : null,
+      }
+    : null;
 
 const fromRaw = (r: RawRow): FileTask =>
   FileTask.restore({
@@ -52,42 +91,119 @@ const fromRaw = (r: RawRow): FileTask =>
       r.storage_key && r.sha256 && r.content_type
         ? { storageKey: r.storage_key, size: Number(r.size), sha256: r.sha256, contentType: r.content_type }
         : null,
+    export: exportOf(r),
     version: Number(r.version),
   });
+
+/** The persisted form of a task: one mapping for inserts and conditional updates alike. */
+const toRow = (p: FileTaskProps): FileTaskRow => ({
+  id: p.id,
+  kind: p.kind,
+  bizType: p.bizType,
+  bizDomain: p.bizDomain,
+  name: p.name,
+  status: p.status,
+  createdBy: p.createdBy,
+  unitId: p.unitId,
+  unitPath: p.unitPath,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+  storageKey: p.file?.storageKey ?? null,
+  size: p.file?.size ?? null,
+  sha256: p.file?.sha256 ?? null,
+  contentType: p.file?.contentType ?? null,
+  version: p.version,
+  exportFormat: p.export?.format ?? null,
+  exportSpec: p.export?.spec ?? null,
+  idempotencyKey: p.export?.idempotencyKey ?? null,
+  requestHash: p.export?.requestHash ?? null,
+  rowCount: p.export?.rowCount ?? null,
+  progressRows: p.export?.progress.rows ?? null,
+  progressTotal: p.export?.progress.total ?? null,
+  failureReason: p.export?.failureReason ?? null,
+  failureMessage: p.export?.failureMessage ?? null,
+  attempts: p.export?.attempts ?? 0,
+  leaseOwner: p.export?.leaseOwner ?? null,
+  leaseUntil: p.export?.leaseUntil ?? null,
+  manifest: p.export?.manifest ?? null,
+});
 
 export class FileTaskRepository {
   constructor(private readonly ds: DataSource) {}
 
-  private dbDate(d: Date): Date | string {
-    // Raw queries bypass TypeORM's conversion: better-sqlite3 binds no Date, and TypeORM keeps
-    // SQLite datetimes as UTC text. mysql2 converts a Date itself (timezone 'Z').
-    return this.ds.options.type === 'mysql' ? d : DateUtils.mixedDateToUtcDatetimeString(d);
-  }
-
   async insert(task: FileTask, events: DomainEvent[]): Promise<void> {
-    const p = task.snapshot();
-    const row: FileTaskRow = {
-      id: p.id,
-      kind: p.kind,
-      bizType: p.bizType,
-      bizDomain: p.bizDomain,
-      name: p.name,
-      status: p.status,
-      createdBy: p.createdBy,
-      unitId: p.unitId,
-      unitPath: p.unitPath,
-      createdAt: p.createdAt,
-      updatedAt: p.updatedAt,
-      storageKey: p.file?.storageKey ?? null,
-      size: p.file?.size ?? null,
-      sha256: p.file?.sha256 ?? null,
-      contentType: p.file?.contentType ?? null,
-      version: p.version,
-    };
+    const row = toRow(task.snapshot());
     await this.ds.transaction(async (em) => {
       await em.getRepository(FileTaskSchema).insert(row);
       await appendToOutbox(em, events);
     });
+  }
+
+  /** Events about a task that change no record (links issued, downloads): outbox only. */
+  async logEvents(events: DomainEvent[]): Promise<void> {
+    await logEvents(this.ds, events);
+  }
+
+  /**
+   * Persists a transition made on the aggregate, if the stored task is still at `from` (its
+   * status and version before the move): false when another worker or request moved it first.
+   */
+  async transition(
+    task: FileTask,
+    from: { status: FileTaskStatus; version: number },
+    events: DomainEvent[],
+  ): Promise<boolean> {
+    const { id, createdAt: _c, ...changes } = toRow(task.snapshot());
+    return this.ds.transaction(async (em) => {
+      const r = await em
+        .createQueryBuilder()
+        .update(FileTaskSchema)
+        .set(changes)
+        .where('id = :id AND status = :status AND version = :version', { id, ...from })
+        .updateEntity(false)
+        .execute();
+      if (!r.affected) return false;
+      await appendToOutbox(em, events);
+      return true;
+    });
+  }
+
+  /**
+   * Progress and lease renewal of a running export, by its lease holder only. No version bump: a
+   * cancel racing with it still wins. False when the task is no longer this owner's EXPORTING task
+   * (cancelled, or the lease was taken over): the worker must stop.
+   */
+  async heartbeat(
+    id: string,
+    owner: string,
+    p: { rows: number; total: number | null; leaseUntil: Date; now: Date },
+  ): Promise<boolean> {
+    const r = await this.ds
+      .createQueryBuilder()
+      .update(FileTaskSchema)
+      .set({ progressRows: p.rows, progressTotal: p.total, leaseUntil: p.leaseUntil, updatedAt: p.now })
+      .where("id = :id AND status = 'EXPORTING' AND lease_owner = :owner", { id, owner })
+      .updateEntity(false)
+      .execute();
+    return (r.affected ?? 0) > 0;
+  }
+
+  /** The task a user created with this idempotency key, if any. */
+  async findByIdempotencyKey(createdBy: string, key: string): Promise<FileTask | null> {
+    const rows = await this.ds.query<RawRow[]>(
+      `SELECT ${COLUMNS} FROM file_tasks WHERE created_by = ? AND idempotency_key = ?`,
+      [createdBy, key],
+    );
+    return rows[0] ? fromRaw(rows[0]) : null;
+  }
+
+  /** An identical request of the same user still PENDING or EXPORTING: merged instead of re-run. */
+  async findInFlight(createdBy: string, requestHash: string): Promise<FileTask | null> {
+    const rows = await this.ds.query<RawRow[]>(
+      `SELECT ${COLUMNS} FROM file_tasks WHERE created_by = ? AND request_hash = ? AND status IN ('PENDING', 'EXPORTING') ORDER BY id DESC LIMIT 1`,
+      [createdBy, requestHash],
+    );
+    return rows[0] ? fromRaw(rows[0]) : null;
   }
 
   async find(id: string): Promise<FileTask | null> {
@@ -129,8 +245,8 @@ export class FileTaskRepository {
     if (q.bizType) add('biz_type = ?', q.bizType);
     if (q.status) add('status = ?', q.status);
     if (q.createdBy) add('created_by = ?', q.createdBy);
-    if (q.from) add('created_at >= ?', this.dbDate(q.from));
-    if (q.to) add('created_at <= ?', this.dbDate(q.to));
+    if (q.from) add('created_at >= ?', dbDate(this.ds, q.from));
+    if (q.to) add('created_at <= ?', dbDate(this.ds, q.to));
     if (q.q) add(`name LIKE ? ${LIKE_ESCAPE}`, `%${escapeLike(q.q)}%`);
     if (q.beforeId) add('id < ?', q.beforeId);
 

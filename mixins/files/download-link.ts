@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { forbidden } from '../../domain/shared/errors';
+import { resolveSecret } from '../auth/jwt-issuer';
 
 /**
  * Signed download links: the URL itself is the credential (API.md: no bearer token), so it names
@@ -55,7 +56,15 @@ export class DownloadLinks {
     return new Date((Math.floor(Number(now) / 1000) + ttlSeconds) * 1000);
   }
 
-  mint({ taskId, userId, expiresAt }: { taskId: string; userId: string; expiresAt: Date }): string {
+  mint(p: { taskId: string; userId: string; expiresAt: Date }): string {
+    return this.issue(p).token;
+  }
+
+  /** A token and its nonce, which the DOWNLOAD_URL_ISSUED log entry records as the link id. */
+  issue({ taskId, userId, expiresAt }: { taskId: string; userId: string; expiresAt: Date }): {
+    token: string;
+    linkId: string;
+  } {
     for (const [name, id] of [
       ['taskId', taskId],
       ['userId', userId],
@@ -75,7 +84,7 @@ export class DownloadLinks {
       n: crypto.randomBytes(12).toString('base64url'),
     };
     const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-    return `${body}.${this.sign(body).toString('base64url')}`;
+    return { token: `${body}.${this.sign(body).toString('base64url')}`, linkId: payload.n };
   }
 
   /** The link's user; DOWNLOAD_LINK_INVALID or DOWNLOAD_LINK_EXPIRED (both 403) otherwise. */
@@ -133,4 +142,19 @@ export class DownloadLinks {
     if (!ok) throw invalid();
     return o as unknown as Payload;
   }
+}
+
+/**
+ * The links of one deployment: DOWNLOAD_LINK_SECRET, else JWT_SECRET (a purpose-bound key is
+ * derived from it, so it cannot forge tokens), else a key generated into <dataDir>/download-link-key.
+ * The gateway verifies what a core node signs, so every node must resolve the same secret.
+ */
+export function downloadLinksFor(config: {
+  downloads: { linkSecret: string | null };
+  auth: { jwtSecret: string | null };
+  dataDir: string;
+}): DownloadLinks {
+  return new DownloadLinks(
+    resolveSecret(config.downloads.linkSecret ?? config.auth.jwtSecret, config.dataDir, 'download-link-key'),
+  );
 }

@@ -1,9 +1,28 @@
 import type { Context } from 'moleculer';
 import type { Actor } from '../../domain/directory/directory.use-cases';
 import type { Principal } from '../../domain/shared/principal';
+import { domainEvent, type DomainEvent, type NewDomainEvent } from '../../domain/shared/domain-event';
+import { ulidIds } from '../auth/ulid-ids';
 
 /** The event every writer emits after committing domain events: a hint for the outbox relay. */
 export const OUTBOX_APPENDED = 'outbox.appended';
+
+/**
+ * A domain event done by the caller of `ctx` (its user and request id), with a fresh id and time.
+ * `userId` overrides the actor (e.g. a download logged for the link's user).
+ */
+export function actorEvent(
+  ctx: Context<unknown, { user?: Principal | null }>,
+  e: Omit<NewDomainEvent, 'userId' | 'requestId'>,
+  userId?: string | null,
+): DomainEvent {
+  const actor = actorOf(ctx);
+  return domainEvent(
+    { ...e, userId: userId === undefined ? actor.userId : userId, requestId: actor.requestId },
+    ulidIds.next(),
+    new Date(),
+  );
+}
 
 export function actorOf(ctx: Context<unknown, { user?: Principal | null }>): Actor {
   return { userId: ctx.meta.user?.id ?? null, requestId: ctx.requestID ?? null };

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { OutboxSchema, type OutboxRow } from '../database/schemas/operation-log.schema';
@@ -8,6 +8,11 @@ import { OutboxSchema, type OutboxRow } from '../database/schemas/operation-log.
  * when the change it describes was committed. The relay moves them into the operation log later;
  * the business operation never waits for logging.
  */
+/** Events with no other write to ride on (a link issued, a download): one transaction of their own. */
+export async function logEvents(ds: DataSource, events: readonly DomainEvent[]): Promise<void> {
+  await ds.transaction((em) => appendToOutbox(em, events));
+}
+
 export async function appendToOutbox(em: EntityManager, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   await em

@@ -7,6 +7,8 @@ export interface PermissionInputs {
   subject: Subject;
   grants: Grant[];
   paths: UnitPaths;
+  /** Every unit's path by id (what `paths` looks up), e.g. to list a subtree. */
+  unitPaths: Record<string, string>;
 }
 
 /**
@@ -23,5 +25,6 @@ export async function permissionInputs(ctx: Context, user: Principal): Promise<P
     subject: { id: user.id, roles: user.roles, unitPath: user.unitId ? paths(user.unitId) : null },
     grants,
     paths,
+    unitPaths,
   };
 }

@@ -90,9 +90,11 @@ export class LocalDiskStorage implements ObjectStorage {
     });
     const tmpData = this.tmpPath();
     const tmpMeta = `${tmpData}.meta`;
+    // `flush` fsyncs before close, so the rename below can never expose bytes still in the page cache.
+    const file = fs.createWriteStream(tmpData, { flags: 'wx', flush: true });
+    const closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
     try {
-      // `flush` fsyncs before close, so the rename below can never expose bytes still in the page cache.
-      await pipeline(body, guard, hashing, fs.createWriteStream(tmpData, { flags: 'wx', flush: true }));
+      await pipeline(body, guard, hashing, file);
       const sidecar: Sidecar = { v: 1, size: guard.bytes, md5: md5.digest('hex'), contentType, metadata };
       await writeDurably(tmpMeta, JSON.stringify(sidecar));
       // Data first: a reader racing the second rename sees the new bytes with a stale sidecar, which
@@ -101,6 +103,12 @@ export class LocalDiskStorage implements ObjectStorage {
       await this.renameInto(tmpMeta, this.metaPath(key));
       return { key, size: sidecar.size, etag: sidecar.md5 };
     } catch (e) {
+      // A body that fails before the file is open still gets it created once the open completes:
+      // remove it only after the stream has closed, or the temp file outlives the failure.
+      if (!file.closed) {
+        file.destroy();
+        await closed;
+      }
       await Promise.all([fsp.rm(tmpData, { force: true }), fsp.rm(tmpMeta, { force: true })]);
       if (!body.destroyed) body.destroy();
       throw this.mapFsError(e, key);

@@ -144,5 +144,18 @@ describe('cluster: a permission change takes effect on every node within one sec
       (await statuses()).every((x) => x === 404) ? true : null,
     );
     assert.ok(Date.now() - revoked < 1000);
+
+    // Disabling the user: the gateway (another process) refuses their token within a second.
+    assert.equal((await http(base, 'GET', '/api/auth/me', { token: viewer })).status, 200);
+    const patched = await http(base, 'PATCH', `/api/users/${user.body.id}`, {
+      token: admin,
+      body: { disabled: true },
+    });
+    assert.equal(patched.status, 200);
+    const disabled = Date.now();
+    await eventually('the disabled user refused', 1000, async () =>
+      (await http(base, 'GET', '/api/auth/me', { token: viewer })).status === 401 ? true : null,
+    );
+    assert.ok(Date.now() - disabled < 1000);
   });
 });

@@ -73,10 +73,13 @@ describe('cluster: gateway + core + export node over NATS', async () => {
     assert.deepEqual(where, {
       api: ['gateway-1'],
       directory: ['core-1'],
-      exports: ['export-1'],
+      exports: ['core-1'],
+      exportWorker: ['export-1'],
       fileTasks: ['core-1'],
+      metadata: ['core-1'],
       operationLogs: ['core-1'],
       permissions: ['core-1'],
+      scheduler: ['core-1'],
       shop: ['core-1'],
     });
     assert.deepEqual(health.nodes.map((n: { id: string }) => n.id).sort(), [

@@ -7,7 +7,8 @@ import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 
 /**
- * Every user x every task x (get, list, check read, check download) against an expectation
+ * Every user x every task x (get, list, download-url, check read, check download) and every user x
+ * export biz type x export columns, against an expectation
  * written here from API.md's rules, independently of domain/permissions/policy.ts.
  */
 describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz types)', () => {
@@ -24,7 +25,14 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
     for (let u = x; u; u = parent[u] ?? null) if (u === s) return true;
     return false;
   };
-  const GRANTS = [
+  const GRANTS: {
+    bizType: string;
+    type: string;
+    subject: string;
+    actions: string[];
+    columns?: string[];
+    scopeUnitId?: string;
+  }[] = [
     { bizType: 'invoice', type: 'ROLE', subject: 'FINANCE', actions: ['read', 'download'] },
     { bizType: 'contract', type: 'UNIT', subject: 'u-east', actions: ['read'], scopeUnitId: 'u-east' },
     { bizType: 'invoice', type: 'USER', subject: 'dave', actions: ['read'] },
@@ -43,6 +51,23 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
       scopeUnitId: 'u-east-sh',
     },
     { bizType: 'order_export', type: 'UNIT', subject: 'u-hq', actions: ['read'], scopeUnitId: 'u-south' },
+    // Export grants: which users may export which biz type, revealing which restricted columns.
+    { bizType: 'order_export', type: 'ROLE', subject: 'FINANCE', actions: ['export'], columns: ['amount'] },
+    {
+      bizType: 'order_export',
+      type: 'UNIT',
+      subject: 'u-east',
+      actions: ['export'],
+      columns: ['buyer_phone'],
+    },
+    { bizType: 'order_export', type: 'USER', subject: 'dave', actions: ['export'], columns: [] },
+    {
+      bizType: 'order_export_api',
+      type: 'ROLE',
+      subject: 'OPERATOR',
+      actions: ['export'],
+      columns: ['buyer_name', 'amount'],
+    },
   ];
   const USERS = ['admin', 'alice', 'bob', 'carol', 'dave', 'erin'];
   const CREATORS = ['alice', 'bob', 'carol', 'dave', 'erin'];
@@ -63,7 +88,9 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
   };
 
   before(async () => {
-    node = await startTestNode({ SERVICES: 'api,directory,operationLogs,permissions,fileTasks' });
+    node = await startTestNode({
+      SERVICES: 'api,directory,operationLogs,permissions,metadata,fileTasks,exports',
+    });
     for (const u of USERS) {
       tokens[u] = await login(node.baseUrl, u, u === 'admin' ? 'admin' : DEMO_PASSWORD);
       me[u] = (await call('GET', '/api/auth/me', { token: tokens[u] })).body;
@@ -143,6 +170,23 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
     }
   });
 
+  it('download-url answers 200, 403 (readable, not downloadable) or 404 exactly as the rules say', async () => {
+    let unexpectedAllow = 0;
+    let unexpectedDeny = 0;
+    for (const user of USERS)
+      for (const [key, id] of Object.entries(ids)) {
+        const [creator, biz] = key.split('/') as [string, string];
+        const read = expectAllowed(user, creator, biz, 'read');
+        const download = read && expectAllowed(user, creator, biz, 'download');
+        const r = await call('GET', `/api/file-tasks/${id}/download-url`, { token: tokens[user] });
+        if (r.status === 200 && !download) unexpectedAllow++;
+        if (r.status !== 200 && download) unexpectedDeny++;
+        assert.equal(r.status, download ? 200 : read ? 403 : 404, `${user} ${key}`);
+        if (download) assert.match(r.body.url, new RegExp(`/api/files/${id}/content\\?token=`));
+      }
+    assert.deepEqual({ unexpectedAllow, unexpectedDeny }, { unexpectedAllow: 0, unexpectedDeny: 0 });
+  });
+
   it('permissions.check agrees for read and download', async () => {
     for (const user of USERS)
       for (const [key, id] of Object.entries(ids)) {
@@ -185,6 +229,62 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
     assert.equal((await call('GET', `/api/file-tasks/${id}`, { token: tokens.bob })).status, 200);
     await call('DELETE', `/api/permissions/${g.body.id}`, { token: tokens.admin });
     assert.equal((await call('GET', `/api/file-tasks/${id}`, { token: tokens.bob })).status, 404);
+  });
+
+  it('export columns: filterColumns and POST /api/exports agree with the rules for every user and export biz type', async () => {
+    // API.md, independently of policy.ts: ADMIN gets every column; otherwise a user needs an export
+    // grant that applies, and gets the unrestricted columns plus the union of those grants' columns.
+    let unexpectedAllow = 0;
+    let unexpectedDeny = 0;
+    for (const biz of ['order_export', 'order_export_api']) {
+      const def = (await call('GET', `/api/biz-types/${biz}`, { token: tokens.admin })).body;
+      const all: { key: string; restricted?: boolean }[] = def.columns;
+      for (const user of USERS) {
+        const u = me[user];
+        const applying = GRANTS.filter(
+          (g) =>
+            g.bizType === biz &&
+            g.actions.includes('export') &&
+            ((g.type === 'ROLE' && u.roles.includes(g.subject)) ||
+              (g.type === 'UNIT' && inside(u.unitId, g.subject)) ||
+              (g.type === 'USER' && u.id === me[g.subject].id)),
+        );
+        const isAdmin = u.roles.includes('ADMIN');
+        const revealed = new Set(applying.flatMap((g) => g.columns ?? []));
+        const expected =
+          isAdmin || applying.length > 0
+            ? all.filter((c) => isAdmin || !c.restricted || revealed.has(c.key)).map((c) => c.key)
+            : null;
+        const cols = await node.broker.call<string[], unknown>('permissions.filterColumns', {
+          user: u,
+          bizType: biz,
+        });
+        const r = await call('POST', '/api/exports', {
+          token: tokens[user],
+          body: { bizType: biz, format: 'csv' },
+        });
+        if (expected === null) {
+          if (r.status === 202) unexpectedAllow++;
+          assert.deepEqual([r.status, r.body.error?.code], [403, 'EXPORT_NOT_ALLOWED'], `${user} ${biz}`);
+          assert.deepEqual(cols, [], `${user} ${biz}`);
+        } else {
+          if (r.status !== 202) unexpectedDeny++;
+          assert.equal(r.status, 202, `${user} ${biz}: ${JSON.stringify(r.body)}`);
+          assert.deepEqual(r.body.export.columns, expected, `${user} ${biz}`);
+          assert.deepEqual(cols, expected, `${user} ${biz}`);
+          // Asking for a restricted column one may not see is refused, never silently dropped.
+          const hidden = all.find((c) => !expected.includes(c.key));
+          if (hidden) {
+            const h = await call('POST', '/api/exports', {
+              token: tokens[user],
+              body: { bizType: biz, format: 'csv', columns: [hidden.key] },
+            });
+            assert.deepEqual([h.status, h.body.error?.code], [403, 'COLUMN_NOT_ALLOWED'], `${user} ${biz}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual({ unexpectedAllow, unexpectedDeny }, { unexpectedAllow: 0, unexpectedDeny: 0 });
   });
 
   it('lets only the creator or an admin delete, and hides the task from others', async () => {

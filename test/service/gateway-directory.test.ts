@@ -198,6 +198,29 @@ describe('gateway + directory on an in-process broker', () => {
     assert.deepEqual([blocked.status, blocked.body.error.code], [429, 'TOO_MANY_LOGIN_ATTEMPTS']);
   });
 
+  it('applies a disabled user or changed roles to the next request, not at token expiry', async () => {
+    const created = await call('POST', '/api/users', {
+      token: admin,
+      body: {
+        username: 'olga',
+        password: 'olga-password',
+        displayName: 'Olga',
+        roles: ['ADMIN'],
+        unitId: 'u-hq',
+      },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const olga = await login(node.baseUrl, 'olga', 'olga-password');
+    assert.equal((await call('GET', '/api/users', { token: olga })).status, 200);
+    // Her token still says ADMIN; the directory no longer does.
+    await call('PATCH', `/api/users/${created.body.id}`, { token: admin, body: { roles: [] } });
+    assert.equal((await call('GET', '/api/users', { token: olga })).status, 403);
+    assert.deepEqual((await call('GET', '/api/auth/me', { token: olga })).body.roles, []);
+    await call('PATCH', `/api/users/${created.body.id}`, { token: admin, body: { disabled: true } });
+    const refused = await call('GET', '/api/auth/me', { token: olga });
+    assert.deepEqual([refused.status, refused.body.error.code], [401, 'USER_DISABLED']);
+  });
+
   it('seeds the demo users of the README', async () => {
     const token = await login(node.baseUrl, 'bob', DEMO_PASSWORD);
     const me = await call('GET', '/api/auth/me', { token });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import { http } from './embedded-node';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -93,11 +94,45 @@ export function clusterEnv(p: {
     DATABASE_URL: p.databaseUrl,
     JWT_SECRET: crypto.randomBytes(32).toString('hex'),
     LOG_CHAIN_KEY: crypto.randomBytes(32).toString('hex'),
-    ADMIN_PASSWORD: 'cluster-admin-pass',
+    ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD,
     DATA_DIR: p.dataDir,
     LOG_LEVEL: 'warn',
     PORT: String(p.port),
     HOST: '127.0.0.1',
     ...p.extra,
   };
+}
+
+/** The password clusterEnv gives the first admin. */
+export const CLUSTER_ADMIN_PASSWORD = 'cluster-admin-pass';
+
+/** Waits until /api/health lists `n` nodes running `service`; answers their ids. */
+export function serviceNodes(
+  base: string,
+  service: string,
+  n: number,
+  nodes: NodeProcess[] = [],
+): Promise<string[]> {
+  return eventually(
+    `${n} ${service} nodes`,
+    60_000,
+    async () => {
+      const r = await http(base, 'GET', '/api/health');
+      const found = (r.body?.services as { name: string; nodes: string[] }[] | undefined)?.find(
+        (x) => x.name === service,
+      );
+      return (found?.nodes.length ?? 0) === n ? (found?.nodes ?? []) : null;
+    },
+    nodes.filter((x) => x.child.exitCode === null && x.child.signalCode === null),
+  );
+}
+
+/** Signs in as the cluster's first admin once the login route answers. */
+export function adminToken(base: string): Promise<string> {
+  return eventually('admin login', 60_000, async () => {
+    const r = await http(base, 'POST', '/api/auth/login', {
+      body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD },
+    });
+    return r.status === 200 ? (r.body.token as string) : null;
+  });
 }

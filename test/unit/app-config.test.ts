@@ -19,10 +19,13 @@ describe('app config', () => {
     assert.deepEqual(c.services.sort(), [
       'api',
       'directory',
+      'exportWorker',
       'exports',
       'fileTasks',
+      'metadata',
       'operationLogs',
       'permissions',
+      'scheduler',
       'shop',
     ]);
     assert.equal(c.dataDir, path.resolve('data'));
@@ -86,10 +89,13 @@ describe('app config', () => {
       'directory',
       'operationLogs',
       'permissions',
+      'metadata',
       'fileTasks',
+      'exports',
       'shop',
+      'scheduler',
     ]);
-    assert.deepEqual(parseServices('gateway,export'), ['api', 'exports']);
+    assert.deepEqual(parseServices('gateway,export'), ['api', 'exportWorker']);
     assert.throws(() => parseServices(' , '), ConfigError);
   });
 

@@ -3,6 +3,8 @@ import { EmbeddedQueue1764000000002 } from './1764000000002-EmbeddedQueue';
 import { OperationLogs1764000000003 } from './1764000000003-OperationLogs';
 import { Permissions1764000000004 } from './1764000000004-Permissions';
 import { FileTasks1764000000005 } from './1764000000005-FileTasks';
+import { MetadataExports1764000000006 } from './1764000000006-MetadataExports';
+import { Scheduler1764000000007 } from './1764000000007-Scheduler';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -11,4 +13,6 @@ export const MAIN_MIGRATIONS = [
   OperationLogs1764000000003,
   Permissions1764000000004,
   FileTasks1764000000005,
+  MetadataExports1764000000006,
+  Scheduler1764000000007,
 ];

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { bigintNumber } from '../column-types';
+import { bigintNumber, jsonText } from '../column-types';
 
 export interface FileTaskRow {
   id: string;
@@ -18,6 +18,19 @@ export interface FileTaskRow {
   sha256: string | null;
   contentType: string | null;
   version: number;
+  exportFormat: string | null;
+  exportSpec: object | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  rowCount: number | null;
+  progressRows: number | null;
+  progressTotal: number | null;
+  failureReason: string | null;
+  failureMessage: string | null;
+  attempts: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  manifest: object | null;
 }
 
 export const FileTaskSchema = new EntitySchema<FileTaskRow>({
@@ -40,7 +53,42 @@ export const FileTaskSchema = new EntitySchema<FileTaskRow>({
     sha256: { type: 'varchar', length: 64, nullable: true },
     contentType: { name: 'content_type', type: 'varchar', length: 255, nullable: true },
     version: { type: 'int' },
+    exportFormat: { name: 'export_format', type: 'varchar', length: 8, nullable: true },
+    exportSpec: { name: 'export_spec', type: 'text', nullable: true, transformer: jsonText },
+    idempotencyKey: { name: 'idempotency_key', type: 'varchar', length: 128, nullable: true },
+    requestHash: { name: 'request_hash', type: 'varchar', length: 64, nullable: true },
+    rowCount: { name: 'row_count', type: 'bigint', nullable: true, transformer: bigintNumber },
+    progressRows: { name: 'progress_rows', type: 'bigint', nullable: true, transformer: bigintNumber },
+    progressTotal: { name: 'progress_total', type: 'bigint', nullable: true, transformer: bigintNumber },
+    failureReason: { name: 'failure_reason', type: 'varchar', length: 32, nullable: true },
+    failureMessage: { name: 'failure_message', type: 'varchar', length: 500, nullable: true },
+    attempts: { type: 'int', default: 0 },
+    leaseOwner: { name: 'lease_owner', type: 'varchar', length: 128, nullable: true },
+    leaseUntil: { name: 'lease_until', type: 'datetime', precision: 3, nullable: true },
+    manifest: { type: 'text', nullable: true, transformer: jsonText },
   },
 });
 
-export const FILE_TASK_ENTITIES = [FileTaskSchema];
+export interface BizTypeRow {
+  code: string;
+  kind: string;
+  definition: object;
+  version: number;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export const BizTypeSchema = new EntitySchema<BizTypeRow>({
+  name: 'BizType',
+  tableName: 'biz_types',
+  columns: {
+    code: { type: 'varchar', length: 64, primary: true },
+    kind: { type: 'varchar', length: 8 },
+    definition: { type: 'text', transformer: jsonText },
+    version: { type: 'int' },
+    updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
+    updatedBy: { name: 'updated_by', type: 'varchar', length: 64, nullable: true },
+  },
+});
+
+export const FILE_TASK_ENTITIES = [FileTaskSchema, BizTypeSchema];

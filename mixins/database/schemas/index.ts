@@ -4,6 +4,7 @@ import { OPERATION_LOG_ENTITIES } from './operation-log.schema';
 import { QUEUE_ENTITIES } from './queue.schema';
 import { PERMISSION_ENTITIES } from './permission.schema';
 import { FILE_TASK_ENTITIES } from './file-task.schema';
+import { SCHEDULER_ENTITIES } from './scheduler.schema';
 
 /** Every entity of the main database. Each capability adds its schemas here. */
 export const MAIN_ENTITIES: EntitySchema[] = [
@@ -12,4 +13,5 @@ export const MAIN_ENTITIES: EntitySchema[] = [
   ...(QUEUE_ENTITIES as EntitySchema[]),
   ...(PERMISSION_ENTITIES as EntitySchema[]),
   ...(FILE_TASK_ENTITIES as EntitySchema[]),
+  ...(SCHEDULER_ENTITIES as EntitySchema[]),
 ];

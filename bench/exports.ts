@@ -1,0 +1,182 @@
+/**
+ * Export throughput and the export process's peak memory (issue #6: 1,000,000 orders as xlsx and
+ * csv, on the embedded default and on MySQL, peak resident memory under 200 MB).
+ *
+ *   npm run bench:exports -- [--rows 1000000] [--engines sqlite,mysql] [--formats xlsx,csv]
+ *                            [--mysql-url mysql://root@127.0.0.1:3306/ftc_bench_export] [--keep]
+ *
+ * For each engine it seeds the demo shop to --rows orders (resumable: reruns reuse the data), starts
+ * the real node as a child process (every service in one process, as the embedded default runs),
+ * requests each export as ADMIN through the REST API, and samples the child's resident memory
+ * (/proc/<pid>/status VmRSS) every 50 ms while the export runs. It prints a markdown table and
+ * writes it to bench/results/exports-<date>.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../test/support/cluster';
+import { http, login } from '../test/support/embedded-node';
+
+const ROOT = path.resolve(__dirname, '..');
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    engines: { type: 'string', default: 'sqlite,mysql' },
+    formats: { type: 'string', default: 'xlsx,csv' },
+    'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/ftc_bench_export' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const rows = Number(values.rows.replace(/[_,]/g, ''));
+const engines = values.engines.split(',') as ('sqlite' | 'mysql')[];
+const formats = values.formats.split(',');
+const mysqlUrl = values['mysql-url'];
+if (!/^mysql:\/\/[^@]*@(127\.0\.0\.1|localhost)[:/]/.test(mysqlUrl))
+  throw new Error('--mysql-url must be local');
+
+/** The flags `npm start` and the compose file's export nodes run with (BENCH_NODE_FLAGS overrides). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=160').split(' ').filter(Boolean);
+
+const rssKb = (pid: number): number => {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+};
+
+function envFor(engine: 'sqlite' | 'mysql', dataDir: string, port: number): Record<string, string> {
+  const common = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DEMO_ORDERS: String(rows),
+  };
+  if (engine === 'sqlite') return common;
+  const shop = new URL(mysqlUrl);
+  shop.pathname = `${shop.pathname}_shop`;
+  return {
+    ...common,
+    DATABASE_URL: mysqlUrl,
+    SHOP_DATABASE_URL: shop.toString(),
+    DEMO_DATA: 'true',
+    ADMIN_PASSWORD: 'admin',
+  };
+}
+
+async function benchEngine(engine: 'sqlite' | 'mysql') {
+  const dataDir = path.join(os.tmpdir(), `ftc-bench-export-${engine}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const env = envFor(engine, dataDir, port);
+  console.log(`[${engine}] seeding ${rows.toLocaleString('en')} orders (resumes if present)…`);
+  const seed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--orders', String(rows)], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
+  if (seed.status !== 0) throw new Error(`seed failed (${seed.status})`);
+  // The compiled node (npm run build), as `npm start` runs it: tsx's in-memory compiler would add
+  // ~60 MB of its own to the resident memory we measure.
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/main.js'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 120_000;
+    let token = '';
+    while (!token) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`node did not start\n${out.slice(-3000)}`);
+      token = await login(base, 'admin', 'admin').catch(() => '');
+      if (!token) await new Promise((r) => setTimeout(r, 500));
+    }
+    const results = [];
+    for (const format of formats) {
+      global.gc?.();
+      await new Promise((r) => setTimeout(r, 2000));
+      const idle = rssKb(child.pid!);
+      let peak = idle;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssKb(child.pid!))), 50);
+      const started = Date.now();
+      const r = await http(base, 'POST', '/api/exports', {
+        token,
+        body: { bizType: 'order_export', format },
+      });
+      if (r.status !== 202) throw new Error(`export refused: ${r.status} ${JSON.stringify(r.body)}`);
+      let task = r.body;
+      let lastLog = 0;
+      while (['PENDING', 'EXPORTING'].includes(task.status)) {
+        await new Promise((res) => setTimeout(res, 250));
+        task = (await http(base, 'GET', `/api/file-tasks/${r.body.id}`, { token })).body;
+        if (Date.now() - lastLog > 5000) {
+          lastLog = Date.now();
+          console.log(
+            `[${engine}] ${format}: ${task.export?.progress?.rows ?? 0} / ${task.export?.progress?.total ?? '?'} rows`,
+          );
+        }
+      }
+      clearInterval(sampler);
+      const seconds = (Date.now() - started) / 1000;
+      if (task.status !== 'SUCCESS')
+        throw new Error(`export ended ${task.status}: ${JSON.stringify(task.export)}`);
+      results.push({
+        engine,
+        format,
+        rows: task.export.rowCount as number,
+        seconds,
+        rowsPerSecond: Math.round(task.export.rowCount / seconds),
+        sizeMb: task.file.size / 1024 / 1024,
+        idleMb: idle / 1024,
+        peakMb: peak / 1024,
+      });
+      console.log(`[${engine}] ${format}: ${JSON.stringify(results[results.length - 1])}`);
+    }
+    return results;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    if (!values.keep) fs.rmSync(path.join(dataDir, 'objects'), { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const all = [];
+  for (const engine of engines) all.push(...(await benchEngine(engine)));
+  const lines = [
+    `## Exports of ${rows.toLocaleString('en')} demo orders — ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}. One process runs every service: \`node ${NODE_FLAGS.join(' ')} dist/main.js\`.`,
+    '',
+    '| engine | format | rows | seconds | rows/s | file MB | idle RSS MB | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...all.map(
+      (r) =>
+        `| ${r.engine} | ${r.format} | ${r.rows.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.rowsPerSecond.toLocaleString('en')} | ${r.sizeMb.toFixed(1)} | ${r.idleMb.toFixed(0)} | ${r.peakMb.toFixed(0)} |`,
+    ),
+  ];
+  const text = lines.join('\n') + '\n';
+  console.log(`\n${text}`);
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(ROOT, `bench/results/exports-${new Date().toISOString().slice(0, 10)}.md`),
+    text,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

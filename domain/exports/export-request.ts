@@ -1,0 +1,159 @@
+import crypto from 'node:crypto';
+import type { ExportBizType, ExportFormat } from '../metadata/biz-type';
+import { filterSpecsOf, type FilterSpec } from '../metadata/data-handler';
+import { canExport, exportableColumns, type Subject, type UnitPaths } from '../permissions/policy';
+import type { Grant } from '../permissions/grant';
+import { forbidden, validationError } from '../shared/errors';
+import { isAdmin, type Principal } from '../shared/principal';
+import type { ExportSpec } from '../file-tasks/file-task';
+
+export interface ExportRequest {
+  format: ExportFormat;
+  filters: Record<string, unknown>;
+  columns: string[];
+  idempotencyKey: string | null;
+  requestHash: string;
+}
+
+const bad = (code: string, message: string, field: string) => validationError(code, message, { field });
+const MAX_IN = 1000;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+/** ISO-8601 date or date-time; a bare number or free text ("1", "May 5") is refused, not guessed. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown): unknown {
+  const field = `filters.${name}`;
+  const one = (x: unknown): unknown => {
+    switch (spec.type) {
+      case 'number':
+        if (typeof x === 'number' && Number.isFinite(x)) return x;
+        if (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x.trim())) return Number(x);
+        throw bad('INVALID_FILTER', `${field} must be a number`, field);
+      case 'boolean':
+        if (typeof x === 'boolean') return x;
+        throw bad('INVALID_FILTER', `${field} must be true or false`, field);
+      case 'datetime': {
+        const d = typeof x === 'string' && ISO_DATE.test(x) ? new Date(x) : new Date(NaN);
+        if (Number.isNaN(d.getTime()))
+          throw bad('INVALID_FILTER', `${field} must be an ISO-8601 date`, field);
+        return d.toISOString();
+      }
+      default:
+        if (typeof x !== 'string' && typeof x !== 'number')
+          throw bad('INVALID_FILTER', `${field} must be text`, field);
+        if (String(x).length > 256)
+          throw bad('INVALID_FILTER', `${field} is longer than 256 characters`, field);
+        return String(x);
+    }
+  };
+  if (spec.op === 'in') {
+    if (!Array.isArray(v) || v.length > MAX_IN)
+      throw bad('INVALID_FILTER', `${field} must be a list of at most ${MAX_IN} values`, field);
+    return [...new Set(v.map(one))];
+  }
+  return one(v);
+}
+
+/** Filters the biz type whitelists, each checked and normalised to its declared type. */
+export function parseFilters(b: ExportBizType, raw: unknown): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw bad('INVALID_FILTER', 'filters must be an object', 'filters');
+  const specs = filterSpecsOf(b.dataHandler);
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+    if (!spec)
+      throw validationError('UNKNOWN_FILTER', `biz type ${b.code} has no filter "${name}"`, {
+        field: `filters.${name}`,
+        allowed: Object.keys(specs),
+      });
+    const v = (raw as Record<string, unknown>)[name];
+    if (v !== undefined && v !== null) out[name] = filterValue(name, spec, v);
+  }
+  return out;
+}
+
+/** Order-insensitive JSON, so equal requests hash equally whatever order their keys came in. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+
+/**
+ * Validates `POST /api/exports` against the biz type and the requester's grants: the format the
+ * rules allow, whitelisted filters, and the columns the requester may see (a requested column they
+ * may not see is a 403, never silently dropped: the file would look complete and be wrong).
+ */
+export function parseExportRequest(
+  b: ExportBizType,
+  raw: Record<string, unknown>,
+  subject: Subject,
+  grants: readonly Grant[],
+): ExportRequest {
+  if (!canExport(subject, b.code, grants))
+    throw forbidden('EXPORT_NOT_ALLOWED', `you may not export ${b.code}`);
+  const format = raw.format;
+  if (typeof format !== 'string' || !b.rules.formats.includes(format as ExportFormat))
+    throw bad('UNSUPPORTED_FORMAT', `format must be one of ${b.rules.formats.join(', ')}`, 'format');
+  const filters = parseFilters(b, raw.filters);
+  const allowed = exportableColumns(subject, b.code, b.columns, grants, b.rules.columnPermission);
+  let columns = allowed;
+  if (raw.columns !== undefined && raw.columns !== null) {
+    if (!Array.isArray(raw.columns) || raw.columns.length === 0 || raw.columns.length > 200)
+      throw bad('INVALID_COLUMNS', 'columns must be a non-empty list of column keys', 'columns');
+    const wanted = new Set<unknown>(raw.columns);
+    for (const c of wanted) {
+      if (typeof c !== 'string' || !b.columns.some((col) => col.key === c))
+        throw validationError('UNKNOWN_COLUMN', `biz type ${b.code} has no column "${String(c)}"`, {
+          field: 'columns',
+        });
+      if (!allowed.includes(c)) throw forbidden('COLUMN_NOT_ALLOWED', `you may not export column "${c}"`);
+    }
+    // The biz type's order, whatever order they were asked in: one layout per biz type.
+    columns = allowed.filter((k) => wanted.has(k));
+  }
+  if (columns.length === 0) throw forbidden('EXPORT_NOT_ALLOWED', `no column of ${b.code} is visible to you`);
+  const key = raw.idempotencyKey ?? null;
+  if (key !== null && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
+    throw bad(
+      'INVALID_IDEMPOTENCY_KEY',
+      'idempotencyKey must be 1 to 128 of [A-Za-z0-9._:-]',
+      'idempotencyKey',
+    );
+  const requestHash = crypto
+    .createHash('sha256')
+    .update(canonical({ bizType: b.code, format, filters, columns }))
+    .digest('hex');
+  return { format: format as ExportFormat, filters, columns, idempotencyKey: key, requestHash };
+}
+
+/** The row scope of `rules.rowScope`: the units of the requester's subtree (ADMIN: all rows). */
+export function rowScopeUnits(
+  b: ExportBizType,
+  user: Principal,
+  unitPaths: Record<string, string>,
+  paths: UnitPaths,
+): string[] | null {
+  if (!b.rules.rowScope || isAdmin(user)) return null;
+  const mine = user.unitId ? paths(user.unitId) : null;
+  if (mine === null) return [];
+  return Object.entries(unitPaths)
+    .filter(([, p]) => p.startsWith(mine))
+    .map(([id]) => id)
+    .sort();
+}
+
+export function exportSpec(req: ExportRequest, user: Principal, rowScope: string[] | null): ExportSpec {
+  return {
+    filters: req.filters,
+    columns: req.columns,
+    rowScope,
+    requester: { id: user.id, roles: [...user.roles], unitId: user.unitId },
+  };
+}

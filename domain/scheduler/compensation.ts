@@ -1,0 +1,37 @@
+import { mayRetry, type FailureReason, type FileTaskStatus } from '../file-tasks/file-task';
+
+/** Why compensation re-enqueues an export. */
+export type StuckReason = 'LEASE_EXPIRED' | 'RETRYABLE_FAILURE' | 'JOB_MISSING';
+
+export interface CompensationView {
+  status: FileTaskStatus;
+  updatedAt: Date;
+  failureReason: FailureReason | null;
+  attempts: number;
+  leaseUntil: Date | null;
+}
+
+/**
+ * Whether an export looks stuck, judged on the record alone:
+ * - EXPORTING whose lease ran out: its worker died (a live worker renews the lease every second);
+ * - FAILED for a retryable reason with attempts left, unchanged for `minAgeMs`: the queue's own
+ *   retry was lost (or spent);
+ * - PENDING unchanged for `minAgeMs`: a candidate only, stuck when the queue holds no live job for
+ *   it (the caller asks the queue). The age keeps compensation from racing a request that has
+ *   stored its task but not yet enqueued its job.
+ * FAILED candidates are also checked against the queue: a delayed retry still pending is not stuck.
+ */
+export function stuckReason(
+  t: CompensationView,
+  now: Date,
+  minAgeMs: number,
+  maxAttempts: number,
+): StuckReason | null {
+  const settled = t.updatedAt.getTime() <= now.getTime() - minAgeMs;
+  if (t.status === 'EXPORTING') return t.leaseUntil !== null && t.leaseUntil <= now ? 'LEASE_EXPIRED' : null;
+  if (t.status === 'FAILED') {
+    return mayRetry(t.failureReason, t.attempts, maxAttempts) && settled ? 'RETRYABLE_FAILURE' : null;
+  }
+  if (t.status === 'PENDING') return settled ? 'JOB_MISSING' : null;
+  return null;
+}

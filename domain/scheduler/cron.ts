@@ -1,0 +1,41 @@
+import { CronExpressionParser } from 'cron-parser';
+import { validationError } from '../shared/errors';
+
+/**
+ * Cron and timezone checks for schedules, done before anything reaches a queue so bad input is a
+ * 400 with a clear code, never a failure inside the queue adapter. cron-parser is a pure library
+ * (no I/O), the same one both queue adapters use to compute ticks.
+ */
+export function checkCron(cron: string, timezone: string | null): void {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length < 5 || fields.length > 6) {
+    throw validationError('INVALID_CRON', 'cron must have 5 fields, or 6 with seconds first', { cron });
+  }
+  if (timezone !== null && !validTimezone(timezone)) {
+    throw validationError('INVALID_TIMEZONE', `unknown timezone "${timezone}"`, { timezone });
+  }
+  try {
+    CronExpressionParser.parse(cron, timezone ? { tz: timezone } : {}).next();
+  } catch (e) {
+    throw validationError('INVALID_CRON', `invalid cron "${cron}": ${(e as Error).message}`, { cron });
+  }
+}
+
+/** The next tick after `after`, for the list view; null when the expression cannot be evaluated. */
+export function nextTick(cron: string, timezone: string | null, after: Date): Date | null {
+  try {
+    const opts = timezone ? { currentDate: after, tz: timezone } : { currentDate: after };
+    return CronExpressionParser.parse(cron, opts).next().toDate();
+  } catch {
+    return null;
+  }
+}
+
+function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,23 @@
+import type { JobOptions } from '../../domain/ports/job-queue.port';
+import type { AppConfig } from '../config/app-config';
+
+export const EXPORT_QUEUE = 'exports';
+export const EXPORT_JOB = 'export';
+
+export interface ExportJobData {
+  taskId: string;
+}
+
+/**
+ * One job id per task and attempt round: adding it twice (a retried request, compensation racing
+ * the original) is a no-op, while a retry after FAILED gets a fresh id.
+ */
+export const exportJobId = (taskId: string, attemptsSoFar: number) => `export-${taskId}-${attemptsSoFar}`;
+
+export function exportJobOptions(taskId: string, attemptsSoFar: number, config: AppConfig): JobOptions {
+  return {
+    jobId: exportJobId(taskId, attemptsSoFar),
+    attempts: config.exports.maxAttempts,
+    backoff: { type: 'exponential', delayMs: config.exports.retryDelayMs },
+  };
+}

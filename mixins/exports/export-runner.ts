@@ -1,0 +1,257 @@
+import type { ServiceBroker } from 'moleculer';
+import type { AppConfig } from '../config/app-config';
+import type { ObjectStorage } from '../../domain/ports/object-storage.port';
+import type { ExportBizType } from '../../domain/metadata/biz-type';
+import { filterSpecsOf } from '../../domain/metadata/data-handler';
+import type { FileTask, StoredFile } from '../../domain/file-tasks/file-task';
+import type { ExportColumn } from '../../domain/exports/export-column';
+import { ExportFailure, ExportStopped, classifyExportError } from '../../domain/exports/export-failure';
+import { CONTENT_TYPES, exportStorageKey } from '../../domain/exports/export-naming';
+import { createTableWriter } from './table-writer';
+import { dataHandlerAdapter } from './data-handlers/registry';
+import type { KeyRange, ReadScope } from './data-handlers/data-handler.port';
+import { ChunkFeed, type CellBatch } from './chunk-feed';
+import { HashingStream } from './hashing-stream';
+
+export const READ_ACTION = 'exportWorker.readChunk';
+
+export interface ReadChunkParams {
+  handler: ExportBizType['dataHandler'];
+  columns: ExportColumn[];
+  scope: ReadScope;
+  range: KeyRange;
+  limit: number;
+}
+
+export interface RunDeps {
+  config: AppConfig;
+  storage: ObjectStorage;
+  broker: ServiceBroker;
+  /** Writes progress and renews the lease; false when the task was cancelled or taken over. */
+  heartbeat(rows: number, total: number | null): Promise<boolean>;
+  logger: { warn(...a: unknown[]): void; info(...a: unknown[]): void };
+}
+
+export interface RunResult {
+  file: StoredFile;
+  rowCount: number;
+  manifest: Record<string, unknown>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Errors a re-read elsewhere can cure: a node that died or timed out, a source that hiccupped. */
+const transient = (e: unknown) => {
+  const x = e as { retryable?: boolean; type?: string; code?: unknown };
+  return x.retryable === true || x.type === 'SOURCE_UNAVAILABLE' || x.type === 'REQUEST_REJECTED';
+};
+
+/**
+ * The coordinator of one export (DESIGN.md "The export pipeline"): plans key-range chunks, has them
+ * read by chunk readers on every export node (round-robin by chunk, a failed batch re-read on
+ * another node), keeps a bounded window of batches in flight, writes them in order into the
+ * streaming writer piped into object storage, and heartbeats progress and the lease between
+ * batches. Nothing is published unless every row was written: on any failure the partial object
+ * is removed.
+ */
+export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType): Promise<RunResult> {
+  const { config, storage, broker } = deps;
+  const e = task.exportAttrs;
+  const spec = e.spec;
+  const columns = spec.columns
+    .map((k) => b.columns.find((c) => c.key === k))
+    .filter((c): c is ExportColumn => !!c);
+  if (columns.length !== spec.columns.length)
+    throw new ExportFailure('BIZ_TYPE_INVALID', 'a column of this export no longer exists in its biz type');
+  // The row scope was snapshotted for a non-admin requester: a biz type that lost its rowScope since
+  // must not widen the export to every row.
+  if (spec.rowScope && !b.rules.rowScope)
+    throw new ExportFailure(
+      'BIZ_TYPE_INVALID',
+      'the biz type no longer has the row scope this export was requested under',
+    );
+  // Likewise a filter the request used and the biz type no longer whitelists, whatever the handler.
+  const specs = filterSpecsOf(b.dataHandler);
+  const dropped = Object.keys(spec.filters).filter((name) => !Object.hasOwn(specs, name));
+  if (dropped.length > 0)
+    throw new ExportFailure(
+      'BIZ_TYPE_INVALID',
+      `the biz type no longer has the filter(s) ${dropped.join(', ')}`,
+    );
+  const scope: ReadScope = {
+    filters: spec.filters,
+    rowScope:
+      b.rules.rowScope && spec.rowScope ? { column: b.rules.rowScope.column, unitIds: spec.rowScope } : null,
+    columns: spec.columns,
+  };
+  // Progress and the lease are written on a timer for the whole run, planning included: a slow
+  // COUNT or a batch re-read across nodes must not let the lease lapse while this worker is alive.
+  let rows = 0;
+  let total: number | null = null;
+  let stopped = false;
+  let beating = true;
+  let beat: NodeJS.Timeout | null = null;
+  const pulse = () => {
+    beat = setTimeout(() => {
+      void deps
+        .heartbeat(rows, total)
+        .then((ok) => {
+          if (!ok) stopped = true;
+        })
+        .catch((err: unknown) => deps.logger.warn(`export ${task.id}: heartbeat failed`, err))
+        .finally(() => {
+          if (beating && !stopped) pulse();
+        });
+    }, config.exports.heartbeatMs);
+  };
+  pulse();
+  const stopBeat = () => {
+    beating = false;
+    if (beat) clearTimeout(beat);
+  };
+  try {
+    return await runPipeline();
+  } finally {
+    stopBeat();
+  }
+
+  async function runPipeline(): Promise<RunResult> {
+    const adapter = dataHandlerAdapter(b.dataHandler);
+    const ctx = broker.ContextFactory.create(broker, null as never, {}, {});
+    const plan = await adapter
+      .plan(b.dataHandler, scope, config.exports.chunkRows, ctx)
+      .catch((err: unknown) => {
+        throw classifyExportError(err);
+      });
+    total = plan.total;
+    if (stopped) throw new ExportStopped();
+    if (plan.total !== null && plan.total > b.rules.maxRows) {
+      throw new ExportFailure(
+        'ROW_LIMIT_EXCEEDED',
+        `${plan.total} rows match, more than the ${b.rules.maxRows} this biz type allows; narrow the filters`,
+      );
+    }
+
+    // Moleculer's typings omit the registry's endpoint lookup; its shape is stable across 0.14.
+    const registry = broker.registry as unknown as {
+      getActionEndpoints(name: string): { endpoints: { id: string; isAvailable: boolean }[] } | undefined;
+    };
+    const readers = () =>
+      (registry.getActionEndpoints(READ_ACTION)?.endpoints ?? [])
+        .filter((ep) => ep.isAvailable)
+        .map((ep) => ep.id)
+        .sort();
+    /** Batches read per node: in the manifest, so operations can see how the work spread. */
+    const readBy: Record<string, number> = {};
+    const dateCols = columns.map((c) => c.type === 'date' || c.type === 'datetime');
+    const readBatch = async (range: KeyRange, chunk: number): Promise<CellBatch> => {
+      let last: unknown;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const nodes = readers();
+        if (nodes.length === 0) throw new ExportFailure('SOURCE_UNAVAILABLE', 'no chunk reader is available');
+        // Chunk i on node i (mod n); a retry moves to the next node, so a dead node's batch is re-read elsewhere.
+        const nodeID = nodes[(chunk + attempt) % nodes.length];
+        try {
+          const params: ReadChunkParams = {
+            handler: b.dataHandler,
+            columns,
+            scope,
+            range,
+            limit: config.exports.batchRows,
+          };
+          const r = await broker.call<CellBatch, ReadChunkParams>(READ_ACTION, params, {
+            nodeID,
+            retries: 0,
+            timeout: config.exports.readTimeoutMs,
+          });
+          readBy[nodeID] = (readBy[nodeID] ?? 0) + 1;
+          return r;
+        } catch (err) {
+          last = err;
+          if (!transient(err)) throw classifyExportError(err);
+          deps.logger.warn(
+            `export ${task.id}: chunk ${chunk} batch after ${String(range.after)} failed on ${nodeID}; re-reading`,
+            err,
+          );
+          await sleep(200 * (attempt + 1));
+        }
+      }
+      throw classifyExportError(last);
+    };
+
+    const key = exportStorageKey(b.code, task.id, e.attempts, e.format, task.snapshot().createdAt);
+    const hasher = new HashingStream();
+    const stored = storage.put(key, hasher, { contentType: CONTENT_TYPES[e.format] });
+    // Mark handled now: a failed put is awaited (and reported) below, never left unobserved.
+    stored.catch(() => undefined);
+    const writer = createTableWriter({
+      format: e.format,
+      columns,
+      out: hasher,
+      csvBom: b.rules.csvBom,
+      sheetName: b.name.slice(0, 31),
+      createdAt: task.snapshot().createdAt,
+    });
+
+    const chunks = plan.chunks;
+    const perFeed = 2;
+    const ahead = Math.max(1, Math.floor(config.exports.window / perFeed));
+    const feeds: (ChunkFeed | undefined)[] = [];
+    const feed = (i: number) => (feeds[i] ??= new ChunkFeed(chunks[i], i, readBatch, perFeed));
+    try {
+      for (let i = 0; i < chunks.length; i++) {
+        for (let j = i; j < Math.min(chunks.length, i + ahead); j++) feed(j);
+        for (let batch = await feed(i).next(); batch; batch = await feed(i).next()) {
+          rows += batch.cells.length;
+          if (rows > b.rules.maxRows)
+            throw new ExportFailure(
+              'ROW_LIMIT_EXCEEDED',
+              `more than the ${b.rules.maxRows} rows this biz type allows`,
+            );
+          for (const row of batch.cells) {
+            for (let c = 0; c < row.length; c++)
+              if (dateCols[c] && typeof row[c] === 'number') row[c] = new Date(row[c] as number);
+          }
+          await writer.write(batch.cells as never);
+          if (stopped) throw new ExportStopped();
+        }
+        feeds[i]?.stop();
+        feeds[i] = undefined;
+      }
+      // The last check before publishing: a cancel that arrived during the final batches wins.
+      stopBeat();
+      if (stopped || !(await deps.heartbeat(rows, plan.total))) throw new ExportStopped();
+      await writer.finish();
+      const put = await stored;
+      const sha256 = hasher.digest();
+      return {
+        file: { storageKey: key, size: put.size, sha256, contentType: CONTENT_TYPES[e.format] },
+        rowCount: rows,
+        manifest: {
+          bizType: b.code,
+          format: e.format,
+          filters: spec.filters,
+          columns: columns.map((c) => ({
+            key: c.key,
+            header: c.header,
+            ...(c.mask ? { mask: c.mask } : {}),
+          })),
+          rowScope: spec.rowScope,
+          rowCount: rows,
+          sha256,
+          size: put.size,
+          requester: spec.requester,
+          chunks: chunks.length,
+          readers: readBy,
+        },
+      };
+    } catch (err) {
+      for (const f of feeds) f?.stop();
+      await writer.abort(err instanceof Error ? err : new Error(String(err))).catch(() => undefined);
+      await stored.catch(() => undefined);
+      await storage.delete(key).catch(() => undefined);
+      if (err instanceof ExportStopped) throw err;
+      throw classifyExportError(err);
+    }
+  }
+}

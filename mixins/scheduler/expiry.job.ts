@@ -1,0 +1,133 @@
+import { domainEvent } from '../../domain/shared/domain-event';
+import type { FileTaskStatus } from '../../domain/file-tasks/file-task';
+import type { Job, JobDeps } from './job-context';
+
+const DAY = 24 * 3600 * 1000;
+/** Where stored objects live: exports (exports/<biz>/<yyyy-mm>/<taskId>.<ext>) and uploads (files/<yyyy>/<mm>/<taskId>). */
+export const OBJECT_PREFIXES = ['exports/', 'files/'];
+/** Storage adapters list at most this many keys per page. */
+const LIST_PAGE = 1000;
+
+/** The task id an object is named after: its last path segment without the extension. */
+export const taskIdOfKey = (key: string): string => {
+  const base = key.slice(key.lastIndexOf('/') + 1);
+  const dot = base.indexOf('.');
+  return dot < 0 ? base : base.slice(0, dot);
+};
+
+/**
+ * Whether an object is still wanted: it is its task's stored file, or its task is still being
+ * exported (the file is written before the record names it).
+ */
+export const objectWanted = (
+  key: string,
+  owner: { status: FileTaskStatus; storageKey: string | null } | undefined,
+) =>
+  owner !== undefined &&
+  (owner.status === 'PENDING' ||
+    owner.status === 'EXPORTING' ||
+    (owner.status === 'SUCCESS' && owner.storageKey === key));
+
+/**
+ * Expiry: the files of SUCCESS exports past their biz type's retention are deleted and the tasks
+ * marked EXPIRED (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object
+ * whose task is EXPIRED, which orphan collection removes). Then orphan collection: objects under
+ * the known prefixes that no record wants, and older than the rule's minimum age (an upload
+ * writes its object before its record), are deleted.
+ */
+export const expiry: Job = async (deps, rule, now) => {
+  const report = { expired: 0, orphans: 0, failed: 0 };
+  let more = false;
+  const scope = new Set(rule.bizTypes);
+  const bizTypes = (await deps.bizTypes()).filter(
+    (b) => b.kind === 'EXPORT' && b.retentionDays !== null && (scope.size === 0 || scope.has(b.code)),
+  );
+  outer: for (const b of bizTypes) {
+    const before = new Date(now.getTime() - b.retentionDays! * DAY);
+    let afterId = '';
+    for (;;) {
+      const ids = await deps.maintenance.expired(b.code, before, afterId, rule.batchSize);
+      for (const id of ids) {
+        if (report.expired + report.orphans >= rule.maxItems) {
+          more = true;
+          break outer;
+        }
+        if (await expireOne(deps, id, b.retentionDays!)) report.expired++;
+        else report.failed++;
+      }
+      if (ids.length < rule.batchSize) break;
+      afterId = ids[ids.length - 1];
+    }
+  }
+  if (!more && scope.size === 0) {
+    const minAgeMs = (rule.orphanMinAgeMinutes ?? 60) * 60_000;
+    more = await collectOrphans(deps, now, minAgeMs, rule.maxItems - report.expired, report);
+  }
+  return { handled: report.expired + report.orphans, failed: report.failed, more, detail: { ...report } };
+};
+
+async function expireOne(deps: JobDeps, id: string, retentionDays: number): Promise<boolean> {
+  const task = await deps.tasks.find(id);
+  if (!task || task.status !== 'SUCCESS') return true; // changed meanwhile: nothing to do
+  const from = { status: task.status, version: task.version };
+  const key = task.file?.storageKey ?? null;
+  task.expire(new Date());
+  const event = domainEvent(
+    {
+      type: 'EXPORT_EXPIRED',
+      userId: null,
+      targetType: 'FILE_TASK',
+      targetId: task.id,
+      bizType: task.bizType,
+      detail: { retentionDays },
+    },
+    deps.ids.next(),
+    new Date(),
+  );
+  if (!(await deps.tasks.transition(task, from, [event]))) return true;
+  deps.outboxHint();
+  if (!key) return true;
+  try {
+    await deps.storage.delete(key);
+    return true;
+  } catch (e) {
+    deps.logger.warn(`expiry: could not delete ${key} (orphan collection retries): ${(e as Error).message}`);
+    return false;
+  }
+}
+
+/** Deletes unwanted objects; true when it stopped at `room` with keys left to look at. */
+async function collectOrphans(
+  deps: JobDeps,
+  now: Date,
+  minAgeMs: number,
+  room: number,
+  report: { orphans: number; failed: number },
+): Promise<boolean> {
+  for (const prefix of OBJECT_PREFIXES) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.storage.list(prefix, cursor, LIST_PAGE);
+      const owners = await deps.maintenance.owners([...new Set(page.keys.map(taskIdOfKey))]);
+      for (const key of page.keys) {
+        if (objectWanted(key, owners.get(taskIdOfKey(key)))) continue;
+        if (report.orphans >= room) return true;
+        try {
+          const head = await deps.storage.head(key);
+          // No modification time: age unknown, so never treated as old enough.
+          if (!head?.lastModified || now.getTime() - head.lastModified.getTime() < minAgeMs) continue;
+          // Re-checked right before deleting: a record may have appeared since the page was read.
+          const again = await deps.maintenance.owners([taskIdOfKey(key)]);
+          if (objectWanted(key, again.get(taskIdOfKey(key)))) continue;
+          await deps.storage.delete(key);
+          report.orphans++;
+        } catch (e) {
+          report.failed++;
+          deps.logger.warn(`expiry: could not collect ${key}: ${(e as Error).message}`);
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return false;
+}

@@ -1,0 +1,35 @@
+import type { ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
+import type { JobReport } from '../../domain/scheduler/run';
+import type { JobQueue } from '../../domain/ports/job-queue.port';
+import type { ObjectStorage } from '../../domain/ports/object-storage.port';
+import type { AppConfig } from '../config/app-config';
+import type { OperationLogRepository } from '../operation-log/log.repository';
+import type { FileTaskRepository } from '../file-tasks/file-task.repository';
+import type { FileTaskMaintenance } from './file-task-maintenance.repository';
+import type { SchedulerRepository } from './scheduler.repository';
+
+/** A biz type as the jobs need it (from metadata.all). */
+export interface BizTypeRetention {
+  code: string;
+  kind: 'FILE' | 'EXPORT';
+  retentionDays: number | null;
+}
+
+/** Everything a job may use; the service builds it once at start. */
+export interface JobDeps {
+  config: AppConfig;
+  tasks: FileTaskRepository;
+  maintenance: FileTaskMaintenance;
+  logs: OperationLogRepository;
+  scheduler: SchedulerRepository;
+  exportQueue: JobQueue;
+  storage: ObjectStorage;
+  bizTypes: () => Promise<BizTypeRetention[]>;
+  ids: { next(): string };
+  logger: { info(msg: string): void; warn(msg: string, ...a: unknown[]): void };
+  /** Tells the outbox relay that events were committed (a hint; the relay polls anyway). */
+  outboxHint: () => void;
+}
+
+/** A job: one run under `rule`, reporting what it did. Re-running it must always be safe. */
+export type Job = (deps: JobDeps, rule: ScheduledTaskRule, now: Date) => Promise<JobReport>;

@@ -1,0 +1,167 @@
+import type { DataSource } from 'typeorm';
+import { ScheduledTask, type JobName, type ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
+import type { RunOutcome, RunTrigger, ScheduledTaskRun } from '../../domain/scheduler/run';
+import type { DomainEvent } from '../../domain/shared/domain-event';
+import { isDuplicateKey } from '../database/db-errors';
+import {
+  ScheduledTaskRunSchema,
+  ScheduledTaskSchema,
+  type ScheduledTaskRunRow,
+} from '../database/schemas/scheduler.schema';
+import { appendToOutbox, logEvents } from '../operation-log/outbox';
+
+const toRun = (r: ScheduledTaskRunRow): ScheduledTaskRun => ({
+  id: r.id,
+  name: r.name,
+  trigger: r.triggerKind as RunTrigger,
+  jobId: r.jobId,
+  node: r.node,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+  handled: r.handled,
+  outcome: r.outcome as RunOutcome,
+  detail: r.detail as Record<string, unknown>,
+});
+
+/** Scheduled jobs and their run history. */
+export class SchedulerRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Stores a job that does not exist yet; a job stored already (another node, an admin) is kept. */
+  async ensure(task: ScheduledTask): Promise<void> {
+    const s = task.snapshot();
+    try {
+      await this.ds
+        .createQueryBuilder()
+        .insert()
+        .into(ScheduledTaskSchema)
+        .values({ ...s, rule: s.rule })
+        .updateEntity(false)
+        .execute();
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+    }
+  }
+
+  async list(): Promise<ScheduledTask[]> {
+    const rows = await this.ds.getRepository(ScheduledTaskSchema).find({ order: { name: 'ASC' } });
+    return rows.map((r) =>
+      ScheduledTask.restore({
+        name: r.name as JobName,
+        rule: r.rule as ScheduledTaskRule,
+        enabled: Boolean(r.enabled),
+        version: r.version,
+        updatedAt: r.updatedAt,
+        updatedBy: r.updatedBy,
+      }),
+    );
+  }
+
+  async find(name: JobName): Promise<ScheduledTask | null> {
+    return (await this.list()).find((t) => t.name === name) ?? null;
+  }
+
+  /** Saves an admin's change if nobody changed the job since it was read (version `from`). */
+  async update(task: ScheduledTask, from: number, events: DomainEvent[]): Promise<boolean> {
+    const s = task.snapshot();
+    return this.ds.transaction(async (em) => {
+      const r = await em
+        .createQueryBuilder()
+        .update(ScheduledTaskSchema)
+        .set({
+          rule: s.rule,
+          enabled: s.enabled,
+          version: s.version,
+          updatedAt: s.updatedAt,
+          updatedBy: s.updatedBy,
+        })
+        .where('name = :name AND version = :from', { name: s.name, from })
+        .updateEntity(false)
+        .execute();
+      if (!r.affected) return false;
+      await appendToOutbox(em, events);
+      return true;
+    });
+  }
+
+  /**
+   * Records a started run. A cron tick's run carries the tick's queue job id: a tick delivered
+   * twice (at-least-once queues) finds its run here and is not worked again.
+   */
+  async startRun(run: ScheduledTaskRun): Promise<boolean> {
+    try {
+      await this.insertRun(run);
+      return true;
+    } catch (e) {
+      if (run.jobId !== null && isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  private async insertRun(run: ScheduledTaskRun): Promise<void> {
+    await this.ds
+      .createQueryBuilder()
+      .insert()
+      .into(ScheduledTaskRunSchema)
+      .values({
+        id: run.id,
+        name: run.name,
+        triggerKind: run.trigger,
+        jobId: run.jobId,
+        node: run.node.slice(0, 128),
+        startedAt: run.startedAt,
+        finishedAt: null,
+        handled: 0,
+        outcome: 'RUNNING',
+        detail: run.detail,
+      })
+      .updateEntity(false)
+      .execute();
+  }
+
+  async finishRun(run: ScheduledTaskRun): Promise<void> {
+    await this.ds
+      .createQueryBuilder()
+      .update(ScheduledTaskRunSchema)
+      .set({ finishedAt: run.finishedAt, handled: run.handled, outcome: run.outcome, detail: run.detail })
+      .where('id = :id', { id: run.id })
+      .updateEntity(false)
+      .execute();
+  }
+
+  /** A job's runs, newest first, after the cursor id. */
+  async runs(name: JobName, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]> {
+    const qb = this.ds
+      .getRepository(ScheduledTaskRunSchema)
+      .createQueryBuilder('r')
+      .where('r.name = :name', { name });
+    if (beforeId) qb.andWhere('r.id < :beforeId', { beforeId });
+    const rows = await qb.orderBy('r.id', 'DESC').limit(limit).getMany();
+    return rows.map(toRun);
+  }
+
+  async lastRun(name: JobName): Promise<ScheduledTaskRun | null> {
+    return (await this.runs(name, 1, null))[0] ?? null;
+  }
+
+  /** Events that change no record of ours (e.g. log entries archived): outbox only. */
+  async logEvents(events: DomainEvent[]): Promise<void> {
+    await logEvents(this.ds, events);
+  }
+
+  /** Run history older than `before` is dropped (archival keeps the history bounded). */
+  async pruneRuns(before: Date): Promise<number> {
+    const qb = this.ds.getRepository(ScheduledTaskRunSchema).createQueryBuilder('r');
+    const [{ n }] = await qb
+      .select('COUNT(*)', 'n')
+      .where('r.startedAt < :before', { before })
+      .getRawMany<{ n: string | number }>();
+    await this.ds
+      .createQueryBuilder()
+      .delete()
+      .from(ScheduledTaskRunSchema)
+      .where('started_at < :before', { before })
+      .execute();
+    return Number(n);
+  }
+}

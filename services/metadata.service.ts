@@ -1,0 +1,131 @@
+import type { Context, ServiceSchema } from 'moleculer';
+import type { AppConfig } from '../mixins/config/app-config';
+import { errorsMixin } from '../mixins/errors/error-mapper';
+import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { requireAdmin, requireUser } from '../mixins/auth/principal';
+import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
+import { BizTypeRepository, type StoredBizType } from '../mixins/metadata/biz-type.repository';
+import { registeredHandlerParsers } from '../mixins/exports/data-handlers/registry';
+import { parseBizType, type BizType } from '../domain/metadata/biz-type';
+import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
+import { conflict, notFound, validationError } from '../domain/shared/errors';
+import type { Principal } from '../domain/shared/principal';
+
+export const METADATA_CHANGED = 'metadata.changed';
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+
+const view = (s: StoredBizType) => ({
+  ...s.bizType,
+  version: s.version,
+  updatedAt: s.updatedAt.toISOString(),
+});
+export type BizTypeView = BizType & { version: number; updatedAt: string };
+
+const missing = (code: string) => notFound('BIZ_TYPE_NOT_FOUND', `no biz type "${code}"`, { code });
+
+/**
+ * Biz types (API.md "Metadata"): any user reads, admins write. A definition is validated in full on
+ * write, cached on every node, and every change is logged as BIZ_TYPE_CHANGED through the outbox.
+ */
+export function metadataService(config: AppConfig): ServiceSchema {
+  let repo: BizTypeRepository | null = null;
+
+  return {
+    name: 'metadata',
+    mixins: [errorsMixin],
+    settings: { rest: '/' },
+
+    actions: {
+      list: {
+        rest: 'GET /biz-types',
+        params: { kind: { type: 'enum', values: ['FILE', 'EXPORT'], optional: true } },
+        async handler(ctx: Ctx<{ kind?: 'FILE' | 'EXPORT' }>) {
+          requireUser(ctx);
+          const items = (await ctx.call<BizTypeView[]>('metadata.all')).filter(
+            (b) => !ctx.params.kind || b.kind === ctx.params.kind,
+          );
+          return { items, nextCursor: null };
+        },
+      },
+      /** Internal: every biz type, cached on each node and cleaned everywhere on a change. */
+      all: {
+        visibility: 'public',
+        cache: { keys: [], ttl: 300 },
+        async handler() {
+          return (await repo!.list()).map(view);
+        },
+      },
+      get: {
+        rest: 'GET /biz-types/:code',
+        params: { code: 'string|max:64' },
+        cache: { keys: ['code'], ttl: 300 },
+        async handler(ctx: Ctx<{ code: string }>) {
+          const found = await repo!.find(ctx.params.code);
+          if (!found) throw missing(ctx.params.code);
+          return view(found);
+        },
+      },
+      put: {
+        rest: 'PUT /biz-types/:code',
+        async handler(ctx: Ctx<{ code: string } & Record<string, unknown>>) {
+          const admin = requireAdmin(ctx);
+          const { code, version, ...body } = ctx.params;
+          const bizType = parseBizType(String(code), body, registeredHandlerParsers());
+          const current = await repo!.find(bizType.code);
+          if (version !== undefined && (!Number.isSafeInteger(version) || version !== current?.version)) {
+            throw conflict('BIZ_TYPE_VERSION_CONFLICT', 'the biz type changed since it was read', {
+              current: current?.version ?? null,
+            });
+          }
+          if (current && current.bizType.kind !== bizType.kind) {
+            throw validationError('BIZ_TYPE_KIND_CHANGE', 'a biz type cannot change its kind', {
+              field: 'kind',
+            });
+          }
+          const event = actorEvent(ctx, {
+            type: 'BIZ_TYPE_CHANGED',
+            targetType: 'BIZ_TYPE',
+            targetId: bizType.code,
+            bizType: bizType.code,
+            detail: { change: current ? 'UPDATED' : 'CREATED', version: (current?.version ?? 0) + 1 },
+          });
+          const saved = await withOutboxHint(ctx, () =>
+            repo!.save(bizType, current?.version ?? null, admin.id, new Date(), [event]),
+          );
+          if (!saved) throw conflict('BIZ_TYPE_VERSION_CONFLICT', 'the biz type was changed concurrently');
+          await ctx.broadcast(METADATA_CHANGED, { code: bizType.code });
+          ctx.meta.$statusCode = current ? 200 : 201;
+          return view(saved);
+        },
+      },
+    },
+
+    events: {
+      [METADATA_CHANGED]: {
+        async handler() {
+          await this.broker.cacher?.clean('metadata.**');
+        },
+      },
+    },
+
+    async started() {
+      repo = new BizTypeRepository(await acquireMainDatabase(config.database));
+      if (!config.demo.enabled) return;
+      for (const { code, definition } of DEMO_BIZ_TYPES) {
+        if (await repo.find(code)) continue;
+        await repo.save(
+          parseBizType(code, definition, registeredHandlerParsers()),
+          null,
+          null,
+          new Date(),
+          [],
+        );
+      }
+    },
+
+    async stopped() {
+      await releaseMainDatabase(config.database);
+    },
+  };
+}

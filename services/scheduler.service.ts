@@ -1,0 +1,253 @@
+import type { Context, ServiceSchema } from 'moleculer';
+import type { AppConfig } from '../mixins/config/app-config';
+import { errorsMixin } from '../mixins/errors/error-mapper';
+import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { createJobQueue } from '../mixins/queue/queue.factory';
+import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { requireAdmin } from '../mixins/auth/principal';
+import { resolveSecret } from '../mixins/auth/jwt-issuer';
+import { ulidIds } from '../mixins/auth/ulid-ids';
+import { actorEvent, OUTBOX_APPENDED, withOutboxHint } from '../mixins/operation-log/actor';
+import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { EXPORT_QUEUE } from '../mixins/exports/export-job';
+import { SchedulerRepository } from '../mixins/scheduler/scheduler.repository';
+import { FileTaskMaintenance } from '../mixins/scheduler/file-task-maintenance.repository';
+import type { BizTypeRetention, JobDeps } from '../mixins/scheduler/job-context';
+import {
+  runJob,
+  scheduleId,
+  SCHEDULED_JOB,
+  SCHEDULER_QUEUE,
+  type ScheduledJobData,
+} from '../mixins/scheduler/job-runner';
+import { isJobName, JOB_NAMES, ScheduledTask, type JobName } from '../domain/scheduler/scheduled-task';
+import { nextTick } from '../domain/scheduler/cron';
+import type { ScheduledTaskRun } from '../domain/scheduler/run';
+import { conflict, notFound } from '../domain/shared/errors';
+import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
+import type { Principal } from '../domain/shared/principal';
+import type { JobQueue } from '../domain/ports/job-queue.port';
+import type { ObjectStorage } from '../domain/ports/object-storage.port';
+import type { BizTypeView } from './metadata.service';
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+
+/** How long POST /run waits for the run to end before answering 202 with the run still RUNNING. */
+const RUN_WAIT_MS = 10_000;
+
+const runView = (r: ScheduledTaskRun) => ({
+  id: r.id,
+  name: r.name,
+  trigger: r.trigger,
+  node: r.node,
+  startedAt: r.startedAt.toISOString(),
+  finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+  handled: r.handled,
+  outcome: r.outcome,
+  detail: r.detail,
+});
+
+const jobName = (name: string): JobName => {
+  if (!isJobName(name)) throw notFound('SCHEDULED_TASK_NOT_FOUND', `no scheduled task "${name}"`, { name });
+  return name;
+};
+
+/**
+ * Scheduled jobs (API.md "Scheduled tasks"): compensation, archival and expiry, on core nodes.
+ * Every core node registers each enabled job as a repeatable job with a fixed id on the
+ * `scheduler` queue, so each tick runs once in the cluster; admins change rules and run jobs now.
+ * The jobs themselves live in mixins/scheduler.
+ */
+/** How often each core node re-registers the stored schedules with the queue. */
+const RECONCILE_MS = 5 * 60_000;
+
+export function schedulerService(config: AppConfig): ServiceSchema {
+  let repo: SchedulerRepository | null = null;
+  let queue: JobQueue | null = null;
+  let exportQueue: JobQueue | null = null;
+  let storage: ObjectStorage | null = null;
+  let deps: JobDeps | null = null;
+  let reconcile: NodeJS.Timeout | null = null;
+
+  /** Makes the queue's schedule match the stored job: registered when enabled, removed when not. */
+  const schedule = async (t: ScheduledTask) => {
+    if (t.enabled)
+      await queue!.addRepeatable<ScheduledJobData>(
+        SCHEDULED_JOB,
+        { name: t.name },
+        {
+          jobId: scheduleId(t.name),
+          cron: t.rule.cron,
+          ...(t.rule.timezone ? { timezone: t.rule.timezone } : {}),
+        },
+      );
+    else await queue!.removeRepeatable(scheduleId(t.name));
+  };
+
+  const taskView = async (t: ScheduledTask) => {
+    const last = await repo!.lastRun(t.name);
+    const next = t.enabled ? nextTick(t.rule.cron, t.rule.timezone, new Date()) : null;
+    return {
+      name: t.name,
+      rule: t.rule,
+      enabled: t.enabled,
+      version: t.version,
+      lastRun: last ? runView(last) : null,
+      nextRunAt: next ? next.toISOString() : null,
+    };
+  };
+
+  return {
+    name: 'scheduler',
+    mixins: [errorsMixin],
+    settings: { rest: '/' },
+
+    actions: {
+      list: {
+        rest: 'GET /scheduled-tasks',
+        async handler(ctx: Ctx) {
+          requireAdmin(ctx);
+          const items = await Promise.all((await repo!.list()).map(taskView));
+          return { items };
+        },
+      },
+      update: {
+        rest: 'PUT /scheduled-tasks/:name',
+        params: {
+          name: 'string|max:64',
+          rule: { type: 'any', optional: true },
+          enabled: { type: 'boolean', optional: true },
+        },
+        async handler(ctx: Ctx<{ name: string; rule?: unknown; enabled?: boolean }>) {
+          const user = requireAdmin(ctx);
+          const name = jobName(ctx.params.name);
+          const task = await repo!.find(name);
+          if (!task) throw notFound('SCHEDULED_TASK_NOT_FOUND', `no scheduled task "${name}"`);
+          const from = task.version;
+          const before = task.snapshot();
+          task.change({ rule: ctx.params.rule, enabled: ctx.params.enabled }, user.id, new Date());
+          const event = actorEvent(ctx, {
+            type: 'SCHEDULED_TASK_CHANGED',
+            targetType: 'SCHEDULED_TASK',
+            targetId: name,
+            detail: {
+              before: { rule: before.rule, enabled: before.enabled },
+              rule: task.rule,
+              enabled: task.enabled,
+            },
+          });
+          if (!(await withOutboxHint(ctx, () => repo!.update(task, from, [event]))))
+            throw conflict('CONCURRENT_CHANGE', 'the scheduled task changed meanwhile; reload it');
+          await schedule(task);
+          return taskView(task);
+        },
+      },
+      run: {
+        rest: 'POST /scheduled-tasks/:name/run',
+        params: { name: 'string|max:64' },
+        async handler(ctx: Ctx<{ name: string }>) {
+          requireAdmin(ctx);
+          const name = jobName(ctx.params.name);
+          let started: ScheduledTaskRun | null = null;
+          const running = runJob(
+            deps!,
+            { name, trigger: 'manual', jobId: null, node: this.broker.nodeID },
+            (r) => (started = r),
+          );
+          // A long run (archival of millions of rows) goes on after the answer: 202 and RUNNING.
+          let timer: NodeJS.Timeout | undefined;
+          const waited = new Promise<null>((resolve) => {
+            timer = setTimeout(() => resolve(null), RUN_WAIT_MS);
+          });
+          running.catch((e: unknown) => this.logger.warn(`manual run of ${name} failed`, e));
+          const done = await Promise.race([running, waited]);
+          clearTimeout(timer);
+          if (done) return runView(done);
+          ctx.meta.$statusCode = 202;
+          return started ? runView(started) : { name, outcome: 'RUNNING' };
+        },
+      },
+      runs: {
+        rest: 'GET /scheduled-tasks/:name/runs',
+        params: {
+          name: 'string|max:64',
+          limit: { type: 'any', optional: true },
+          cursor: { type: 'any', optional: true },
+        },
+        async handler(ctx: Ctx<{ name: string; limit?: unknown; cursor?: unknown }>) {
+          requireAdmin(ctx);
+          const name = jobName(ctx.params.name);
+          const limit = pageLimit(ctx.params.limit);
+          const cursor = decodeCursor<{ id: string }>(ctx.params.cursor, { id: 'string' });
+          const rows = await repo!.runs(name, limit + 1, cursor?.id ?? null);
+          const page = rows.slice(0, limit);
+          const last = page[page.length - 1];
+          return {
+            items: page.map(runView),
+            nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+          };
+        },
+      },
+    },
+
+    async started() {
+      const db = await acquireMainDatabase(config.database);
+      repo = new SchedulerRepository(db);
+      const now = new Date();
+      for (const name of JOB_NAMES) await repo.ensure(ScheduledTask.byDefault(name, now));
+      storage = createObjectStorage(config);
+      await storage.start();
+      exportQueue = createJobQueue(config, EXPORT_QUEUE, db);
+      await exportQueue.start();
+      queue = createJobQueue(config, SCHEDULER_QUEUE, db);
+      await queue.start();
+      deps = {
+        config,
+        tasks: new FileTaskRepository(db),
+        maintenance: new FileTaskMaintenance(db),
+        logs: new OperationLogRepository(
+          db,
+          resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key'),
+        ),
+        scheduler: repo,
+        exportQueue,
+        storage,
+        bizTypes: async () =>
+          (await this.broker.call<BizTypeView[]>('metadata.all')).map((b): BizTypeRetention => ({
+            code: b.code,
+            kind: b.kind,
+            retentionDays: (b.rules as { retentionDays?: number | null }).retentionDays ?? null,
+          })),
+        ids: ulidIds,
+        logger: this.logger,
+        outboxHint: () => void this.broker.emit(OUTBOX_APPENDED).catch(() => undefined),
+      };
+      for (const t of await repo.list()) await schedule(t);
+      // Re-register now and then: the stored rules are the truth, and a queue that lost its data
+      // (Redis restarted without persistence, FLUSHDB) gets its schedules back without a restart.
+      // Fixed ids make this idempotent; every node doing it changes nothing.
+      reconcile = setInterval(() => {
+        void (async () => {
+          for (const t of await repo!.list()) await schedule(t);
+        })().catch((e: unknown) => this.logger.warn('re-registering the schedules failed', e));
+      }, RECONCILE_MS);
+      reconcile.unref();
+      const node = this.broker.nodeID;
+      queue.process<ScheduledJobData>(SCHEDULED_JOB, 1, async (job) => {
+        if (!isJobName(job.data.name)) return { skipped: 'unknown job' };
+        const run = await runJob(deps!, { name: job.data.name, trigger: 'cron', jobId: job.id, node });
+        return run ? { run: run.id, outcome: run.outcome } : { skipped: true };
+      });
+    },
+
+    async stopped() {
+      if (reconcile) clearInterval(reconcile);
+      // The scheduler queue first: it waits for a running job, which uses the rest.
+      await queue?.stop();
+      await exportQueue?.stop();
+      await storage?.stop();
+      await releaseMainDatabase(config.database);
+    },
+  };
+}

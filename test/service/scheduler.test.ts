@@ -1,0 +1,226 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { FileTask } from '../../domain/file-tasks/file-task';
+import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
+import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
+import { LocalDiskStorage } from '../../mixins/storage/local-disk.storage';
+import { ulidIds } from '../../mixins/auth/ulid-ids';
+import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
+import { waitForTask } from '../support/exports';
+
+const sqliteDate = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
+describe('scheduler on the embedded default', () => {
+  let node: TestNode;
+  let admin: string;
+  let alice: string;
+  let db: DataSource;
+  let repo: FileTaskRepository;
+  let template: FileTask;
+  const call = (method: string, url: string, opts?: Parameters<typeof http>[3]) =>
+    http(node.baseUrl, method, url, opts);
+  const run = async (name: string) => {
+    const r = await call('POST', `/api/scheduled-tasks/${name}/run`, { token: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+  const exportDone = async () => {
+    const r = await call('POST', '/api/exports', {
+      token: admin,
+      body: { bizType: 'order_export', format: 'csv', idempotencyKey: ulidIds.next() },
+    });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    return waitForTask(node, admin, r.body.id);
+  };
+  /** A stored export copied from a real one, in the given state, with no queue job. */
+  const stuckExport = async (shape: (t: FileTask, now: Date) => void, updatedAgoMs = 0) => {
+    const s = template.snapshot();
+    const now = new Date(Date.now() - updatedAgoMs);
+    const t = FileTask.exportRequested({
+      id: ulidIds.next(),
+      bizType: s.bizType,
+      bizDomain: null,
+      name: s.name,
+      createdBy: s.createdBy,
+      unitId: s.unitId,
+      unitPath: s.unitPath,
+      format: 'csv',
+      spec: s.export!.spec,
+      idempotencyKey: null,
+      requestHash: `h${ulidIds.next()}`,
+      now,
+    });
+    shape(t, now);
+    await repo.insert(t, []);
+    return t;
+  };
+
+  before(async () => {
+    node = await startTestNode({ DEMO_ORDERS: '500', EXPORT_LEASE_SECONDS: '5' });
+    admin = await login(node.baseUrl, 'admin', 'admin');
+    alice = await login(node.baseUrl, 'alice', DEMO_PASSWORD);
+    db = await acquireMainDatabase(node.config.database);
+    repo = new FileTaskRepository(db);
+    const done = await exportDone();
+    template = (await repo.find(done.id))!;
+  });
+  after(async () => {
+    await releaseMainDatabase(node.config.database);
+    await node.stop();
+  });
+
+  it('lists the default jobs to admins only', async () => {
+    const r = await call('GET', '/api/scheduled-tasks', { token: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const names = r.body.items.map((t: { name: string }) => t.name);
+    assert.deepEqual(names, ['archival', 'compensation', 'expiry']);
+    const comp = r.body.items.find((t: { name: string }) => t.name === 'compensation');
+    assert.equal(comp.rule.cron, '* * * * *');
+    assert.equal(comp.enabled, true);
+    assert.ok(comp.nextRunAt);
+    assert.equal((await call('GET', '/api/scheduled-tasks', { token: alice })).status, 403);
+    assert.equal((await call('GET', '/api/scheduled-tasks')).status, 401);
+    assert.equal((await call('POST', '/api/scheduled-tasks/expiry/run', { token: alice })).status, 403);
+  });
+
+  it('validates rule changes with 4xx codes and applies good ones', async () => {
+    const put = (name: string, body: unknown) =>
+      call('PUT', `/api/scheduled-tasks/${name}`, { token: admin, body });
+    const cases: [string, unknown, number, string][] = [
+      ['nope', { enabled: false }, 404, 'SCHEDULED_TASK_NOT_FOUND'],
+      ['archival', { rule: { cron: '61 * * * *' } }, 400, 'INVALID_CRON'],
+      ['archival', { rule: { cron: 'every day' } }, 400, 'INVALID_CRON'],
+      ['archival', { rule: { timezone: 'Mars/Olympus' } }, 400, 'INVALID_TIMEZONE'],
+      ['archival', { rule: { batchSize: 0 } }, 400, 'INVALID_RULE'],
+      ['archival', { rule: { minAgeSeconds: 5 } }, 400, 'INVALID_RULE'],
+      ['archival', { rule: { colour: 'red' } }, 400, 'INVALID_RULE'],
+      ['archival', { rule: 'x' }, 400, 'INVALID_RULE'],
+      ['archival', { enabled: 'yes' }, 400, 'VALIDATION_ERROR'],
+    ];
+    for (const [name, body, status, code] of cases) {
+      const r = await put(name, body);
+      assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.code, code, JSON.stringify(body));
+    }
+    assert.equal(
+      (await call('PUT', '/api/scheduled-tasks/archival', { token: alice, body: {} })).status,
+      403,
+    );
+    const ok = await put('archival', {
+      rule: { cron: '0 4 * * *', timezone: 'Asia/Shanghai', logRetentionDays: 400 },
+      enabled: false,
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.rule.cron, '0 4 * * *');
+    assert.equal(ok.body.rule.timezone, 'Asia/Shanghai');
+    assert.equal(ok.body.rule.logRetentionDays, 400);
+    assert.equal(ok.body.rule.batchSize, 2000, 'fields left out keep their value');
+    assert.equal(ok.body.enabled, false);
+    assert.equal(ok.body.nextRunAt, null);
+    const back = await put('archival', { enabled: true });
+    assert.equal(back.body.enabled, true);
+    assert.equal(back.body.rule.cron, '0 4 * * *');
+  });
+
+  it('compensates stuck exports exactly once, and they complete', async () => {
+    await call('PUT', '/api/scheduled-tasks/compensation', {
+      token: admin,
+      body: { rule: { minAgeSeconds: 1 } },
+    });
+    // A dead worker: EXPORTING under a lease that ran out.
+    const dead = await stuckExport((t, now) => t.start('dead-node:1:1', new Date(now.getTime() - 1000), now));
+    // A lost job: PENDING for a while with nothing in the queue.
+    const lost = await stuckExport(() => undefined, 5_000);
+    // A retryable failure whose queue retry is gone.
+    const failed = await stuckExport((t, now) => {
+      t.start('gone:1:1', new Date(now.getTime() + 60_000), now);
+      t.fail('SOURCE_UNAVAILABLE', 'source down', now);
+    }, 5_000);
+    // Not stuck: a failure that no retry can fix, and a fresh PENDING task.
+    const fatal = await stuckExport((t, now) => {
+      t.start('gone:1:1', new Date(now.getTime() + 60_000), now);
+      t.fail('PERMISSION_REVOKED', 'no', now);
+    }, 5_000);
+    const [a, b] = await Promise.all([run('compensation'), run('compensation')]);
+    assert.equal(a.handled + b.handled, 3, JSON.stringify([a, b]));
+    assert.equal(a.outcome, 'SUCCESS');
+    for (const t of [dead, lost, failed]) {
+      const done = await waitForTask(node, admin, t.id, 30_000);
+      assert.equal(done.status, 'SUCCESS', JSON.stringify(done));
+      assert.equal(done.export.rowCount, 500);
+    }
+    assert.equal((await repo.find(fatal.id))!.status, 'FAILED');
+    const again = await run('compensation');
+    assert.equal(again.handled, 0, JSON.stringify(again));
+    await node.broker.call('operationLogs.flush');
+    const logs = await call('GET', '/api/logs?action=TASK_COMPENSATED&limit=50', { token: admin });
+    const targets = logs.body.items.map((l: { targetId: string }) => l.targetId).sort();
+    assert.deepEqual(targets, [dead.id, lost.id, failed.id].sort());
+    const reasons = logs.body.items.map((l: { detail: { reason: string } }) => l.detail.reason).sort();
+    assert.deepEqual(reasons, ['JOB_MISSING', 'LEASE_EXPIRED', 'RETRYABLE_FAILURE']);
+  });
+
+  it('expires old export files and collects orphans, keeping young objects', async () => {
+    const done = await exportDone();
+    const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    await db.query('UPDATE file_tasks SET updated_at = ? WHERE id = ?', [sqliteDate(old), done.id]);
+    const key = (await repo.find(done.id))!.file!.storageKey;
+    const storage = new LocalDiskStorage(path.join(node.dataDir, 'objects'));
+    await storage.start();
+    const put = (k: string) =>
+      storage.put(k, Readable.from([Buffer.from('x')]), { contentType: 'text/plain' });
+    await put('exports/order_export/2020-01/01ORPHANOLD.csv');
+    await put('files/2020/01/01ORPHANYOUNG');
+    const oldFile = path.join(storage.root, 'data', 'exports/order_export/2020-01/01ORPHANOLD.csv');
+    fs.utimesSync(oldFile, old, old);
+    const r = await run('expiry');
+    assert.equal(r.outcome, 'SUCCESS', JSON.stringify(r));
+    assert.equal(r.detail.expired, 1, JSON.stringify(r));
+    assert.equal(r.detail.orphans, 1, JSON.stringify(r));
+    const t = await call('GET', `/api/file-tasks/${done.id}`, { token: admin });
+    assert.equal(t.body.status, 'EXPIRED');
+    assert.equal(await storage.head(key), null, 'the expired file is deleted');
+    assert.equal(await storage.head('exports/order_export/2020-01/01ORPHANOLD.csv'), null);
+    assert.ok(await storage.head('files/2020/01/01ORPHANYOUNG'), 'a young object is kept');
+    assert.ok(await storage.head(template.file!.storageKey), 'a live export file is kept');
+    await storage.stop();
+  });
+
+  it('archives old finished tasks to the cold table and records every run', async () => {
+    const gone = await stuckExport((t, now) => t.cancel(now));
+    const kept = await stuckExport((t, now) => t.cancel(now));
+    const old = new Date(Date.now() - 200 * 24 * 3600 * 1000);
+    await db.query('UPDATE file_tasks SET updated_at = ? WHERE id = ?', [sqliteDate(old), gone.id]);
+    const r = await run('archival');
+    assert.equal(r.outcome, 'SUCCESS', JSON.stringify(r));
+    assert.equal(r.detail.fileTasks, 1);
+    assert.equal((await call('GET', `/api/file-tasks/${gone.id}`, { token: admin })).status, 404);
+    assert.equal((await call('GET', `/api/file-tasks/${kept.id}`, { token: admin })).status, 200);
+    const cold = await db.query<{ id: string; status: string }[]>('SELECT id, status FROM file_tasks_cold');
+    assert.deepEqual(cold, [{ id: gone.id, status: 'CANCELLED' }]);
+    await node.broker.call('operationLogs.flush');
+    const logs = await call('GET', '/api/logs?action=RECORDS_ARCHIVED', { token: admin });
+    assert.equal(logs.body.items[0].detail.count, 1);
+    const runs = await call('GET', '/api/scheduled-tasks/archival/runs?limit=1', { token: admin });
+    assert.equal(runs.status, 200);
+    assert.equal(runs.body.items.length, 1);
+    assert.equal(runs.body.items[0].outcome, 'SUCCESS');
+    assert.ok(runs.body.items[0].startedAt && runs.body.items[0].finishedAt);
+    assert.equal(runs.body.items[0].handled, 1);
+    const list = await call('GET', '/api/scheduled-tasks', { token: admin });
+    assert.equal(
+      list.body.items.find((t: { name: string }) => t.name === 'archival').lastRun.id,
+      runs.body.items[0].id,
+    );
+    assert.equal((await call('GET', '/api/scheduled-tasks/nope/runs', { token: admin })).status, 404);
+    assert.equal(
+      (await call('GET', '/api/scheduled-tasks/archival/runs?limit=0', { token: admin })).status,
+      400,
+    );
+  });
+});

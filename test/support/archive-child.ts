@@ -1,0 +1,44 @@
+/**
+ * Runs the archival job once against a database and exits 0 when it is done; the archival test
+ * kills it (SIGKILL) midway and runs it again. Run by test/integration/archival-crash.test.ts.
+ *   ARCHIVE_DB=<mysql url | sqlite file> ARCHIVE_BATCH=<rows per transaction>
+ */
+import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
+import { loadAppConfig } from '../../mixins/config/app-config';
+import { ulidIds } from '../../mixins/auth/ulid-ids';
+import { OperationLogRepository } from '../../mixins/operation-log/log.repository';
+import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
+import { FileTaskMaintenance } from '../../mixins/scheduler/file-task-maintenance.repository';
+import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
+import { archival } from '../../mixins/scheduler/archival.job';
+import { DEFAULT_RULES } from '../../domain/scheduler/scheduled-task';
+import type { JobDeps } from '../../mixins/scheduler/job-context';
+
+async function main() {
+  const target = process.env.ARCHIVE_DB!;
+  const db = target.startsWith('mysql:')
+    ? { type: 'mysql' as const, url: target }
+    : { type: 'sqlite' as const, file: target };
+  const ds = await acquireMainDatabase(db);
+  const config = loadAppConfig({ DATABASE_URL: 'mysql://unused/x' });
+  const deps = {
+    config,
+    tasks: new FileTaskRepository(ds),
+    maintenance: new FileTaskMaintenance(ds),
+    logs: new OperationLogRepository(ds, 'k'.repeat(32)),
+    scheduler: new SchedulerRepository(ds),
+    ids: ulidIds,
+    logger: console,
+    outboxHint: () => undefined,
+  } as unknown as JobDeps;
+  process.stdout.write('ready\n');
+  const rule = { ...DEFAULT_RULES.archival, batchSize: Number(process.env.ARCHIVE_BATCH ?? 1000) };
+  const report = await archival(deps, rule, new Date());
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  await releaseMainDatabase(db);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
