@@ -16,13 +16,14 @@ import mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import type { FileTaskListQuery } from '../domain/file-tasks/list-query';
 import type { Grant } from '../domain/permissions/grant';
-import { readFilter, type ReadFilter, type Subject } from '../domain/permissions/policy';
+import { readFilter, subtreeUnits, type ReadFilter, type Subject } from '../domain/permissions/policy';
 import { decodeCursor } from '../domain/shared/pagination';
 import { buildDataSource, initializeDataSource } from '../mixins/database/data-source';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { MAIN_ENTITIES } from '../mixins/database/schemas';
 import { dropMysqlDatabase } from '../mixins/database/mysql-admin';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { listBranches } from '../mixins/file-tasks/file-task-list.sql';
 import {
   BIZ_NAMES,
   creatorId,
@@ -81,6 +82,7 @@ const grant = (bizType: string, scopeUnitId: string | null = null): Grant => ({
 const SELF = 2500; // a creator of typical activity (see makeRow's skew)
 const user = (i: number): Subject => ({ id: creatorId(i), roles: ['STAFF'], unitPath: creatorUnit(i).path });
 const paths = (unitId: string) => UNIT_PATHS.get(unitId) ?? null;
+const subtree = subtreeUnits(Object.fromEntries(UNIT_PATHS));
 
 interface Caller {
   key: string;
@@ -99,19 +101,19 @@ const CALLERS: Caller[] = [
   {
     key: 'b',
     label: '(b) own tasks only (no grants)',
-    filter: readFilter(user(SELF), [], paths),
+    filter: readFilter(user(SELF), [], paths, subtree),
     bizType: POPULAR,
   },
   {
     key: 'c',
     label: `(c) 1 unscoped grant, popular biz ${POPULAR}`,
-    filter: readFilter(user(SELF), [grant(POPULAR)], paths),
+    filter: readFilter(user(SELF), [grant(POPULAR)], paths, subtree),
     bizType: POPULAR,
   },
   {
     key: 'd',
     label: `(d) 1 unscoped grant, rare biz ${RARE}`,
-    filter: readFilter(user(SELF), [grant(RARE)], paths),
+    filter: readFilter(user(SELF), [grant(RARE)], paths, subtree),
     bizType: RARE,
   },
   {
@@ -127,13 +129,14 @@ const CALLERS: Caller[] = [
         grant(BIZ_NAMES[2], 'u-r5'),
       ],
       paths,
+      subtree,
     ),
     bizType: POPULAR,
   },
   {
     key: 'f',
     label: '(f) 1 store-scoped grant (popular biz, one store)',
-    filter: readFilter(user(SELF), [grant(POPULAR, 'u-r3-s02')], paths),
+    filter: readFilter(user(SELF), [grant(POPULAR, 'u-r3-s02')], paths, subtree),
     bizType: POPULAR,
   },
 ];
@@ -224,6 +227,8 @@ async function captureSql(
   return captured;
 }
 
+const planOf = (sql: string) => (sql.includes(') k JOIN') ? 'union' : 'plain');
+
 interface PlanRow {
   id: string;
   select_type: string;
@@ -242,6 +247,8 @@ interface Measurement {
   stats: Stats;
   items: number;
   branches: number;
+  /** plain or union: the plan that answered (see file-task-list.sql.ts). */
+  planKind: string;
   sql: string;
   params: unknown[];
   plan: PlanRow[];
@@ -405,7 +412,8 @@ async function main(): Promise<void> {
           const items = (await repo.list(q, caller.filter)).items.length;
           const stats = await time(() => repo.list(q, caller.filter));
           const plan = await bench.query<PlanRow[]>(`ANALYZE ${sql}`, params);
-          const branches = (sql.match(/FROM file_tasks WHERE/g) ?? []).length;
+          const branches = listBranches(q, caller.filter).length;
+          const planKind = planOf(sql);
           results.push({
             caller,
             variant,
@@ -413,6 +421,7 @@ async function main(): Promise<void> {
             stats,
             items,
             branches,
+            planKind,
             sql,
             params,
             plan,
@@ -451,6 +460,7 @@ async function main(): Promise<void> {
         stats,
         items,
         branches: 1,
+        planKind: planOf(sql),
         sql,
         params,
         plan,
@@ -491,12 +501,13 @@ async function main(): Promise<void> {
         m.caller.label,
         variantLabel(m.variant, m.caller.bizType),
         m.page,
-        m.branches,
+        `${m.planKind} (${m.branches})`,
         m.items,
         fmt(m.stats.p50),
         fmt(m.stats.p95),
         fmt(m.stats.p99),
         m.stats.runs,
+        m.caller.key === 'a' || !b ? '1.00' : `${(m.stats.p50 / b.stats.p50).toFixed(2)}x`,
         m.caller.key === 'a' ? '1.00' : `${ratio.toFixed(2)}x`,
         ok,
       ];
@@ -507,12 +518,13 @@ async function main(): Promise<void> {
           'caller',
           'query filter',
           'page',
-          'branches',
+          'plan (branches)',
           'items',
           'p50',
           'p95',
           'p99',
           'runs',
+          'p50 / (a) p50',
           'p95 / (a) p95',
           `<= ${TARGET_RATIO}x`,
         ],

@@ -13,7 +13,7 @@ import { DownloadLinks, downloadLinksFor } from '../mixins/files/download-link';
 import { storeUpload, uploadKey } from '../mixins/files/upload-pipeline';
 import { resolveUploadRules } from '../mixins/files/upload-rules';
 import { parseFileTaskList } from '../domain/file-tasks/list-query';
-import { canDownload, canRead, readFilter } from '../domain/permissions/policy';
+import { canDownload, canRead, readFilter, subtreeUnits } from '../domain/permissions/policy';
 import { conflict, forbidden, notFound, validationError } from '../domain/shared/errors';
 import { sanitizeFileName } from '../domain/files/file-name';
 import { checkBizDomain, uploadName } from '../domain/files/upload-fields';
@@ -123,8 +123,9 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx) {
           const user = requireUser(ctx);
           const query = parseFileTaskList(ctx.params);
-          const { subject, grants, paths } = await permissionInputs(ctx, user);
-          const page = await repo!.list(query, readFilter(subject, grants, paths));
+          const { subject, grants, paths, unitPaths } = await permissionInputs(ctx, user);
+          const filter = readFilter(subject, grants, paths, subtreeUnits(unitPaths));
+          const page = await repo!.list(query, filter);
           return {
             items: page.items.map((t) => t.toView({ withManifest: ownsOrAdmin(user, t) })),
             nextCursor: page.nextCursor,

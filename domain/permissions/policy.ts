@@ -92,6 +92,21 @@ export function exportableColumns(
   return columns.filter((c) => !c.restricted || revealed.has(c.key)).map((c) => c.key);
 }
 
+/** A unit-scoped read: tasks of the biz type whose creator unit path starts with the prefix. */
+export interface ScopedRead {
+  bizType: string;
+  unitPathPrefix: string;
+  /**
+   * The units of the subtree when there are at most {@link SMALL_SCOPE_UNITS} of them (e.g. one
+   * store), else null. Units never move, so "unit id in this list" selects exactly the tasks the
+   * prefix selects, and the repository can read each unit as an exact, ordered index range.
+   */
+  unitIds: string[] | null;
+}
+
+/** Up to this many units a scope is listed unit by unit; beyond it, by path prefix. */
+export const SMALL_SCOPE_UNITS = 3;
+
 /**
  * What a list query may return to X, as data the repository turns into SQL (so pages are full
  * and counts right): everything (ADMIN), or X's own tasks OR tasks of the listed biz types OR
@@ -103,20 +118,43 @@ export type ReadFilter =
       all: false;
       createdBy: string;
       bizTypes: string[];
-      scoped: { bizType: string; unitPathPrefix: string }[];
+      scoped: ScopedRead[];
     };
 
-export function readFilter(s: Subject, grants: readonly Grant[], paths: UnitPaths): ReadFilter {
+/** The ids of a unit and every unit under it, from every unit's path (units never move). */
+export function subtreeUnits(unitPaths: Readonly<Record<string, string>>): (unitId: string) => string[] {
+  return (unitId) => {
+    const root = unitPaths[unitId];
+    if (root === undefined) return [];
+    return Object.entries(unitPaths)
+      .filter(([, p]) => p.startsWith(root))
+      .map(([id]) => id)
+      .sort();
+  };
+}
+
+export function readFilter(
+  s: Subject,
+  grants: readonly Grant[],
+  paths: UnitPaths,
+  subtree?: (unitId: string) => string[],
+): ReadFilter {
   if (isAdmin(s)) return { all: true };
   const applicable = grants.filter((g) => g.actions.includes('read') && appliesTo(g, s));
   const bizTypes = [
     ...new Set(applicable.filter((g) => g.scopeUnitId === null).map((g) => g.bizType)),
   ].sort();
-  const scoped = new Map<string, { bizType: string; unitPathPrefix: string }>();
+  const scoped = new Map<string, ScopedRead>();
   for (const g of applicable) {
     if (g.scopeUnitId === null || bizTypes.includes(g.bizType)) continue; // an unscoped grant covers it all
     const prefix = paths(g.scopeUnitId);
-    if (prefix !== null) scoped.set(`${g.bizType}|${prefix}`, { bizType: g.bizType, unitPathPrefix: prefix });
+    if (prefix === null) continue;
+    const units = subtree ? subtree(g.scopeUnitId) : null;
+    scoped.set(`${g.bizType}|${prefix}`, {
+      bizType: g.bizType,
+      unitPathPrefix: prefix,
+      unitIds: units && units.length <= SMALL_SCOPE_UNITS ? units : null,
+    });
   }
   return { all: false, createdBy: s.id, bizTypes, scoped: [...scoped.values()] };
 }

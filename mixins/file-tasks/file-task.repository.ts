@@ -16,11 +16,12 @@ import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
-import { escapeLike, LIKE_ESCAPE } from '../database/like';
+import { FileTaskListSql, listBranches } from './file-task-list.sql';
 
 const COLUMNS =
   'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version, ' +
   'export_format, export_spec, idempotency_key, request_hash, row_count, progress_rows, progress_total, failure_reason, failure_message, attempts, lease_owner, lease_until, manifest';
+const COLUMN_LIST = COLUMNS.split(', ');
 
 interface RawRow {
   id: string;
@@ -226,56 +227,22 @@ export class FileTaskRepository {
   }
 
   /**
-   * One page, newest first, of the tasks the filter allows. The permission filter is part of the
-   * SQL: a UNION of one branch per way of seeing a task, each an ordered index range read limited
-   * to the page size. The top `limit` of the union is the top `limit` overall, because every row of
-   * the overall top is in the top of its own branch.
+   * One page, newest first, of the tasks the filter allows, the permission filter inside the SQL
+   * (plans in file-task-list.sql.ts): one exact branch is read as it is, several are merged.
    */
   async list(
     q: FileTaskListQuery,
     filter: ReadFilter,
   ): Promise<{ items: FileTask[]; nextCursor: string | null }> {
-    const common: string[] = [];
-    const commonParams: unknown[] = [];
-    const add = (sql: string, ...params: unknown[]) => {
-      common.push(sql);
-      commonParams.push(...params);
-    };
-    if (q.kind) add('kind = ?', q.kind);
-    if (q.bizType) add('biz_type = ?', q.bizType);
-    if (q.status) add('status = ?', q.status);
-    if (q.createdBy) add('created_by = ?', q.createdBy);
-    if (q.from) add('created_at >= ?', dbDate(this.ds, q.from));
-    if (q.to) add('created_at <= ?', dbDate(this.ds, q.to));
-    if (q.q) add(`name LIKE ? ${LIKE_ESCAPE}`, `%${escapeLike(q.q)}%`);
-    if (q.beforeId) add('id < ?', q.beforeId);
-
-    const branches: { sql: string; params: unknown[] }[] = [];
-    if (filter.all) branches.push({ sql: '1 = 1', params: [] });
-    else {
-      branches.push({ sql: 'created_by = ?', params: [filter.createdBy] });
-      for (const b of filter.bizTypes) branches.push({ sql: 'biz_type = ?', params: [b] });
-      for (const s of filter.scoped) {
-        branches.push({
-          sql: `biz_type = ? AND unit_path LIKE ? ${LIKE_ESCAPE}`,
-          params: [s.bizType, `${escapeLike(s.unitPathPrefix)}%`],
-        });
-      }
-    }
-    const n = q.limit + 1;
-    const params: unknown[] = [];
-    // Branches select ids only, so a branch can be answered from its index; the page's rows are
-    // then fetched by primary key (a deferred join).
-    const parts = branches.map((b, i) => {
-      params.push(...b.params, ...commonParams);
-      const where = [b.sql, ...common].join(' AND ');
-      return `SELECT id FROM (SELECT id FROM file_tasks WHERE ${where} ORDER BY id DESC LIMIT ${n}) b${i}`;
-    });
-    const cols = COLUMNS.split(', ')
-      .map((c) => `t.${c}`)
-      .join(', ');
-    const sql = `SELECT ${cols} FROM file_tasks t JOIN (${parts.join(' UNION ')}) k ON t.id = k.id ORDER BY t.id DESC LIMIT ${n}`;
-    const rows = await this.ds.query<RawRow[]>(sql, params);
+    const branches = listBranches(q, filter);
+    if (branches.length === 0) return { items: [], nextCursor: null };
+    const sql = new FileTaskListSql(q, COLUMN_LIST, this.ds.options.type === 'mysql', (d) =>
+      dbDate(this.ds, d),
+    );
+    const only = branches.length === 1 && FileTaskListSql.isExact(branches[0]) ? branches[0] : null;
+    const s = only ? sql.plain(only) : sql.union(branches);
+    const rows = await this.ds.query<RawRow[]>(s.sql, s.params);
+    rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const page = rows.slice(0, q.limit).map(fromRaw);
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > q.limit && last ? encodeCursor({ id: last.id }) : null };

@@ -2,11 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileTask } from '../../domain/file-tasks/file-task';
 import { parseFileTaskList } from '../../domain/file-tasks/list-query';
-import type { ReadFilter } from '../../domain/permissions/policy';
+import { readFilter, subtreeUnits, type ReadFilter } from '../../domain/permissions/policy';
+import type { Grant } from '../../domain/permissions/grant';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { onBothEngines, type DbTarget } from '../support/log-fixtures';
 
 const UNITS = ['/hq/', '/hq/east/', '/hq/east/sh/', '/hq/south/', '/hq/south/gz/', '/hq/e_st/', null];
+/** Every unit's path by id, as directory.unitPaths answers it (the id is the last segment). */
+const UNIT_PATHS: Record<string, string> = Object.fromEntries(
+  UNITS.filter((u): u is string => u !== null).map((u) => [u.split('/').at(-2)!, u]),
+);
+const unitIdOf = (path: string | null) => (path === null ? null : path.split('/').at(-2)!);
 const BIZ = ['invoice', 'contract', 'order_export'];
 const CREATORS = ['u1', 'u2', 'u3'];
 
@@ -24,10 +30,18 @@ onBothEngines(describe, it, (make, engine) => {
     let t: DbTarget;
     let repo: FileTaskRepository;
     const tasks: FileTask[] = [];
+    const plans = { union: 0, plain: 0 };
 
     before(async () => {
       t = await make();
       repo = new FileTaskRepository(t.ds);
+      // Which plan answered each page, so the test shows it went through both.
+      const query = t.ds.query.bind(t.ds);
+      t.ds.query = ((sql: string, params?: unknown[]) => {
+        if (sql.includes(') k JOIN')) plans.union++;
+        else if (sql.startsWith('SELECT id, kind')) plans.plain++;
+        return query(sql, params);
+      }) as typeof t.ds.query;
       let n = 0;
       for (const unitPath of UNITS)
         for (const bizType of BIZ)
@@ -39,7 +53,7 @@ onBothEngines(describe, it, (make, engine) => {
               bizDomain: null,
               name: n % 4 ? `report_${n}%.pdf` : `Invoice ${n}.PDF`,
               createdBy,
-              unitId: null,
+              unitId: unitIdOf(unitPath),
               unitPath,
               file: { storageKey: `k${n}`, size: n, sha256: 'a'.repeat(64), contentType: 'application/pdf' },
               now: new Date(Date.UTC(2026, 0, 1) + n * 60_000),
@@ -70,21 +84,21 @@ onBothEngines(describe, it, (make, engine) => {
         all: false,
         createdBy: 'u9',
         bizTypes: [],
-        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/east/' }],
+        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/east/', unitIds: null }],
       },
       {
         all: false,
         createdBy: 'u9',
         bizTypes: [],
-        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/e_st/' }],
+        scoped: [{ bizType: 'invoice', unitPathPrefix: '/hq/e_st/', unitIds: null }],
       },
       {
         all: false,
         createdBy: 'u3',
         bizTypes: ['order_export'],
         scoped: [
-          { bizType: 'invoice', unitPathPrefix: '/hq/south/' },
-          { bizType: 'contract', unitPathPrefix: '/hq/east/sh/' },
+          { bizType: 'invoice', unitPathPrefix: '/hq/south/', unitIds: null },
+          { bizType: 'contract', unitPathPrefix: '/hq/east/sh/', unitIds: ['sh'] },
         ],
       },
     ];
@@ -98,6 +112,56 @@ onBothEngines(describe, it, (make, engine) => {
           .reverse();
         assert.deepEqual(await listAll(f), expected, JSON.stringify(f));
       }
+    });
+
+    it('answers every grant shape under every query filter with exactly the visible tasks', async () => {
+      const grant = (bizType: string, scopeUnitId: string | null = null): Grant => ({
+        id: `g-${bizType}-${scopeUnitId}`,
+        bizType,
+        type: 'USER',
+        subject: 'u9',
+        actions: ['read'],
+        columns: [],
+        scopeUnitId,
+      });
+      const paths = (id: string) => UNIT_PATHS[id] ?? null;
+      const subject = { id: 'u9', roles: ['STAFF'], unitPath: '/hq/east/' };
+      const grantSets: Grant[][] = [
+        [grant('invoice', 'sh')], // one unit: an exact branch
+        [grant('invoice', 'east')], // two units: exact branches
+        [grant('invoice', 'hq')], // the whole tree: the path prefix
+        [grant('contract'), grant('invoice', 'gz'), grant('order_export', 'south')],
+        [grant('invoice'), grant('contract'), grant('order_export', 'e_st')],
+      ];
+      const shaped = grantSets.map((g) => readFilter(subject, g, paths, subtreeUnits(UNIT_PATHS)));
+      assert.deepEqual(
+        shaped.map((f) => (f.all ? [] : f.scoped.map((x) => x.unitIds))),
+        [[['sh']], [['east', 'sh']], [null], [['gz'], ['gz', 'south']], [['e_st']]],
+      );
+      const queries: Record<string, unknown>[] = [
+        {},
+        { status: 'SUCCESS' },
+        { status: 'FAILED' },
+        ...BIZ.map((bizType) => ({ bizType })),
+        ...CREATORS.map((createdBy) => ({ createdBy })),
+        { bizType: 'invoice', createdBy: 'u3' },
+      ];
+      for (const f of [...filters, ...shaped])
+        for (const raw of queries) {
+          const expected = tasks
+            .filter(
+              (x) =>
+                visible(f, x) &&
+                (!raw.status || x.status === raw.status) &&
+                (!raw.bizType || x.bizType === raw.bizType) &&
+                (!raw.createdBy || x.createdBy === raw.createdBy),
+            )
+            .map((x) => x.id)
+            .sort()
+            .reverse();
+          assert.deepEqual(await listAll(f, raw), expected, `${JSON.stringify(f)} ${JSON.stringify(raw)}`);
+        }
+      assert.ok(plans.union > 0 && plans.plain > 0, JSON.stringify(plans));
     });
 
     it('combines the permission filter with kind, biz type, creator, time and name filters', async () => {

@@ -5,6 +5,7 @@ import { Permissions1764000000004 } from './1764000000004-Permissions';
 import { FileTasks1764000000005 } from './1764000000005-FileTasks';
 import { MetadataExports1764000000006 } from './1764000000006-MetadataExports';
 import { Scheduler1764000000007 } from './1764000000007-Scheduler';
+import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIndexes';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MAIN_MIGRATIONS = [
   FileTasks1764000000005,
   MetadataExports1764000000006,
   Scheduler1764000000007,
+  FileTaskUnitIndexes1764000000008,
 ];
