@@ -20,8 +20,9 @@ import { conflict, forbidden, notFound, validationError } from '../domain/shared
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { BizTypeView } from './metadata.service';
+import type { RestMeta } from '../mixins/http/rest-meta';
 
-type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
 const hidden = () => notFound('FILE_TASK_NOT_FOUND', 'no such file task');
 

@@ -20,10 +20,9 @@ import { checkBizDomain, uploadName } from '../domain/files/upload-fields';
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { FileTask, type StoredFile } from '../domain/file-tasks/file-task';
+import type { RestMeta } from '../mixins/http/rest-meta';
 
-interface Meta {
-  user?: Principal | null;
-  $statusCode?: number;
+interface Meta extends RestMeta {
   /** The gateway's own origin, for links when PUBLIC_BASE_URL is unset. */
   gatewayBaseUrl?: string;
 }
@@ -195,6 +194,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
             try {
               const view = await recordUpload(ctx, { id, bizType: rules.bizType, bizDomain, name, file });
               ctx.meta.$statusCode = 201;
+              ctx.meta.$location = `/api/file-tasks/${view.id}`;
               return view;
             } catch (e) {
               await storage!.delete(file.storageKey).catch((err: unknown) => {

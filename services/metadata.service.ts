@@ -9,11 +9,11 @@ import { registeredHandlerParsers } from '../mixins/exports/data-handlers/regist
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
 import { conflict, notFound, validationError } from '../domain/shared/errors';
-import type { Principal } from '../domain/shared/principal';
+import type { RestMeta } from '../mixins/http/rest-meta';
 
 export const METADATA_CHANGED = 'metadata.changed';
 
-type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
 const view = (s: StoredBizType) => ({
   ...s.bizType,
@@ -96,6 +96,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
           if (!saved) throw conflict('BIZ_TYPE_VERSION_CONFLICT', 'the biz type was changed concurrently');
           await ctx.broadcast(METADATA_CHANGED, { code: bizType.code });
           ctx.meta.$statusCode = current ? 200 : 201;
+          if (!current) ctx.meta.$location = `/api/biz-types/${ctx.params.code}`;
           return view(saved);
         },
       },

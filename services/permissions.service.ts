@@ -12,6 +12,7 @@ import type { BizTypeView } from './metadata.service';
 import { permissionInputs } from '../mixins/permissions/subject';
 import { notFound, validationError } from '../domain/shared/errors';
 import type { Principal } from '../domain/shared/principal';
+import type { RestMeta } from '../mixins/http/rest-meta';
 
 export const PERMISSIONS_CHANGED = 'permissions.changed';
 
@@ -25,7 +26,7 @@ const PRINCIPAL_PARAM = {
   },
 } as const;
 
-type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
 /**
  * Permission grants (API.md "Permissions", admin only). Every grant and revocation is logged as
@@ -149,6 +150,8 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           );
           await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 201;
+          // No single-grant route: the location is the list that holds it (DELETE takes its id).
+          ctx.meta.$location = `/api/permissions?bizType=${encodeURIComponent(g.bizType)}`;
           return g;
         },
       },

@@ -26,12 +26,12 @@ import { nextTick } from '../domain/scheduler/cron';
 import type { ScheduledTaskRun } from '../domain/scheduler/run';
 import { conflict, notFound } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
-import type { Principal } from '../domain/shared/principal';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import type { BizTypeView } from './metadata.service';
+import type { RestMeta } from '../mixins/http/rest-meta';
 
-type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; $statusCode?: number }>;
+type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
 /** How long POST /run waits for the run to end before answering 202 with the run still RUNNING. */
 const RUN_WAIT_MS = 10_000;

@@ -1,10 +1,11 @@
 import { validationError } from '../shared/errors';
+import { isShortCode } from '../shared/identifiers';
 import { sanitizeFileName } from './file-name';
 
 /** `bizDomain` is a short optional label (API.md "FileTask"), stored as given once checked. */
 export function checkBizDomain(raw: unknown): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(raw.trim())) {
+  if (typeof raw !== 'string' || !isShortCode(raw.trim())) {
     throw validationError('INVALID_BIZ_DOMAIN', 'bizDomain must be 1 to 64 letters, digits, _ . or -');
   }
   return raw.trim();

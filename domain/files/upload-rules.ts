@@ -1,4 +1,5 @@
 import { validationError } from '../shared/errors';
+import { isShortCode } from '../shared/identifiers';
 
 /**
  * What an upload of one biz type may be: the metadata service's `rules` of a `kind: FILE` biz type
@@ -18,15 +19,12 @@ export interface UploadRules {
   contentTypes: string[];
 }
 
-// Biz type codes are short identifiers; anything else cannot name one, so it is refused before a lookup.
-const CODE = /^[A-Za-z0-9_.-]{1,64}$/;
-
 export function checkBizTypeCode(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw validationError('BIZ_TYPE_REQUIRED', 'send the bizType field before the file part');
   }
   const code = raw.trim();
-  if (!CODE.test(code)) throw unknownBizType(code);
+  if (!isShortCode(code)) throw unknownBizType(code);
   return code;
 }
 

@@ -1,4 +1,5 @@
 import { validationError } from '../shared/errors';
+import { isShortCode } from '../shared/identifiers';
 import { checkCron } from './cron';
 
 /** The jobs the scheduler knows; each has its own code in mixins/scheduler. */
@@ -100,13 +101,9 @@ export function parseRule(job: JobName, input: unknown, current: ScheduledTaskRu
   }
   if (r.bizTypes !== undefined) {
     const list = r.bizTypes;
-    if (
-      !Array.isArray(list) ||
-      list.length > 100 ||
-      !list.every((c) => typeof c === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(c))
-    )
+    if (!Array.isArray(list) || list.length > 100 || !list.every(isShortCode))
       throw bad('bizTypes', 'rule.bizTypes must be a list of biz type codes (empty: all)');
-    out.bizTypes = [...new Set(list as string[])];
+    out.bizTypes = [...new Set(list)];
   }
   if (r.batchSize !== undefined) out.batchSize = intIn(r.batchSize, 'batchSize', 1, 10_000);
   if (r.maxItems !== undefined) out.maxItems = intIn(r.maxItems, 'maxItems', 1, 100_000_000);
