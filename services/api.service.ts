@@ -143,12 +143,17 @@ export function apiService(config: AppConfig): ServiceSchema {
                 try {
                   view = await ctx.call('fileTasks.recordUpload', received);
                 } catch (e) {
-                  // No record, no bytes: the object goes when its record cannot be written. After a
-                  // timeout the record may still have been written: then the object stays (an
-                  // orphan is collected later; a record without its bytes would be lost data).
+                  // No record, no bytes: the object goes when the record cannot have been written
+                  // (refused, failed and rolled back, or no node to write it). When the call may
+                  // have committed unseen (timed out, or its node went away mid-call) the object
+                  // stays: orphan collection removes it if no record appears; a record without its
+                  // bytes would be lost data.
                   const key = received.file.storageKey;
-                  if ((e as { type?: unknown }).type === 'REQUEST_TIMEOUT') {
-                    this.logger.warn(`upload ${received.id}: record write timed out, object ${key} kept`);
+                  const type = (e as { type?: unknown }).type;
+                  if (type === 'REQUEST_TIMEOUT' || type === 'REQUEST_REJECTED') {
+                    this.logger.warn(
+                      `upload ${received.id}: record write unconfirmed (${type}), object ${key} kept`,
+                    );
                   } else {
                     await s.delete(key).catch((err: unknown) => {
                       this.logger.warn(`object ${key} stays for orphan collection`, err);

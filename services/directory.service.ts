@@ -120,6 +120,9 @@ export function directoryService(config: AppConfig): ServiceSchema {
           requireAdmin(ctx);
           const { id, ...change } = ctx.params;
           const updated = await withOutboxHint(ctx, () => this.uc.updateUser(id, change, actorOf(ctx)));
+          // Clean here before telling anyone, so a gateway that reacts to the event cannot re-read
+          // the old user from this node's (or a shared Redis) cache and keep it another 10 s.
+          await this.broker.cacher?.clean('directory.resolveUser**');
           await ctx.broadcast(USERS_CHANGED, { id });
           return updated;
         },

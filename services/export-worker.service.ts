@@ -20,6 +20,7 @@ import { ExportFailure, ExportStopped, classifyExportError } from '../domain/exp
 import { FileTask, mayRetry } from '../domain/file-tasks/file-task';
 import type { Principal } from '../domain/shared/principal';
 import { canExport, exportableColumns } from '../domain/permissions/policy';
+import { rowScopeStillAllowed, rowScopeUnits } from '../domain/exports/export-request';
 import { domainEvent } from '../domain/shared/domain-event';
 import type { JobInfo, JobQueue } from '../domain/ports/job-queue.port';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
@@ -139,7 +140,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             });
           if (!requester || requester.disabled)
             throw new ExportFailure('PERMISSION_REVOKED', 'the requester no longer exists or is disabled');
-          const { subject, grants } = await permissionInputs(ctx, requester);
+          const { subject, grants, unitPaths } = await permissionInputs(ctx, requester);
           if (!canExport(subject, b.code, grants))
             throw new ExportFailure('PERMISSION_REVOKED', 'the requester may no longer export this biz type');
           // The columns too: a revoked column grant, or a column made restricted since, is not written.
@@ -149,6 +150,13 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             throw new ExportFailure(
               'PERMISSION_REVOKED',
               `the requester may no longer export the column(s) ${hidden.join(', ')}`,
+            );
+          // And the rows: a requester moved to another unit, demoted from ADMIN, or under a row scope
+          // the biz type gained since, must not get rows outside their scope as it is now.
+          if (!rowScopeStillAllowed(task.exportAttrs.spec.rowScope, rowScopeUnits(b, requester, unitPaths)))
+            throw new ExportFailure(
+              'PERMISSION_REVOKED',
+              "the requester's row scope no longer covers this export",
             );
           const owner = task.exportAttrs.leaseOwner!;
           const result = await runExport(

@@ -21,6 +21,10 @@ import { isAdmin, type Principal } from '../domain/shared/principal';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { BizTypeView } from './metadata.service';
 import type { RestMeta } from '../mixins/http/rest-meta';
+import { lookupBizType } from '../mixins/metadata/biz-type-lookup';
+import { isShortCode } from '../domain/shared/identifiers';
+import { unknownBizType } from '../domain/files/upload-rules';
+import { checkBizDomain } from '../domain/files/upload-fields';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -66,24 +70,16 @@ export function exportsService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<Record<string, unknown>>) {
           const user = requireUser(ctx);
           const code = ctx.params.bizType;
-          if (typeof code !== 'string' || code.length === 0 || code.length > 64)
+          if (typeof code !== 'string' || code.length === 0)
             throw validationError('VALIDATION_ERROR', 'bizType is required', { field: 'bizType' });
-          const bizType = await ctx
-            .call<BizTypeView, { code: string }>('metadata.get', { code })
-            .catch((e: unknown) => {
-              if (
-                (e as { code?: unknown }).code === 404 ||
-                (e as { type?: string }).type === 'BIZ_TYPE_NOT_FOUND'
-              )
-                throw validationError('UNKNOWN_BIZ_TYPE', `no biz type "${code}"`, { field: 'bizType' });
-              throw e;
-            });
+          if (!isShortCode(code)) throw unknownBizType(code);
+          const bizType = await lookupBizType<BizTypeView>(ctx, code);
           if (bizType.kind !== 'EXPORT')
             throw validationError('BIZ_TYPE_NOT_EXPORTABLE', `${code} is not an export biz type`, {
               field: 'bizType',
             });
           const b = bizType as ExportBizType;
-          const { subject, grants, paths, unitPaths } = await permissionInputs(ctx, user);
+          const { subject, grants, unitPaths } = await permissionInputs(ctx, user);
           const req = parseExportRequest(b, ctx.params, subject, grants);
 
           // Idempotency first (the same key returns the same task, whatever its state), then a
@@ -91,7 +87,8 @@ export function exportsService(config: AppConfig): ServiceSchema {
           if (req.idempotencyKey) {
             const same = await repo!.findByIdempotencyKey(user.id, req.idempotencyKey);
             if (same) {
-              if (same.bizType !== b.code || same.exportAttrs.requestHash !== req.requestHash)
+              // The hash covers the biz type, format, filters and columns.
+              if (same.exportAttrs.requestHash !== req.requestHash)
                 throw conflict('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was used for another request');
               ctx.meta.$statusCode = 202;
               return same.toView();
@@ -100,7 +97,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
           // Merged only without a key: a keyed request is stored under its key, so repeating the key
           // later still finds it.
           const inFlight = req.idempotencyKey ? null : await repo!.findInFlight(user.id, req.requestHash);
-          if (inFlight && inFlight.bizType === b.code) {
+          if (inFlight) {
             ctx.meta.$statusCode = 202;
             return inFlight.toView();
           }
@@ -109,13 +106,13 @@ export function exportsService(config: AppConfig): ServiceSchema {
           const task = FileTask.exportRequested({
             id: ulidIds.next(),
             bizType: b.code,
-            bizDomain: typeof ctx.params.bizDomain === 'string' ? ctx.params.bizDomain.slice(0, 64) : null,
+            bizDomain: checkBizDomain(ctx.params.bizDomain),
             name: exportFileName(b, req.format, now),
             createdBy: user.id,
             unitId: user.unitId,
             unitPath: subject.unitPath,
             format: req.format,
-            spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths, paths)),
+            spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths)),
             idempotencyKey: req.idempotencyKey,
             requestHash: req.requestHash,
             now,

@@ -1,4 +1,5 @@
 import { validationError } from '../shared/errors';
+import { UNSAFE } from '../shared/text';
 
 /**
  * One column of an export mapping (the biz type's `columns`): where the value comes from, how it is
@@ -47,9 +48,6 @@ const fail = (field: string, message: string) =>
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 function validateColumn(raw: unknown, path: string): ExportColumn {
   if (!isPlainObject(raw)) throw fail(path, 'must be an object');
   for (const k of Object.keys(raw)) {
@@ -62,7 +60,7 @@ function validateColumn(raw: unknown, path: string): ExportColumn {
   if (typeof header !== 'string' || header.trim().length === 0 || header.length > MAX_HEADER_LENGTH) {
     throw fail(`${path}.header`, `must be a string of 1 to ${MAX_HEADER_LENGTH} characters`);
   }
-  if (CONTROL.test(header)) throw fail(`${path}.header`, 'must not contain control characters');
+  if (UNSAFE.test(header)) throw fail(`${path}.header`, 'must not contain control characters');
   if (typeof type !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(type)) {
     throw fail(`${path}.type`, `must be one of ${COLUMN_TYPES.join(', ')}`);
   }
@@ -72,7 +70,7 @@ function validateColumn(raw: unknown, path: string): ExportColumn {
     if (typeof format !== 'string' || format.length === 0 || format.length > MAX_FORMAT_LENGTH) {
       throw fail(`${path}.format`, `must be a string of 1 to ${MAX_FORMAT_LENGTH} characters`);
     }
-    if (CONTROL.test(format)) throw fail(`${path}.format`, 'must not contain control characters');
+    if (UNSAFE.test(format)) throw fail(`${path}.format`, 'must not contain control characters');
     column.format = format;
   }
   if (dict !== undefined) {

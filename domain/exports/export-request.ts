@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import { parseUtcDate } from './cell-format';
+import { canonicalJson } from '../operation-log/hash-chain';
 import type { ExportBizType, ExportFormat } from '../metadata/biz-type';
 import { filterSpecsOf, type FilterSpec } from '../metadata/data-handler';
-import { canExport, exportableColumns, type Subject, type UnitPaths } from '../permissions/policy';
+import { canExport, exportableColumns, subtreeUnits, type Subject } from '../permissions/policy';
 import type { Grant } from '../permissions/grant';
 import { forbidden, validationError } from '../shared/errors';
 import { isAdmin, type Principal } from '../shared/principal';
@@ -18,8 +20,6 @@ export interface ExportRequest {
 const bad = (code: string, message: string, field: string) => validationError(code, message, { field });
 const MAX_IN = 1000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
-/** ISO-8601 date or date-time; a bare number or free text ("1", "May 5") is refused, not guessed. */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown): unknown {
   const field = `filters.${name}`;
@@ -33,9 +33,10 @@ function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown)
         if (typeof x === 'boolean') return x;
         throw bad('INVALID_FILTER', `${field} must be true or false`, field);
       case 'datetime': {
-        const d = typeof x === 'string' && ISO_DATE.test(x) ? new Date(x) : new Date(NaN);
-        if (Number.isNaN(d.getTime()))
-          throw bad('INVALID_FILTER', `${field} must be an ISO-8601 date`, field);
+        // ISO-8601 only, read as UTC without a zone (never the node's own zone), impossible dates
+        // refused: a bare number or free text ("1", "May 5") is not guessed.
+        const d = typeof x === 'string' ? parseUtcDate(x) : null;
+        if (d === null) throw bad('INVALID_FILTER', `${field} must be an ISO-8601 date`, field);
         return d.toISOString();
       }
       default:
@@ -73,17 +74,6 @@ export function parseFilters(b: ExportBizType, raw: unknown): Record<string, unk
   }
   return out;
 }
-
-/** Order-insensitive JSON, so equal requests hash equally whatever order their keys came in. */
-const canonical = (v: unknown): string =>
-  Array.isArray(v)
-    ? `[${v.map(canonical).join(',')}]`
-    : v && typeof v === 'object'
-      ? `{${Object.keys(v)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(v);
 
 /**
  * Validates `POST /api/exports` against the biz type and the requester's grants: the format the
@@ -128,7 +118,7 @@ export function parseExportRequest(
     );
   const requestHash = crypto
     .createHash('sha256')
-    .update(canonical({ bizType: b.code, format, filters, columns }))
+    .update(canonicalJson({ bizType: b.code, format, filters, columns }))
     .digest('hex');
   return { format: format as ExportFormat, filters, columns, idempotencyKey: key, requestHash };
 }
@@ -138,15 +128,21 @@ export function rowScopeUnits(
   b: ExportBizType,
   user: Principal,
   unitPaths: Record<string, string>,
-  paths: UnitPaths,
 ): string[] | null {
   if (!b.rules.rowScope || isAdmin(user)) return null;
-  const mine = user.unitId ? paths(user.unitId) : null;
-  if (mine === null) return [];
-  return Object.entries(unitPaths)
-    .filter(([, p]) => p.startsWith(mine))
-    .map(([id]) => id)
-    .sort();
+  return user.unitId ? subtreeUnits(unitPaths)(user.unitId) : [];
+}
+
+/**
+ * Whether an export snapshotted under row scope `snapshot` may still run for a requester whose
+ * scope is now `current` (both from rowScopeUnits; null = every row): a scope may narrow between
+ * request and run (the export then fails), it never widens what the file holds.
+ */
+export function rowScopeStillAllowed(snapshot: string[] | null, current: string[] | null): boolean {
+  if (current === null) return true;
+  if (snapshot === null) return false;
+  const now = new Set(current);
+  return snapshot.every((u) => now.has(u));
 }
 
 export function exportSpec(req: ExportRequest, user: Principal, rowScope: string[] | null): ExportSpec {

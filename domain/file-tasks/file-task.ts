@@ -284,12 +284,6 @@ export class FileTask {
     this.move('PENDING', now, { ...this.exportAttrs, failureReason: null, failureMessage: null });
   }
 
-  /** Whether a failed export may run again on its own (compensation). */
-  get retryable(): boolean {
-    const r = this.props.export?.failureReason;
-    return r !== null && r !== undefined && RETRYABLE_REASONS.includes(r);
-  }
-
   /** A retryable failure with attempts left: the queue's retry or compensation runs it again. */
   mayRetry(maxAttempts: number): boolean {
     const e = this.props.export;

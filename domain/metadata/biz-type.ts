@@ -1,4 +1,5 @@
 import { validationError } from '../shared/errors';
+import { displayText } from '../shared/text';
 import { validateExportColumns, type ExportColumn } from '../exports/export-column';
 import { parseActionHandler, parseSqlHandler, SQL_IDENTIFIER, type DataHandler } from './data-handler';
 
@@ -70,9 +71,7 @@ export function parseBizType(
   handlers: Record<string, HandlerParser> = {},
 ): BizType {
   if (!BIZ_CODE.test(code)) throw bad('code', 'code must match [a-z][a-z0-9_]{0,63}');
-  if (typeof raw.name !== 'string' || raw.name.trim() === '' || raw.name.length > 128)
-    throw bad('name', 'name must be 1 to 128 characters');
-  const name = raw.name.trim();
+  const name = displayText('name', raw.name, 128);
   const rules = obj(raw.rules ?? {}, 'rules');
   if (raw.kind === 'FILE') {
     if (raw.dataHandler !== undefined || raw.columns !== undefined)
@@ -98,7 +97,9 @@ export function parseBizType(
   if (raw.kind !== 'EXPORT') throw bad('kind', 'kind must be FILE or EXPORT');
 
   const h = obj(raw.dataHandler, 'dataHandler');
-  const parse = typeof h.type === 'string' ? (BUILT_IN[h.type] ?? handlers[h.type]) : undefined;
+  // Own properties only: a type named after an Object.prototype member must not resolve.
+  const own = (m: Record<string, HandlerParser>, k: string) => (Object.hasOwn(m, k) ? m[k] : undefined);
+  const parse = typeof h.type === 'string' ? (own(BUILT_IN, h.type) ?? own(handlers, h.type)) : undefined;
   if (!parse) throw bad('dataHandler.type', `unknown data handler type "${String(h.type)}"`);
   const dataHandler = parse(h);
   const columns = validateExportColumns(raw.columns);

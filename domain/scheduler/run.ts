@@ -1,5 +1,5 @@
 /** One run of a scheduled job, as recorded in its history. */
-export type RunOutcome = 'RUNNING' | 'SUCCESS' | 'PARTIAL' | 'FAILED' | 'SKIPPED';
+export type RunOutcome = 'RUNNING' | 'SUCCESS' | 'PARTIAL' | 'FAILED';
 export type RunTrigger = 'cron' | 'manual';
 
 export interface ScheduledTaskRun {

@@ -1,8 +1,8 @@
 import { validationError } from './errors';
 
-// C0/C1 controls, DEL, and the Unicode bidi overrides that can disguise a name on screen.
+/** C0/C1 controls, DEL, and the Unicode bidi overrides that can disguise a name on screen. */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** A trimmed display name of 1..max characters with no control characters. */
 export function displayText(field: string, value: unknown, max: number): string {

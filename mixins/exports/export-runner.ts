@@ -41,10 +41,7 @@ export interface RunResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Errors a re-read elsewhere can cure: a node that died or timed out, a source that hiccupped. */
-const transient = (e: unknown) => {
-  const x = e as { retryable?: boolean; type?: string; code?: unknown };
-  return x.retryable === true || x.type === 'SOURCE_UNAVAILABLE' || x.type === 'REQUEST_REJECTED';
-};
+const transient = (e: unknown) => classifyExportError(e).reason === 'SOURCE_UNAVAILABLE';
 
 /**
  * The coordinator of one export (DESIGN.md "The export pipeline"): plans key-range chunks, has them
@@ -218,11 +215,15 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
         feeds[i]?.stop();
         feeds[i] = undefined;
       }
-      // The last check before publishing: a cancel that arrived during the final batches wins.
-      stopBeat();
-      if (stopped || !(await deps.heartbeat(rows, plan.total))) throw new ExportStopped();
+      if (stopped) throw new ExportStopped();
+      // The lease is renewed until the file is stored: a slow final write or upload must not let
+      // compensation take over a finished export.
       await writer.finish();
       const put = await stored;
+      // The last check before publishing: a cancel that arrived during the final batches or the
+      // upload wins (the stored object is removed below).
+      stopBeat();
+      if (stopped || !(await deps.heartbeat(rows, plan.total))) throw new ExportStopped();
       const sha256 = hasher.digest();
       return {
         file: { storageKey: key, size: put.size, sha256, contentType: CONTENT_TYPES[e.format] },

@@ -22,10 +22,18 @@ const LIVE = new Set(['waiting', 'delayed', 'active']);
  * retry with backoff pending). An expired lease is proof enough that the export's own job is dead,
  * whatever the queue still says about it (a killed node's job looks active until its lock lapses).
  */
-async function hasLiveJob(queue: JobQueue, t: CompensationCandidate, reason: StuckReason): Promise<boolean> {
+async function hasLiveJob(
+  queue: JobQueue,
+  t: CompensationCandidate,
+  reason: StuckReason,
+  maxAttempts: number,
+): Promise<boolean> {
   const ids = [compensationJobId(t.id, t.version)];
+  // A PENDING task's job is named after its attempts; a FAILED one's job may have been enqueued
+  // any number of queue retries ago (up to EXPORT_MAX_ATTEMPTS).
+  const lookBack = reason === 'JOB_MISSING' ? 0 : maxAttempts;
   if (reason !== 'LEASE_EXPIRED')
-    for (let a = t.attempts; a >= Math.max(0, t.attempts - 5); a--) ids.push(exportJobId(t.id, a));
+    for (let a = t.attempts; a >= Math.max(0, t.attempts - lookBack); a--) ids.push(exportJobId(t.id, a));
   for (const id of ids) {
     const job = await queue.getJob(id);
     if (job && LIVE.has(job.state)) return true;
@@ -64,7 +72,7 @@ export const compensation: Job = async (deps, rule, now) => {
         }
         const reason = stuckReason(t, now, minAgeMs, maxAttempts);
         if (!reason) continue;
-        if (await hasLiveJob(deps.exportQueue, t, reason)) continue;
+        if (await hasLiveJob(deps.exportQueue, t, reason, maxAttempts)) continue;
         const jobId = compensationJobId(t.id, t.version + 1);
         const event = domainEvent(
           {

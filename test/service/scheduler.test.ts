@@ -130,7 +130,8 @@ describe('scheduler on the embedded default', () => {
   it('compensates stuck exports exactly once, and they complete', async () => {
     await call('PUT', '/api/scheduled-tasks/compensation', {
       token: admin,
-      body: { rule: { minAgeSeconds: 1 } },
+      // Manual runs only: a per-minute tick between the inserts and the runs below would take a share.
+      body: { rule: { minAgeSeconds: 1, cron: '0 0 1 1 *' } },
     });
     // A dead worker: EXPORTING under a lease that ran out.
     const dead = await stuckExport((t, now) => t.start('dead-node:1:1', new Date(now.getTime() - 1000), now));

@@ -75,9 +75,11 @@ export function uploadMultipart(
   if (opts.contentLength !== undefined) headers['content-length'] = opts.contentLength;
   return new Promise((resolve, reject) => {
     let answered = false;
+    let responded = false;
     const req = http.request(
       { method: 'POST', hostname: u.hostname, port: u.port, path: u.pathname, headers },
       (res) => {
+        responded = true;
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
         res.on('end', () => {
@@ -92,15 +94,20 @@ export function uploadMultipart(
           resolve({ status: res.statusCode ?? 0, body });
         });
         res.on('error', () => undefined);
+        // Cut off mid-body: the status still counts.
+        res.on('close', () => {
+          if (!answered) resolve({ status: res.statusCode ?? 0, body: null });
+        });
       },
     );
     req.on('error', (e) => {
-      // The server may answer early (413, 415) and close while we are still sending: the answer counts.
-      setTimeout(() => {
-        if (answered) return;
+      // The server may answer early (413, 415) and close while we are still sending: the answer
+      // counts. The request closes after any answer it received was handed over, whatever the load.
+      req.once('close', () => {
+        if (answered || responded) return;
         if (file?.abortAfter !== undefined) resolve({ status: 0, body: null, aborted: true });
         else reject(e);
-      }, 200);
+      });
     });
     void (async () => {
       const write = (s: string | Buffer) =>
