@@ -56,6 +56,8 @@ const { values: args } = parseArgs({
     /** Appended to the results file name, e.g. for a run with a prototype index. */
     tag: { type: 'string', default: '' },
     runs: { type: 'string', default: '200' },
+    /** `union` measures without walks (the plan before they existed), `auto` as shipped. */
+    plans: { type: 'string', default: 'auto' },
   },
 });
 const ROWS = Number(args.rows);
@@ -211,11 +213,13 @@ async function captureSql(
   repo: FileTaskRepository,
   q: FileTaskListQuery,
   f: ReadFilter,
-): Promise<{ sql: string; params: unknown[] }> {
+): Promise<{ sql: string; params: unknown[]; planKind: string }> {
   const original = ds.query.bind(ds);
-  let captured: { sql: string; params: unknown[] } | null = null;
+  const captured: { sql: string; params: unknown[] }[] = [];
   ds.query = ((sql: string, params?: unknown[]) => {
-    captured = { sql, params: params ?? [] };
+    // The page's queries, not the planner's sample reloads.
+    if (sql.startsWith('SELECT id, kind') || sql.includes(') k JOIN'))
+      captured.push({ sql, params: params ?? [] });
     return original(sql, params);
   }) as typeof ds.query;
   try {
@@ -223,11 +227,14 @@ async function captureSql(
   } finally {
     ds.query = original;
   }
-  if (!captured) throw new Error('list sent no query');
-  return captured;
+  const last = captured.at(-1);
+  if (!last) throw new Error('list sent no query');
+  // The plans tried, in order: a walk that ran out of budget shows as walk>union.
+  return { ...last, planKind: captured.map((c) => planOf(c.sql)).join('>') };
 }
 
-const planOf = (sql: string) => (sql.includes(') k JOIN') ? 'union' : 'plain');
+const planOf = (sql: string) =>
+  sql.includes(') k JOIN') ? 'union' : sql.includes('ROWS EXAMINED') ? 'walk' : 'plain';
 
 interface PlanRow {
   id: string;
@@ -383,7 +390,8 @@ async function main(): Promise<void> {
     // setting below, when needed) runs on the same connection.
     const bench = buildDataSource({ config, entities: MAIN_ENTITIES, migrations: [], poolSize: 1 });
     await initializeDataSource(bench);
-    const repo = new FileTaskRepository(bench);
+    const repo = new FileTaskRepository(bench, args.plans === 'union' ? 'union' : 'auto');
+    await repo.warmUp();
     const scoped = CALLERS.find((c) => c.key === 'e') as Caller;
     let workaround = '';
     try {
@@ -408,12 +416,11 @@ async function main(): Promise<void> {
             page === 'first' ? null : await beforeIdAt(repo, caller, variant, page === 'next' ? 1 : 9);
           if (page !== 'first' && beforeId === null) continue; // fewer pages than that
           const q = query(variant, caller.bizType, beforeId);
-          const { sql, params } = await captureSql(bench, repo, q, caller.filter);
+          const { sql, params, planKind } = await captureSql(bench, repo, q, caller.filter);
           const items = (await repo.list(q, caller.filter)).items.length;
           const stats = await time(() => repo.list(q, caller.filter));
           const plan = await bench.query<PlanRow[]>(`ANALYZE ${sql}`, params);
           const branches = listBranches(q, caller.filter).length;
-          const planKind = planOf(sql);
           results.push({
             caller,
             variant,
@@ -449,7 +456,7 @@ async function main(): Promise<void> {
         page === 'first' ? null : await beforeIdAt(repo, c, 'bizType', page === 'next' ? 1 : 9);
       if (page !== 'first' && beforeId === null) continue;
       const q = query('bizType', RARE, beforeId);
-      const { sql, params } = await captureSql(bench, repo, q, c.filter);
+      const { sql, params, planKind } = await captureSql(bench, repo, q, c.filter);
       const items = (await repo.list(q, c.filter)).items.length;
       const stats = await time(() => repo.list(q, c.filter));
       const plan = await bench.query<PlanRow[]>(`ANALYZE ${sql}`, params);
@@ -460,7 +467,7 @@ async function main(): Promise<void> {
         stats,
         items,
         branches: 1,
-        planKind: planOf(sql),
+        planKind,
         sql,
         params,
         plan,

@@ -330,6 +330,8 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
 
     async started() {
       repo = new FileTaskRepository(await acquireMainDatabase(config.database));
+      // The list planner's sample, so the first pages can already walk (a failure only delays it).
+      await repo.warmUp().catch((e: Error) => this.logger.warn(`list planner sample: ${e.message}`));
       storage = createObjectStorage(config);
       await storage.start();
       links = downloadLinksFor(config);

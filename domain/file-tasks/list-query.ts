@@ -16,6 +16,32 @@ export interface FileTaskListQuery {
   beforeId: string | null;
 }
 
+/** The task fields a list query filters on. */
+export interface ListedTask {
+  kind: FileTaskKind;
+  bizType: string;
+  status: FileTaskStatus;
+  createdBy: string;
+  createdAt: Date;
+  name: string;
+}
+
+/**
+ * Whether a task passes the query's filters, the cursor aside. `q` compares case-insensitively,
+ * as the databases' default collations do for ASCII.
+ */
+export function matchesListQuery(q: FileTaskListQuery, t: ListedTask): boolean {
+  return (
+    (q.kind === null || t.kind === q.kind) &&
+    (q.bizType === null || t.bizType === q.bizType) &&
+    (q.status === null || t.status === q.status) &&
+    (q.createdBy === null || t.createdBy === q.createdBy) &&
+    (q.from === null || t.createdAt >= q.from) &&
+    (q.to === null || t.createdAt <= q.to) &&
+    (q.q === null || t.name.toLowerCase().includes(q.q.toLowerCase()))
+  );
+}
+
 const KINDS = ['FILE', 'EXPORT'];
 const STATUSES = ['PENDING', 'EXPORTING', 'SUCCESS', 'FAILED', 'CANCELLED', 'EXPIRED'];
 

@@ -121,6 +121,16 @@ export type ReadFilter =
       scoped: ScopedRead[];
     };
 
+/**
+ * Whether a read filter lets its user see a task: what the SQL built from it selects, row by row
+ * (the list planner estimates with it how many rows a walk must read).
+ */
+export function filterAllows(f: ReadFilter, t: TaskRef): boolean {
+  if (f.all || t.createdBy === f.createdBy || f.bizTypes.includes(t.bizType)) return true;
+  const path = t.unitPath;
+  return path !== null && f.scoped.some((s) => s.bizType === t.bizType && path.startsWith(s.unitPathPrefix));
+}
+
 /** The ids of a unit and every unit under it, from every unit's path (units never move). */
 export function subtreeUnits(unitPaths: Readonly<Record<string, string>>): (unitId: string) => string[] {
   return (unitId) => {

@@ -16,7 +16,10 @@ import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
+import { isMariaDb } from '../database/server-flavor';
 import { FileTaskListSql, listBranches } from './file-task-list.sql';
+import { planWalk, type Walk } from './file-task-list.walk';
+import { loadRecentTasks, RecentTaskSample } from './recent-task-sample';
 
 const COLUMNS =
   'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version, ' +
@@ -129,8 +132,21 @@ const toRow = (p: FileTaskProps): FileTaskRow => ({
   manifest: p.export?.manifest ?? null,
 });
 
+/**
+ * How list pages with several branches are planned: `auto` walks when the sample says it pays (on
+ * MariaDB), `union` never walks, and a fixed walk is for tests of both paths.
+ */
+export type ListWalks = 'auto' | 'union' | Pick<Walk, 'budget'>;
+
 export class FileTaskRepository {
-  constructor(private readonly ds: DataSource) {}
+  private readonly sample: RecentTaskSample;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly walks: ListWalks = 'auto',
+  ) {
+    this.sample = new RecentTaskSample(() => loadRecentTasks(ds));
+  }
 
   async insert(task: FileTask, events: DomainEvent[]): Promise<void> {
     const row = toRow(task.snapshot());
@@ -239,12 +255,36 @@ export class FileTaskRepository {
     const sql = new FileTaskListSql(q, COLUMN_LIST, this.ds.options.type === 'mysql', (d) =>
       dbDate(this.ds, d),
     );
+    const read = (s: { sql: string; params: unknown[] }) => this.ds.query<RawRow[]>(s.sql, s.params);
     const only = branches.length === 1 && FileTaskListSql.isExact(branches[0]) ? branches[0] : null;
-    const s = only ? sql.plain(only) : sql.union(branches);
-    const rows = await this.ds.query<RawRow[]>(s.sql, s.params);
+    let rows: RawRow[] | null = only ? await read(sql.plain(only)) : null;
+    if (!rows) {
+      const walk = await this.walkFor(q, filter, branches.length);
+      // A short walk either ran out of budget or reached the end: the UNION is exact either way.
+      if (walk) rows = await read(sql.walk(branches, walk)).then((r) => (r.length > q.limit ? r : null));
+      rows ??= await read(sql.union(branches));
+    }
     rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const page = rows.slice(0, q.limit).map(fromRaw);
     const last = page[page.length - 1];
     return { items: page, nextCursor: rows.length > q.limit && last ? encodeCursor({ id: last.id }) : null };
+  }
+
+  /** Loads the list planner's sample now rather than on the first list (MariaDB only). */
+  async warmUp(): Promise<void> {
+    if (this.walks !== 'auto' || !(await isMariaDb(this.ds))) return;
+    this.sample.current();
+    await this.sample.settled();
+  }
+
+  /** The walk for a page with several branches, or null for the UNION (file-task-list.walk.ts). */
+  private async walkFor(q: FileTaskListQuery, f: ReadFilter, branches: number): Promise<Walk | null> {
+    if (this.walks === 'union' || !(await isMariaDb(this.ds))) return null;
+    if (this.walks !== 'auto') {
+      const index = q.status === null ? 'PRIMARY' : 'idx_tasks_status';
+      return { index, expectedRows: this.walks.budget, budget: this.walks.budget };
+    }
+    const { beforeId: _cursor, ...shape } = q;
+    return this.sample.memoised(JSON.stringify([shape, f, branches]), (s) => planWalk(q, f, branches, s));
   }
 }

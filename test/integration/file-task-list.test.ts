@@ -30,7 +30,7 @@ onBothEngines(describe, it, (make, engine) => {
     let t: DbTarget;
     let repo: FileTaskRepository;
     const tasks: FileTask[] = [];
-    const plans = { union: 0, plain: 0 };
+    const plans = { union: 0, plain: 0, walk: 0 };
 
     before(async () => {
       t = await make();
@@ -39,6 +39,7 @@ onBothEngines(describe, it, (make, engine) => {
       const query = t.ds.query.bind(t.ds);
       t.ds.query = ((sql: string, params?: unknown[]) => {
         if (sql.includes(') k JOIN')) plans.union++;
+        else if (sql.includes('ROWS EXAMINED')) plans.walk++;
         else if (sql.startsWith('SELECT id, kind')) plans.plain++;
         return query(sql, params);
       }) as typeof t.ds.query;
@@ -64,11 +65,14 @@ onBothEngines(describe, it, (make, engine) => {
     });
     after(() => t.cleanup());
 
-    const listAll = async (filter: ReadFilter, raw: Record<string, unknown> = {}) => {
+    const listAll = async (filter: ReadFilter, raw: Record<string, unknown> = {}, via = repo) => {
       const ids: string[] = [];
       let cursor: string | null = null;
+      let pages = 0;
       do {
-        const page = await repo.list(parseFileTaskList({ ...raw, limit: 5, cursor }), filter);
+        // A cursor that does not move on would loop forever: fail instead.
+        assert.ok(++pages <= tasks.length + 1, 'the cursor does not advance');
+        const page = await via.list(parseFileTaskList({ ...raw, limit: 5, cursor }), filter);
         ids.push(...page.items.map((x) => x.id));
         cursor = page.nextCursor;
       } while (cursor);
@@ -146,22 +150,54 @@ onBothEngines(describe, it, (make, engine) => {
         ...CREATORS.map((createdBy) => ({ createdBy })),
         { bizType: 'invoice', createdBy: 'u3' },
       ];
-      for (const f of [...filters, ...shaped])
-        for (const raw of queries) {
-          const expected = tasks
-            .filter(
-              (x) =>
-                visible(f, x) &&
-                (!raw.status || x.status === raw.status) &&
-                (!raw.bizType || x.bizType === raw.bizType) &&
-                (!raw.createdBy || x.createdBy === raw.createdBy),
-            )
-            .map((x) => x.id)
-            .sort()
-            .reverse();
-          assert.deepEqual(await listAll(f, raw), expected, `${JSON.stringify(f)} ${JSON.stringify(raw)}`);
-        }
-      assert.ok(plans.union > 0 && plans.plain > 0, JSON.stringify(plans));
+      // MariaDB also walks: as planned from the sample (auto), always and in full (a budget
+      // nothing exhausts), and always cut short (a budget of 1 row: every page from the fallback).
+      await repo.warmUp();
+      const repos =
+        engine === 'MySQL'
+          ? [
+              repo,
+              new FileTaskRepository(t.ds, { budget: 100_000 }),
+              new FileTaskRepository(t.ds, { budget: 1 }),
+            ]
+          : [repo];
+      const planCounts: (typeof plans)[] = [];
+      for (const via of repos) {
+        const before = { ...plans };
+        for (const f of [...filters, ...shaped])
+          for (const raw of queries) {
+            const expected = tasks
+              .filter(
+                (x) =>
+                  visible(f, x) &&
+                  (!raw.status || x.status === raw.status) &&
+                  (!raw.bizType || x.bizType === raw.bizType) &&
+                  (!raw.createdBy || x.createdBy === raw.createdBy),
+              )
+              .map((x) => x.id)
+              .sort()
+              .reverse();
+            assert.deepEqual(
+              await listAll(f, raw, via),
+              expected,
+              `${JSON.stringify(f)} ${JSON.stringify(raw)}`,
+            );
+          }
+        planCounts.push({
+          union: plans.union - before.union,
+          plain: plans.plain - before.plain,
+          walk: plans.walk - before.walk,
+        });
+      }
+      const [auto, full, capped] = planCounts;
+      assert.ok(auto.union > 0 && auto.plain > 0, JSON.stringify(planCounts));
+      if (engine === 'MySQL') {
+        assert.ok(auto.walk > 0, `the sample plans walks for dense callers: ${JSON.stringify(planCounts)}`);
+        // A full walk falls back only on the last page of a list (short, like a capped one).
+        assert.ok(full.walk > 0 && full.union < full.walk / 2, JSON.stringify(planCounts));
+        // Every capped walk was short, and its page came from the UNION.
+        assert.ok(capped.walk > 0 && capped.union === capped.walk, JSON.stringify(planCounts));
+      }
     });
 
     it('combines the permission filter with kind, biz type, creator, time and name filters', async () => {
@@ -180,6 +216,22 @@ onBothEngines(describe, it, (make, engine) => {
         .reverse();
       assert.ok(expected.length > 0);
       assert.deepEqual(await listAll(f, raw), expected);
+      if (engine === 'MySQL') {
+        // The same filters inside a walk (an OR of the branches), not only inside a UNION member.
+        const walking = new FileTaskRepository(t.ds, { budget: 100_000 });
+        const { bizType: _b, ...noBiz } = raw;
+        const wider = tasks
+          .filter((x) => visible(f, x) && x.status === 'SUCCESS' && x.name.toLowerCase().includes('invoice'))
+          .map((x) => x.id)
+          .sort()
+          .reverse();
+        assert.ok(wider.length > expected.length);
+        assert.deepEqual(await listAll(f, noBiz, walking), wider);
+        assert.deepEqual(
+          await listAll(f, { ...noBiz, from: '2025-01-01T00:00:00Z', to: '2025-12-31T00:00:00Z' }, walking),
+          [],
+        );
+      }
       // A name with LIKE's own wildcards is matched literally.
       const literal = await listAll({ all: true }, { q: '1%.pdf' });
       const want = tasks
