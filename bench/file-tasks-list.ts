@@ -390,7 +390,7 @@ async function main(): Promise<void> {
     // setting below, when needed) runs on the same connection.
     const bench = buildDataSource({ config, entities: MAIN_ENTITIES, migrations: [], poolSize: 1 });
     await initializeDataSource(bench);
-    const repo = new FileTaskRepository(bench, args.plans === 'union' ? 'union' : 'auto');
+    const repo = new FileTaskRepository(bench, { walks: args.plans === 'union' ? 'union' : 'auto' });
     await repo.warmUp();
     const scoped = CALLERS.find((c) => c.key === 'e') as Caller;
     let workaround = '';
@@ -500,9 +500,11 @@ async function main(): Promise<void> {
     const rowsOut = results.map((m) => {
       const b = base(m);
       const ratio = b ? m.stats.p95 / b.stats.p95 : NaN;
-      const ok =
-        m.caller.key === 'a' ? 'baseline' : ratio <= TARGET_RATIO ? 'ok' : `**over ${TARGET_RATIO}x**`;
-      if (m.caller.key !== 'a' && !(ratio <= TARGET_RATIO))
+      const ratio50 = b ? m.stats.p50 / b.stats.p50 : NaN;
+      // Both the typical page and the tail: a p95 alone is noisy at ~0.5 ms on a shared machine.
+      const within = ratio <= TARGET_RATIO && ratio50 <= TARGET_RATIO;
+      const ok = m.caller.key === 'a' ? 'baseline' : within ? 'ok' : `**over ${TARGET_RATIO}x**`;
+      if (m.caller.key !== 'a' && !within)
         over.push(`${m.caller.key} ${variantLabel(m.variant, m.caller.bizType)} ${m.page}`);
       return [
         m.caller.label,
@@ -533,7 +535,7 @@ async function main(): Promise<void> {
           'runs',
           'p50 / (a) p50',
           'p95 / (a) p95',
-          `<= ${TARGET_RATIO}x`,
+          `both <= ${TARGET_RATIO}x`,
         ],
         rowsOut,
       ),

@@ -329,7 +329,9 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      repo = new FileTaskRepository(await acquireMainDatabase(config.database));
+      repo = new FileTaskRepository(await acquireMainDatabase(config.database), {
+        warn: (m) => this.logger.warn(m),
+      });
       // The list planner's sample, so the first pages can already walk (a failure only delays it).
       await repo.warmUp().catch((e: Error) => this.logger.warn(`list planner sample: ${e.message}`));
       storage = createObjectStorage(config);
@@ -339,6 +341,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
 
     async stopped() {
       await storage?.stop();
+      await repo?.close();
       await releaseMainDatabase(config.database);
     },
   };

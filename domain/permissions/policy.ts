@@ -122,8 +122,9 @@ export type ReadFilter =
     };
 
 /**
- * Whether a read filter lets its user see a task: what the SQL built from it selects, row by row
- * (the list planner estimates with it how many rows a walk must read).
+ * Whether a read filter lets its user see a task, by unit path (the SQL may select a small scope by
+ * unit id instead: the same tasks, as units never move). The list planner estimates with it how
+ * many rows a walk must read; it decides no access.
  */
 export function filterAllows(f: ReadFilter, t: TaskRef): boolean {
   if (f.all || t.createdBy === f.createdBy || f.bizTypes.includes(t.bizType)) return true;

@@ -138,13 +138,24 @@ const toRow = (p: FileTaskProps): FileTaskRow => ({
  */
 export type ListWalks = 'auto' | 'union' | Pick<Walk, 'budget'>;
 
+export interface FileTaskRepositoryOptions {
+  walks?: ListWalks;
+  /** Told when a walk failed and the page came from the UNION instead. */
+  warn?: (message: string) => void;
+}
+
 export class FileTaskRepository {
   private readonly sample: RecentTaskSample;
+  private readonly walks: ListWalks;
+  private readonly warn: (message: string) => void;
+  private lastWalkWarning = -Infinity;
 
   constructor(
     private readonly ds: DataSource,
-    private readonly walks: ListWalks = 'auto',
+    options: FileTaskRepositoryOptions = {},
   ) {
+    this.walks = options.walks ?? 'auto';
+    this.warn = options.warn ?? (() => undefined);
     this.sample = new RecentTaskSample(() => loadRecentTasks(ds));
   }
 
@@ -261,7 +272,11 @@ export class FileTaskRepository {
     if (!rows) {
       const walk = await this.walkFor(q, filter, branches.length);
       // A short walk either ran out of budget or reached the end: the UNION is exact either way.
-      if (walk) rows = await read(sql.walk(branches, walk)).then((r) => (r.length > q.limit ? r : null));
+      if (walk)
+        rows = await read(sql.walk(branches, walk)).then(
+          (r) => (r.length > q.limit ? r : null),
+          this.walkFailed,
+        );
       rows ??= await read(sql.union(branches));
     }
     rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -272,14 +287,36 @@ export class FileTaskRepository {
 
   /** Loads the list planner's sample now rather than on the first list (MariaDB only). */
   async warmUp(): Promise<void> {
-    if (this.walks !== 'auto' || !(await isMariaDb(this.ds))) return;
+    if (this.walks !== 'auto' || !(await this.mariaDb())) return;
     this.sample.current();
     await this.sample.settled();
   }
 
+  /** Stops reloading the planner's sample and waits for a reload in progress (before the database closes). */
+  async close(): Promise<void> {
+    await this.sample.stop();
+  }
+
+  /**
+   * A walk is an optimisation: should MariaDB ever refuse one (e.g. a capped walk planned with a
+   * sort answers "Sort aborted"), the page comes from the UNION, with a warning at most a minute.
+   */
+  private readonly walkFailed = (e: Error): null => {
+    if (Date.now() - this.lastWalkWarning >= 60_000) {
+      this.lastWalkWarning = Date.now();
+      this.warn(`file task list: walk failed, answered by the UNION: ${e.message}`);
+    }
+    return null;
+  };
+
+  /** MariaDB, for walks; a failed probe only means no walk this time (it is asked again). */
+  private mariaDb(): Promise<boolean> {
+    return isMariaDb(this.ds).catch(() => false);
+  }
+
   /** The walk for a page with several branches, or null for the UNION (file-task-list.walk.ts). */
   private async walkFor(q: FileTaskListQuery, f: ReadFilter, branches: number): Promise<Walk | null> {
-    if (this.walks === 'union' || !(await isMariaDb(this.ds))) return null;
+    if (this.walks === 'union' || !(await this.mariaDb())) return null;
     if (this.walks !== 'auto') {
       const index = q.status === null ? 'PRIMARY' : 'idx_tasks_status';
       return { index, expectedRows: this.walks.budget, budget: this.walks.budget };

@@ -45,6 +45,7 @@ export class RecentTaskSample {
   private loadedAt = -Infinity;
   private loading: Promise<void> | null = null;
   private readonly memo = new Map<string, unknown>();
+  private stopped = false;
 
   constructor(
     private readonly load: () => Promise<SampleTask[]>,
@@ -54,7 +55,7 @@ export class RecentTaskSample {
 
   /** The sample as last loaded, or null; reloads it in the background when it is stale. */
   current(): readonly SampleTask[] | null {
-    if (this.loading === null && this.now() - this.loadedAt >= this.ttlMs) {
+    if (!this.stopped && this.loading === null && this.now() - this.loadedAt >= this.ttlMs) {
       this.loading = this.load()
         .then(
           (rows) => {
@@ -85,6 +86,12 @@ export class RecentTaskSample {
 
   /** Resolves when a load in progress has ended (tests and warm-up). */
   async settled(): Promise<void> {
+    await this.loading;
+  }
+
+  /** No more loads (the last sample still serves); resolves when a load in progress has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     await this.loading;
   }
 }

@@ -4,6 +4,9 @@ import { FileTask } from '../../domain/file-tasks/file-task';
 import { parseFileTaskList } from '../../domain/file-tasks/list-query';
 import { readFilter, subtreeUnits, type ReadFilter } from '../../domain/permissions/policy';
 import type { Grant } from '../../domain/permissions/grant';
+import { dbDate } from '../../mixins/database/db-dates';
+import { isMariaDb } from '../../mixins/database/server-flavor';
+import { FileTaskListSql, listBranches } from '../../mixins/file-tasks/file-task-list.sql';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { onBothEngines, type DbTarget } from '../support/log-fixtures';
 
@@ -29,12 +32,15 @@ onBothEngines(describe, it, (make, engine) => {
   describe(`file task list with the permission filter in SQL (${engine})`, () => {
     let t: DbTarget;
     let repo: FileTaskRepository;
+    /** Walks are MariaDB's (LIMIT … ROWS EXAMINED); MySQL and SQLite always merge branches. */
+    let maria = false;
     const tasks: FileTask[] = [];
     const plans = { union: 0, plain: 0, walk: 0 };
 
     before(async () => {
       t = await make();
       repo = new FileTaskRepository(t.ds);
+      maria = await isMariaDb(t.ds);
       // Which plan answered each page, so the test shows it went through both.
       const query = t.ds.query.bind(t.ds);
       t.ds.query = ((sql: string, params?: unknown[]) => {
@@ -153,14 +159,13 @@ onBothEngines(describe, it, (make, engine) => {
       // MariaDB also walks: as planned from the sample (auto), always and in full (a budget
       // nothing exhausts), and always cut short (a budget of 1 row: every page from the fallback).
       await repo.warmUp();
-      const repos =
-        engine === 'MySQL'
-          ? [
-              repo,
-              new FileTaskRepository(t.ds, { budget: 100_000 }),
-              new FileTaskRepository(t.ds, { budget: 1 }),
-            ]
-          : [repo];
+      const repos = maria
+        ? [
+            repo,
+            new FileTaskRepository(t.ds, { walks: { budget: 100_000 } }),
+            new FileTaskRepository(t.ds, { walks: { budget: 1 } }),
+          ]
+        : [repo];
       const planCounts: (typeof plans)[] = [];
       for (const via of repos) {
         const before = { ...plans };
@@ -191,13 +196,53 @@ onBothEngines(describe, it, (make, engine) => {
       }
       const [auto, full, capped] = planCounts;
       assert.ok(auto.union > 0 && auto.plain > 0, JSON.stringify(planCounts));
-      if (engine === 'MySQL') {
+      if (maria) {
         assert.ok(auto.walk > 0, `the sample plans walks for dense callers: ${JSON.stringify(planCounts)}`);
         // A full walk falls back only on the last page of a list (short, like a capped one).
         assert.ok(full.walk > 0 && full.union < full.walk / 2, JSON.stringify(planCounts));
         // Every capped walk was short, and its page came from the UNION.
         assert.ok(capped.walk > 0 && capped.union === capped.walk, JSON.stringify(planCounts));
       }
+    });
+
+    it('walks (MariaDB) to the very page the UNION reads, in index order without a sort', async (c) => {
+      if (!maria) return c.skip('walks are MariaDB only');
+      const shapes: Record<string, unknown>[] = [
+        {},
+        { status: 'SUCCESS' },
+        { q: 'invoice' },
+        { kind: 'FILE' },
+      ];
+      let compared = 0;
+      for (const f of filters.slice(2))
+        for (const raw of shapes)
+          for (const cursor of [null, tasks[40].id, tasks[10].id]) {
+            const query = { ...parseFileTaskList({ ...raw, limit: 5 }), beforeId: cursor };
+            const branches = listBranches(query, f);
+            if (branches.length < 2) continue;
+            const sql = new FileTaskListSql(query, ['id'], true, (d) => dbDate(t.ds, d));
+            const index = query.status === null ? 'PRIMARY' : 'idx_tasks_status';
+            const walk = sql.walk(branches, { index, expectedRows: 1000, budget: 1000 });
+            const union = sql.union(branches);
+            const ids = async (s: { sql: string; params: unknown[] }) =>
+              (await t.ds.query<{ id: string }[]>(s.sql, s.params)).map((r) => r.id);
+            // The walk's rows as they come (no fallback, no sort in JS) against the UNION's, sorted.
+            assert.deepEqual(
+              await ids(walk),
+              (await ids(union)).sort().reverse(),
+              JSON.stringify([f, raw, cursor]),
+            );
+            const plan = await t.ds.query<{ key: string | null; Extra: string | null }[]>(
+              `EXPLAIN ${walk.sql}`,
+              walk.params,
+            );
+            assert.equal(plan.length, 1, JSON.stringify(plan));
+            assert.equal(plan[0].key, index);
+            // A capped walk that had to sort would fail ("Sort aborted"), not return a prefix.
+            assert.doesNotMatch(plan[0].Extra ?? '', /filesort|temporary/, JSON.stringify(plan));
+            compared++;
+          }
+      assert.ok(compared >= 20, `${compared} pages compared`);
     });
 
     it('combines the permission filter with kind, biz type, creator, time and name filters', async () => {
@@ -216,9 +261,9 @@ onBothEngines(describe, it, (make, engine) => {
         .reverse();
       assert.ok(expected.length > 0);
       assert.deepEqual(await listAll(f, raw), expected);
-      if (engine === 'MySQL') {
+      if (maria) {
         // The same filters inside a walk (an OR of the branches), not only inside a UNION member.
-        const walking = new FileTaskRepository(t.ds, { budget: 100_000 });
+        const walking = new FileTaskRepository(t.ds, { walks: { budget: 100_000 } });
         const { bizType: _b, ...noBiz } = raw;
         const wider = tasks
           .filter((x) => visible(f, x) && x.status === 'SUCCESS' && x.name.toLowerCase().includes('invoice'))
