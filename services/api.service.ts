@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
-import { EXPORT_PROGRESS, ProgressHub, type ProgressEvent } from '../mixins/exports/progress-hub';
+import {
+  EXPORT_PROGRESS,
+  ProgressHub,
+  type ProgressEvent,
+  type TaskState,
+} from '../mixins/exports/progress-hub';
 import { USERS_CHANGED } from '../mixins/directory/directory-events';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
@@ -78,7 +83,7 @@ export function apiService(config: AppConfig): ServiceSchema {
   let links: DownloadLinks | null = null;
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
-  const hub = new ProgressHub();
+  const hub = new ProgressHub(config.exports.maxAttempts);
 
   // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
   // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
@@ -206,19 +211,15 @@ export function apiService(config: AppConfig): ServiceSchema {
           aliases: {
             async 'GET /:id/events'(this: Self, req: Req, res: ServerResponse) {
               try {
-                type View = { id: string; status: string; export: { progress?: { rows: number } } | null };
                 const read = () =>
-                  req.$ctx!.call<View, { id: string }>('fileTasks.get', {
+                  req.$ctx!.call<TaskState, { id: string }>('fileTasks.get', {
                     id: typeof req.$params?.id === 'string' ? req.$params.id : '',
                   });
                 const task = await read();
                 hub.open(res, task);
                 this.logAccess(req, 200);
-                // An event broadcast between the read and the subscription would be lost: read once
-                // more now that the stream is subscribed, and pass on a change of status.
                 const now = await read().catch(() => null);
-                if (now && now.status !== task.status)
-                  hub.publish({ taskId: now.id, status: now.status, rows: now.export?.progress?.rows });
+                if (now) hub.catchUp(task, now);
               } catch (e) {
                 answerError(this, req, res, e);
               }

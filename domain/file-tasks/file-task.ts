@@ -52,6 +52,17 @@ export const RETRYABLE_REASONS: readonly FailureReason[] = [
 export const mayRetry = (reason: FailureReason | null, attempts: number, maxAttempts: number): boolean =>
   reason !== null && RETRYABLE_REASONS.includes(reason) && attempts < maxAttempts;
 
+/**
+ * Whether another attempt follows this state, judged on the record alone: a reader of the task
+ * (an event stream on a gateway) must agree with the worker that failed it, which decided with
+ * `mayRetry` on the same reason and attempts. Only a FAILED task waits for one.
+ */
+export const awaitsRetry = (
+  status: FileTaskStatus,
+  e: { failureReason: FailureReason | null; attempts: number } | null,
+  maxAttempts: number,
+): boolean => status === 'FAILED' && e !== null && mayRetry(e.failureReason, e.attempts, maxAttempts);
+
 /** What the requester may see, frozen when the export was requested (the permission snapshot). */
 export interface ExportSpec {
   filters: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { awaitsRetry, type FailureReason, type FileTaskStatus } from '../../domain/file-tasks/file-task';
 
 /** Broadcast by export nodes (and on cancel) to every gateway. */
 export const EXPORT_PROGRESS = 'exports.progress';
@@ -11,6 +12,17 @@ export interface ProgressEvent {
   reason?: string;
   /** On FAILED: another attempt follows, so the stream stays open. */
   willRetry?: boolean;
+}
+
+/** The part of a task's API view (`fileTasks.get`) the hub reads; the whole view is sent. */
+export interface TaskState {
+  id: string;
+  status: FileTaskStatus;
+  export: {
+    progress: { rows: number };
+    failureReason: FailureReason | null;
+    attempts: number;
+  } | null;
 }
 
 const final = (e: { status: string; willRetry?: boolean }) => TERMINAL.has(e.status) && !e.willRetry;
@@ -29,15 +41,20 @@ export class ProgressHub {
   private readonly streams = new Map<string, Set<ServerResponse>>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor() {
+  /** `maxAttempts`: the export nodes' EXPORT_MAX_ATTEMPTS, to tell a final FAILED from a retried one. */
+  constructor(private readonly maxAttempts: number) {
     this.timer = setInterval(() => {
       for (const set of this.streams.values()) for (const res of set) res.write(': keepalive\n\n');
     }, KEEPALIVE_MS);
     this.timer.unref();
   }
 
-  /** Opens a stream whose first event is the task's current state (its API view). */
-  open(res: ServerResponse, task: { id: string; status: string; export: unknown }): void {
+  /**
+   * Opens a stream whose first event is the task's current state (its API view, with `willRetry`
+   * on FAILED as in the broadcast events).
+   */
+  open(res: ServerResponse, task: TaskState): void {
+    const first = this.event(task);
     // A client must close the stream itself after a final status; `retry` is for dropped connections.
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -45,8 +62,10 @@ export class ProgressHub {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    res.write(`retry: 3000\nevent: status\ndata: ${JSON.stringify(task)}\n\n`);
-    if (TERMINAL.has(task.status)) {
+    const view = first.willRetry === undefined ? task : { ...task, willRetry: first.willRetry };
+    res.write(`retry: 3000\nevent: status\ndata: ${JSON.stringify(view)}\n\n`);
+    // A FAILED task the queue or compensation runs again is not done: its next attempt streams on.
+    if (final(first)) {
       res.end();
       return;
     }
@@ -60,6 +79,15 @@ export class ProgressHub {
     });
   }
 
+  /**
+   * Passes on `now`, read after `open` subscribed, when it differs from the `seen` that `open`
+   * sent: an event broadcast between that first read and the subscription is lost otherwise.
+   */
+  catchUp(seen: TaskState, now: TaskState): void {
+    const [before, after] = [this.event(seen), this.event(now)];
+    if (after.status !== before.status || after.willRetry !== before.willRetry) this.publish(after);
+  }
+
   publish(e: ProgressEvent): void {
     const set = this.streams.get(e.taskId);
     if (!set) return;
@@ -69,6 +97,14 @@ export class ProgressHub {
       if (final(e)) res.end();
     }
     if (final(e)) this.streams.delete(e.taskId);
+  }
+
+  /** A task's state as the worker broadcasts it. */
+  private event(t: TaskState): ProgressEvent {
+    const e: ProgressEvent = { taskId: t.id, status: t.status, rows: t.export?.progress.rows };
+    if (t.status !== 'FAILED') return e;
+    const reason = t.export?.failureReason ?? undefined;
+    return { ...e, reason, willRetry: awaitsRetry(t.status, t.export, this.maxAttempts) };
   }
 
   close(): void {

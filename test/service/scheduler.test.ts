@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
-import { FileTask } from '../../domain/file-tasks/file-task';
+import { FileTask, type FailureReason } from '../../domain/file-tasks/file-task';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { LocalDiskStorage } from '../../mixins/storage/local-disk.storage';
@@ -164,6 +164,60 @@ describe('scheduler on the embedded default', () => {
     assert.deepEqual(targets, [dead.id, lost.id, failed.id].sort());
     const reasons = logs.body.items.map((l: { detail: { reason: string } }) => l.detail.reason).sort();
     assert.deepEqual(reasons, ['JOB_MISSING', 'LEASE_EXPIRED', 'RETRYABLE_FAILURE']);
+  });
+
+  it('keeps the event stream of a FAILED export open while a retry follows, and ends a final one', async () => {
+    await call('PUT', '/api/scheduled-tasks/compensation', {
+      token: admin,
+      body: { rule: { minAgeSeconds: 1, cron: '0 0 1 1 *' } },
+    });
+    const failedWith = (reason: FailureReason) =>
+      stuckExport((t, now) => {
+        t.start('gone:1:1', new Date(now.getTime() + 60_000), now);
+        t.fail(reason, 'x', now);
+      }, 5_000);
+    const events = async (id: string) => {
+      const res = await fetch(`${node.baseUrl}/api/file-tasks/${id}/events`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      assert.equal(res.status, 200);
+      return res.body!.getReader();
+    };
+    const parse = (text: string) =>
+      text
+        .split('\n\n')
+        .filter((b) => b.includes('data: '))
+        .map((b) => JSON.parse(/data: (.*)/.exec(b)![1]) as { status: string; willRetry?: boolean });
+    const decoder = new TextDecoder();
+    const rest = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+      let text = '';
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += decoder.decode(r.value);
+      return text;
+    };
+
+    const fatal = await rest(await events((await failedWith('PERMISSION_REVOKED')).id));
+    assert.deepEqual(
+      parse(fatal).map((e) => [e.status, e.willRetry]),
+      [['FAILED', false]],
+    );
+
+    const retried = await failedWith('SOURCE_UNAVAILABLE');
+    const reader = await events(retried.id);
+    let first = '';
+    while (!first.includes('\n\n')) first += decoder.decode((await reader.read()).value);
+    assert.deepEqual(
+      parse(first).map((e) => [e.status, e.willRetry]),
+      [['FAILED', true]],
+    );
+    const idle = await Promise.race([
+      reader.read().then(() => 'read'),
+      new Promise((res) => setTimeout(res, 500, 'open')),
+    ]);
+    assert.equal(idle, 'open', 'the stream stays open while the retry is pending');
+    // Compensation runs the lost retry; its progress reaches the same stream, which ends at SUCCESS.
+    await run('compensation');
+    const statuses = parse(await rest(reader)).map((e) => e.status);
+    assert.equal(statuses[statuses.length - 1], 'SUCCESS', JSON.stringify(statuses));
   });
 
   it('expires old export files and collects orphans, keeping young objects', async () => {
