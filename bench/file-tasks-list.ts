@@ -234,7 +234,7 @@ async function captureSql(
 }
 
 const planOf = (sql: string) =>
-  sql.includes(') k JOIN') ? 'union' : sql.includes('ROWS EXAMINED') ? 'walk' : 'plain';
+  sql.includes('ROWS EXAMINED') ? 'walk' : sql.includes(') k JOIN') ? 'union' : 'plain';
 
 interface PlanRow {
   id: string;

@@ -97,15 +97,18 @@ export interface ScopedRead {
   bizType: string;
   unitPathPrefix: string;
   /**
-   * The units of the subtree when there are at most {@link SMALL_SCOPE_UNITS} of them (e.g. one
-   * store), else null. Units never move, so "unit id in this list" selects exactly the tasks the
-   * prefix selects, and the repository can read each unit as an exact, ordered index range.
+   * The units of the subtree when there are at most {@link LISTED_SCOPE_UNITS} of them, else null.
+   * Units never move, so "unit id in this list" selects exactly the tasks the prefix selects: the
+   * repository reads a small scope (e.g. one store) unit by unit as exact, ordered index ranges,
+   * and tests a listed scope inside an index that holds unit ids.
    */
   unitIds: string[] | null;
 }
 
-/** Up to this many units a scope is listed unit by unit; beyond it, by path prefix. */
+/** Up to this many units a scope is read unit by unit; beyond it, by path prefix. */
 export const SMALL_SCOPE_UNITS = 3;
+/** Up to this many units (a region of stores) a scope's unit ids are listed. */
+export const LISTED_SCOPE_UNITS = 64;
 
 /**
  * What a list query may return to X, as data the repository turns into SQL (so pages are full
@@ -164,7 +167,7 @@ export function readFilter(
     scoped.set(`${g.bizType}|${prefix}`, {
       bizType: g.bizType,
       unitPathPrefix: prefix,
-      unitIds: units && units.length <= SMALL_SCOPE_UNITS ? units : null,
+      unitIds: units && units.length <= LISTED_SCOPE_UNITS ? units : null,
     });
   }
   return { all: false, createdBy: s.id, bizTypes, scoped: [...scoped.values()] };

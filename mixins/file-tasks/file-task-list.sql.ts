@@ -1,5 +1,5 @@
 import type { FileTaskListQuery } from '../../domain/file-tasks/list-query';
-import type { ReadFilter } from '../../domain/permissions/policy';
+import { SMALL_SCOPE_UNITS, type ReadFilter } from '../../domain/permissions/policy';
 import { escapeLike, LIKE_ESCAPE } from '../database/like';
 import type { Walk } from './file-task-list.walk';
 
@@ -24,7 +24,7 @@ export type Branch =
   | { kind: 'own'; createdBy: string }
   | { kind: 'biz'; bizType: string }
   | { kind: 'unit'; bizType: string; unitId: string }
-  | { kind: 'subtree'; bizType: string; unitPathPrefix: string };
+  | { kind: 'subtree'; bizType: string; unitPathPrefix: string; unitIds: string[] | null };
 
 export interface Sql {
   sql: string;
@@ -46,8 +46,10 @@ export function listBranches(q: FileTaskListQuery, f: ReadFilter): Branch[] {
   for (const bizType of f.bizTypes) if (bizOk(bizType)) out.push({ kind: 'biz', bizType });
   for (const s of f.scoped) {
     if (!bizOk(s.bizType)) continue;
-    if (s.unitIds) for (const unitId of s.unitIds) out.push({ kind: 'unit', bizType: s.bizType, unitId });
-    else out.push({ kind: 'subtree', bizType: s.bizType, unitPathPrefix: s.unitPathPrefix });
+    if (s.unitIds && s.unitIds.length <= SMALL_SCOPE_UNITS)
+      for (const unitId of s.unitIds) out.push({ kind: 'unit', bizType: s.bizType, unitId });
+    else
+      out.push({ kind: 'subtree', bizType: s.bizType, unitPathPrefix: s.unitPathPrefix, unitIds: s.unitIds });
   }
   return out;
 }
@@ -69,6 +71,19 @@ function predicate(b: Branch): Sql {
         params: [b.bizType, `${escapeLike(b.unitPathPrefix)}%`],
       };
   }
+}
+
+/**
+ * The branch as a walk tests it: a listed subtree by its unit ids, which `idx_tasks_status` holds
+ * (its path does not fit the key), so a walk down that index can test every branch inside it.
+ */
+function walkPredicate(b: Branch): Sql {
+  if (b.kind !== 'subtree' || b.unitIds === null) return predicate(b);
+  if (b.unitIds.length === 0) return { sql: '1 = 0', params: [] };
+  return {
+    sql: `biz_type = ? AND unit_id IN (${b.unitIds.map(() => '?').join(', ')})`,
+    params: [b.bizType, ...b.unitIds],
+  };
 }
 
 /**
@@ -143,12 +158,33 @@ export class FileTaskListSql {
    * then reads the UNION). See file-task-list.walk.ts for when this beats the UNION.
    */
   walk(branches: readonly Branch[], walk: Walk): Sql {
-    const ps = branches.map(predicate);
-    const any = { sql: ps.map((p) => `(${p.sql})`).join(' OR '), params: ps.flatMap((p) => p.params) };
+    const ps = branches.map(walkPredicate);
+    const where = [`(${ps.map((p) => `(${p.sql})`).join(' OR ')})`, ...this.filters].join(' AND ');
+    const params = [...ps.flatMap((p) => p.params), ...this.filterParams];
+    const cap = `LIMIT ${this.n} ROWS EXAMINED ${walk.budget}`;
+    if (!this.walksInsideIndex(branches, walk)) {
+      return {
+        sql: `SELECT ${this.columns.join(', ')} FROM file_tasks FORCE INDEX (${walk.index}) WHERE ${where} ORDER BY id DESC ${cap}`,
+        params,
+      };
+    }
+    // Ids from the index alone, then the page's rows by primary key (the caller sorts them); the
+    // cap is the statement's, so it counts the walk's entries.
+    const cols = this.columns.map((c) => `t.${c}`).join(', ');
     return {
-      sql: `SELECT ${this.columns.join(', ')} FROM file_tasks FORCE INDEX (${walk.index}) WHERE ${[`(${any.sql})`, ...this.filters].join(' AND ')} ORDER BY id DESC LIMIT ${this.n} ROWS EXAMINED ${walk.budget}`,
-      params: [...any.params, ...this.filterParams],
+      sql: `SELECT ${cols} FROM (SELECT id FROM file_tasks FORCE INDEX (${walk.index}) WHERE ${where} ORDER BY id DESC LIMIT ${this.n}) k JOIN file_tasks t ON t.id = k.id ${cap}`,
+      params,
     };
+  }
+
+  /**
+   * Whether a walk down `(status, id, biz_type, created_by, unit_id)` can test every branch and
+   * filter inside the index: no unlisted subtree (a path), no kind, time or name filter.
+   */
+  private walksInsideIndex(branches: readonly Branch[], walk: Walk): boolean {
+    const q = this.q;
+    if (walk.index !== 'idx_tasks_status' || q.kind || q.from || q.to || q.q) return false;
+    return branches.every((b) => b.kind !== 'subtree' || b.unitIds !== null);
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFileTaskList } from '../../domain/file-tasks/list-query';
 import {
+  LISTED_SCOPE_UNITS,
   readFilter,
   SMALL_SCOPE_UNITS,
   subtreeUnits,
@@ -36,6 +37,7 @@ const q = (raw: Record<string, unknown> = {}) => parseFileTaskList(raw);
 describe('file task list plan', () => {
   it('lists a small scope unit by unit and a large one by path prefix', () => {
     assert.equal(SMALL_SCOPE_UNITS, 3);
+    assert.equal(LISTED_SCOPE_UNITS, 64);
     assert.deepEqual(subtreeUnits(UNIT_PATHS)('south'), ['gz', 'south']);
     assert.deepEqual(subtreeUnits(UNIT_PATHS)('nope'), []);
     const f = filterOf([grant('invoice', 'sh'), grant('contract', 'south'), grant('order', 'east')]);
@@ -45,8 +47,23 @@ describe('file task list plan', () => {
       [
         ['invoice', '/hq/east/sh/', ['sh']],
         ['contract', '/hq/south/', ['gz', 'south']],
-        ['order', '/hq/east/', null], // 4 units
+        ['order', '/hq/east/', ['east', 'hz', 'nb', 'sh']], // listed, but more than 3: by prefix
       ],
+    );
+    // A subtree of more than LISTED_SCOPE_UNITS units is not listed.
+    const many = Object.fromEntries(
+      Array.from({ length: LISTED_SCOPE_UNITS }, (_, i) => [`s${i}`, `/hq/east/s${i}/`]),
+    );
+    const wide = readFilter(
+      subject,
+      [grant('order', 'east')],
+      paths,
+      subtreeUnits({ ...UNIT_PATHS, ...many }),
+    );
+    assert.ok(!wide.all && wide.scoped[0].unitIds === null);
+    assert.deepEqual(
+      listBranches(q(), f).map((b) => b.kind),
+      ['own', 'unit', 'unit', 'unit', 'subtree'],
     );
     // Without a subtree lister (older callers), every scope goes by prefix.
     const plain = readFilter(subject, [grant('invoice', 'sh')], paths);
@@ -60,7 +77,7 @@ describe('file task list plan', () => {
       '{"kind":"own","createdBy":"u1"}',
       '{"kind":"biz","bizType":"invoice"}',
       '{"kind":"unit","bizType":"contract","unitId":"gz"}',
-      '{"kind":"subtree","bizType":"order","unitPathPrefix":"/hq/east/"}',
+      '{"kind":"subtree","bizType":"order","unitPathPrefix":"/hq/east/","unitIds":["east","hz","nb","sh"]}',
     ]);
     // A biz type read whole already holds the caller's own tasks of it.
     assert.deepEqual(kinds({ bizType: 'invoice' }), ['{"kind":"biz","bizType":"invoice"}']);

@@ -105,6 +105,41 @@ describe('file task list walk', () => {
   });
 });
 
+describe('file task list walk inside the status index', () => {
+  it('tests listed scopes by unit id and reads ids first when every branch and filter is in the index', () => {
+    const listed: ReadFilter = {
+      ...f,
+      scoped: [{ bizType: 'order', unitPathPrefix: '/hq/east/', unitIds: ['east', 'hz', 'nb', 'sh'] }],
+    };
+    const walk = { index: 'idx_tasks_status' as const, expectedRows: 50, budget: 121 };
+    const query = q({ status: 'FAILED', limit: 20, cursor: null });
+    const s = new FileTaskListSql(query, ['id', 'name'], true, (d) => d).walk(
+      listBranches(query, listed),
+      walk,
+    );
+    assert.equal(
+      s.sql,
+      'SELECT t.id, t.name FROM (SELECT id FROM file_tasks FORCE INDEX (idx_tasks_status) WHERE ((created_by = ?) OR (biz_type = ?) OR (biz_type = ?) OR (biz_type = ? AND unit_id IN (?, ?, ?, ?))) AND status = ? ORDER BY id DESC LIMIT 21) k JOIN file_tasks t ON t.id = k.id LIMIT 21 ROWS EXAMINED 121',
+    );
+    assert.deepEqual(s.params, ['u1', 'invoice', 'contract', 'order', 'east', 'hz', 'nb', 'sh', 'FAILED']);
+    // A name filter needs the row: the walk reads rows as it goes.
+    const named = q({ status: 'FAILED', q: 'x' });
+    const r = new FileTaskListSql(named, ['id'], true, (d) => d).walk(listBranches(named, listed), walk);
+    assert.match(r.sql, /^SELECT id FROM file_tasks FORCE INDEX \(idx_tasks_status\) WHERE .*unit_id IN/);
+    // So does a scope too wide to list (by path), and the primary key walk reads rows anyway.
+    const byPath = new FileTaskListSql(query, ['id'], true, (d) => d).walk(listBranches(query, f), walk);
+    assert.match(
+      byPath.sql,
+      /^SELECT id FROM file_tasks FORCE INDEX \(idx_tasks_status\) WHERE .*unit_path LIKE/,
+    );
+    const pk = new FileTaskListSql(q(), ['id'], true, (d) => d).walk(listBranches(q(), listed), {
+      ...walk,
+      index: 'PRIMARY',
+    });
+    assert.match(pk.sql, /^SELECT id FROM file_tasks FORCE INDEX \(PRIMARY\) WHERE .*unit_id IN/);
+  });
+});
+
 describe('recent task sample', () => {
   it('serves the last sample, reloads it in the background after the TTL, and keeps it on a failed load', async () => {
     let clock = 0;

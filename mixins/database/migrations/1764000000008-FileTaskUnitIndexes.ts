@@ -45,7 +45,7 @@ export class FileTaskUnitIndexes1764000000008 implements MigrationInterface {
 }
 
 /** Makes `name` an index on exactly `columnNames`, replacing an index of that name on others. */
-async function ensureIndex(q: QueryRunner, name: string, columnNames: string[]): Promise<void> {
+export async function ensureIndex(q: QueryRunner, name: string, columnNames: string[]): Promise<void> {
   const table = await q.getTable('file_tasks');
   const existing = table?.indices.find((i) => i.name === name);
   if (existing && existing.columnNames.join() === columnNames.join()) return;

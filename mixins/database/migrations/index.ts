@@ -6,6 +6,7 @@ import { FileTasks1764000000005 } from './1764000000005-FileTasks';
 import { MetadataExports1764000000006 } from './1764000000006-MetadataExports';
 import { Scheduler1764000000007 } from './1764000000007-Scheduler';
 import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIndexes';
+import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskStatusWalkIndex';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MAIN_MIGRATIONS = [
   MetadataExports1764000000006,
   Scheduler1764000000007,
   FileTaskUnitIndexes1764000000008,
+  FileTaskStatusWalkIndex1764000000009,
 ];
