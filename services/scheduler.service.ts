@@ -15,6 +15,7 @@ import { SchedulerRepository } from '../mixins/scheduler/scheduler.repository';
 import { FileTaskMaintenance } from '../mixins/scheduler/file-task-maintenance.repository';
 import type { BizTypeRetention, JobDeps } from '../mixins/scheduler/job-context';
 import {
+  endOrphanedRuns,
   runJob,
   scheduleId,
   SCHEDULED_JOB,
@@ -23,7 +24,7 @@ import {
 } from '../mixins/scheduler/job-runner';
 import { isJobName, JOB_NAMES, ScheduledTask, type JobName } from '../domain/scheduler/scheduled-task';
 import { nextTick } from '../domain/scheduler/cron';
-import type { ScheduledTaskRun } from '../domain/scheduler/run';
+import { interrupted, type ScheduledTaskRun } from '../domain/scheduler/run';
 import { conflict, notFound } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import type { JobQueue } from '../domain/ports/job-queue.port';
@@ -59,8 +60,16 @@ const jobName = (name: string): JobName => {
  * `scheduler` queue, so each tick runs once in the cluster; admins change rules and run jobs now.
  * The jobs themselves live in mixins/scheduler.
  */
-/** How often each core node re-registers the stored schedules with the queue. */
+/** How often each core node re-registers the stored schedules and looks for orphaned runs. */
 const RECONCILE_MS = 5 * 60_000;
+/**
+ * When a node first judges other nodes' runs: by then discovery has heard from every live node and
+ * a node that died just before this one started has missed its heartbeats (heartbeatTimeout 15 s).
+ */
+const FIRST_ORPHAN_CHECK_MS = 30_000;
+
+/** Moleculer's typings omit the registry's node list; its shape is stable across 0.14. */
+type NodeRegistry = { getNodeList(o: { onlyAvailable: boolean; withServices: boolean }): { id: string }[] };
 
 export function schedulerService(config: AppConfig): ServiceSchema {
   let repo: SchedulerRepository | null = null;
@@ -69,6 +78,14 @@ export function schedulerService(config: AppConfig): ServiceSchema {
   let storage: ObjectStorage | null = null;
   let deps: JobDeps | null = null;
   let reconcile: NodeJS.Timeout | null = null;
+  let firstOrphanCheck: NodeJS.Timeout | null = null;
+  /** When this process's scheduler started: it ran nothing before. */
+  let since = new Date();
+  /**
+   * Manual runs going on in the background (POST /run answered already), with their run once
+   * recorded: stopped() waits for them, so a graceful shutdown does not leave them RUNNING.
+   */
+  const manualRuns = new Map<Promise<unknown>, { name: JobName; run: ScheduledTaskRun | null }>();
 
   /** Makes the queue's schedule match the stored job: registered when enabled, removed when not. */
   const schedule = async (t: ScheduledTask) => {
@@ -149,12 +166,17 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
           const name = jobName(ctx.params.name);
-          let started: ScheduledTaskRun | null = null;
+          const entry: { name: JobName; run: ScheduledTaskRun | null } = { name, run: null };
           const running = runJob(
             deps!,
             { name, trigger: 'manual', jobId: null, node: this.broker.nodeID },
-            (r) => (started = r),
+            (r) => (entry.run = r),
           );
+          const settled: Promise<unknown> = running.then(
+            () => manualRuns.delete(settled),
+            () => manualRuns.delete(settled),
+          );
+          manualRuns.set(settled, entry);
           // A long run (archival of millions of rows) goes on after the answer: 202 and RUNNING.
           let timer: NodeJS.Timeout | undefined;
           const waited = new Promise<null>((resolve) => {
@@ -165,7 +187,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
           clearTimeout(timer);
           if (done) return runView(done);
           ctx.meta.$statusCode = 202;
-          return started ? runView(started) : { name, outcome: 'RUNNING' };
+          return entry.run ? runView(entry.run) : { name, outcome: 'RUNNING' };
         },
       },
       runs: {
@@ -191,7 +213,59 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
     },
 
+    methods: {
+      /**
+       * Ends the RUNNING runs that no live process will finish (endOrphanedRuns); `clusterKnown`
+       * false judges only this node's own runs. Returns what it ended; never throws (a timer's job).
+       */
+      async endOrphanedRuns(clusterKnown = true): Promise<ScheduledTaskRun[]> {
+        if (!deps || !queue) return [];
+        const registry = this.broker.registry as unknown as NodeRegistry;
+        const liveNodes = clusterKnown
+          ? registry.getNodeList({ onlyAvailable: true, withServices: false }).map((n) => n.id)
+          : null;
+        try {
+          return await endOrphanedRuns(deps, queue, {
+            self: this.broker.nodeID,
+            selfSince: since,
+            liveNodes,
+          });
+        } catch (e) {
+          this.logger.warn('looking for interrupted scheduled runs failed', e);
+          return [];
+        }
+      },
+
+      /**
+       * Waits for the manual runs still going on, up to SHUTDOWN_TIMEOUT_MS. Runs that outlast it
+       * are logged and recorded as interrupted (FAILED) while the database is still open: the
+       * process is about to end under them.
+       */
+      async awaitManualRuns(): Promise<void> {
+        if (manualRuns.size === 0) return;
+        const ms = config.shutdownTimeoutMs;
+        this.logger.info(`waiting up to ${ms} ms for ${manualRuns.size} manual scheduled run(s)`);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+          Promise.all(manualRuns.keys()).then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), ms))),
+        ]);
+        clearTimeout(timer);
+        if (!timedOut) return;
+        for (const { name, run } of manualRuns.values()) {
+          this.logger.warn(
+            `stopping: manual run of ${name} (${run?.id ?? 'not recorded yet'}) cut off after ${ms} ms`,
+          );
+          if (run)
+            await repo!
+              .interruptRun(interrupted(run, 'SHUTDOWN', new Date()))
+              .catch((e: unknown) => this.logger.warn(`could not record run ${run.id} as interrupted`, e));
+        }
+      },
+    },
+
     async started() {
+      since = new Date();
       const db = await acquireMainDatabase(config.database);
       repo = new SchedulerRepository(db);
       const now = new Date();
@@ -231,8 +305,14 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         void (async () => {
           for (const t of await repo!.list()) await schedule(t);
         })().catch((e: unknown) => this.logger.warn('re-registering the schedules failed', e));
+        void this.endOrphanedRuns();
       }, RECONCILE_MS);
       reconcile.unref();
+      // Now: this node's own runs from before a restart under the same NODE_ID. Other nodes' runs
+      // once discovery is complete (an incomplete view would take live nodes for gone ones).
+      await this.endOrphanedRuns(false);
+      firstOrphanCheck = setTimeout(() => void this.endOrphanedRuns(), FIRST_ORPHAN_CHECK_MS);
+      firstOrphanCheck.unref();
       const node = this.broker.nodeID;
       queue.process<ScheduledJobData>(SCHEDULED_JOB, 1, async (job) => {
         if (!isJobName(job.data.name)) return { skipped: 'unknown job' };
@@ -243,8 +323,9 @@ export function schedulerService(config: AppConfig): ServiceSchema {
 
     async stopped() {
       if (reconcile) clearInterval(reconcile);
-      // The scheduler queue first: it waits for a running job, which uses the rest.
-      await queue?.stop();
+      if (firstOrphanCheck) clearTimeout(firstOrphanCheck);
+      // The scheduler queue and the manual runs first: they use the rest.
+      await Promise.all([queue?.stop(), this.awaitManualRuns()]);
       await exportQueue?.stop();
       await storage?.stop();
       await releaseMainDatabase(config.database);

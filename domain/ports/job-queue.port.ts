@@ -45,6 +45,10 @@ export interface JobStatus {
   failedReason: string | null;
 }
 
+/** Whether a job will still run (again): waiting, delayed, or active (a dead worker's too: redelivered). */
+export const isLiveJob = (job: JobStatus | null): boolean =>
+  job !== null && (job.state === 'waiting' || job.state === 'delayed' || job.state === 'active');
+
 export type JobHandler<T = unknown> = (job: JobInfo<T>) => Promise<unknown>;
 
 /**

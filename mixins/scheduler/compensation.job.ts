@@ -1,6 +1,6 @@
 import { stuckReason, type StuckReason } from '../../domain/scheduler/compensation';
 import { domainEvent } from '../../domain/shared/domain-event';
-import type { JobQueue } from '../../domain/ports/job-queue.port';
+import { isLiveJob, type JobQueue } from '../../domain/ports/job-queue.port';
 import { EXPORT_JOB, exportJobId, exportJobOptions, type ExportJobData } from '../exports/export-job';
 import type { CompensationCandidate } from './file-task-maintenance.repository';
 import type { Job } from './job-context';
@@ -12,8 +12,6 @@ import type { Job } from './job-context';
  * anew, until the export's attempts are spent.
  */
 export const compensationJobId = (taskId: string, version: number) => `comp-${taskId}-${version}`;
-
-const LIVE = new Set(['waiting', 'delayed', 'active']);
 
 /**
  * Whether the export queue still holds a job that will run this task: the one an earlier
@@ -35,8 +33,7 @@ async function hasLiveJob(
   if (reason !== 'LEASE_EXPIRED')
     for (let a = t.attempts; a >= Math.max(0, t.attempts - lookBack); a--) ids.push(exportJobId(t.id, a));
   for (const id of ids) {
-    const job = await queue.getJob(id);
-    if (job && LIVE.has(job.state)) return true;
+    if (isLiveJob(await queue.getJob(id))) return true;
   }
   return false;
 }

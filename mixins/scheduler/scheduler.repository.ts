@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { ScheduledTask, type JobName, type ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
-import type { RunOutcome, RunTrigger, ScheduledTaskRun } from '../../domain/scheduler/run';
+import {
+  recordedNode,
+  type RunOutcome,
+  type RunTrigger,
+  type ScheduledTaskRun,
+} from '../../domain/scheduler/run';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { isDuplicateKey } from '../database/db-errors';
 import {
@@ -86,7 +91,7 @@ export class SchedulerRepository {
 
   /**
    * Records a started run. A cron tick's run carries the tick's queue job id: a tick delivered
-   * twice (at-least-once queues) finds its run here and is not worked again.
+   * again (at-least-once queues) finds its run here, and false says so (see runOfTick).
    */
   async startRun(run: ScheduledTaskRun): Promise<boolean> {
     try {
@@ -108,7 +113,7 @@ export class SchedulerRepository {
         name: run.name,
         triggerKind: run.trigger,
         jobId: run.jobId,
-        node: run.node.slice(0, 128),
+        node: recordedNode(run.node),
         startedAt: run.startedAt,
         finishedAt: null,
         handled: 0,
@@ -119,14 +124,60 @@ export class SchedulerRepository {
       .execute();
   }
 
-  async finishRun(run: ScheduledTaskRun): Promise<void> {
-    await this.ds
+  /** The run recorded for a cron tick, if any. */
+  async runOfTick(name: JobName, jobId: string): Promise<ScheduledTaskRun | null> {
+    const row = await this.ds.getRepository(ScheduledTaskRunSchema).findOneBy({ name, jobId });
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * Hands a RUNNING run to a new attempt: id, node, start and detail become `run`'s. Conditional
+   * on the old id and RUNNING, so of two nodes taking the same run over only one gets true, and a
+   * run that finished meanwhile is left alone.
+   */
+  async takeOverRun(prevId: string, run: ScheduledTaskRun): Promise<boolean> {
+    return this.updateRun(
+      { id: run.id, node: recordedNode(run.node), startedAt: run.startedAt, detail: run.detail },
+      prevId,
+      true,
+    );
+  }
+
+  /**
+   * Records how a run ended. False when its record is no longer this attempt's: another node took
+   * the run over (a new id). Not conditional on RUNNING: a run wrongly ended as interrupted (its
+   * node only looked gone) still gets its real outcome.
+   */
+  async finishRun(run: ScheduledTaskRun): Promise<boolean> {
+    const { finishedAt, handled, outcome, detail } = run;
+    return this.updateRun({ finishedAt, handled, outcome, detail }, run.id, false);
+  }
+
+  /** Ends a run nobody will finish (see orphans), unless it finished or was taken over meanwhile. */
+  async interruptRun(run: ScheduledTaskRun): Promise<boolean> {
+    const { finishedAt, outcome, detail } = run;
+    return this.updateRun({ finishedAt, outcome, detail }, run.id, true);
+  }
+
+  /** Updates the run `id` (only while RUNNING if `running`); true when it did. */
+  private async updateRun(set: Partial<ScheduledTaskRunRow>, id: string, running: boolean): Promise<boolean> {
+    const r = await this.ds
       .createQueryBuilder()
       .update(ScheduledTaskRunSchema)
-      .set({ finishedAt: run.finishedAt, handled: run.handled, outcome: run.outcome, detail: run.detail })
-      .where('id = :id', { id: run.id })
+      .set(set)
+      .where(running ? "id = :id AND outcome = 'RUNNING'" : 'id = :id', { id })
       .updateEntity(false)
       .execute();
+    return r.affected === 1;
+  }
+
+  /**
+   * Every RUNNING run. No index on outcome: the history is bounded (90 days, see archival) and
+   * this is read a few times an hour per core node.
+   */
+  async runningRuns(): Promise<ScheduledTaskRun[]> {
+    const rows = await this.ds.getRepository(ScheduledTaskRunSchema).findBy({ outcome: 'RUNNING' });
+    return rows.map(toRun);
   }
 
   /** A job's runs, newest first, after the cursor id. */

@@ -12,6 +12,12 @@ import { LocalDiskStorage } from '../../mixins/storage/local-disk.storage';
 import { ulidIds } from '../../mixins/auth/ulid-ids';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { waitForTask } from '../support/exports';
+import { waitFor } from '../support/queue-contract';
+import { runningRun } from '../support/scheduled-runs';
+import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
+import { JOBS, SCHEDULED_JOB, SCHEDULER_QUEUE } from '../../mixins/scheduler/job-runner';
+import { EmbeddedJobQueue } from '../../mixins/queue/embedded.queue';
+import { interruptedAttempts, type ScheduledTaskRun } from '../../domain/scheduler/run';
 
 const sqliteDate = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
@@ -58,6 +64,19 @@ describe('scheduler on the embedded default', () => {
     shape(t, now);
     await repo.insert(t, []);
     return t;
+  };
+
+  /** A run record as another node left it. */
+  const recordRun = async (over: Partial<ScheduledTaskRun>) => {
+    const r = runningRun(over);
+    assert.ok(await new SchedulerRepository(db).startRun(r));
+    return r;
+  };
+  /** Delivers a cron tick of expiry to the node, as the queue would, and waits for it to be done. */
+  const deliverTick = async (tick: string) => {
+    const queue = new EmbeddedJobQueue(SCHEDULER_QUEUE, db);
+    await queue.add(SCHEDULED_JOB, { name: 'expiry' }, { jobId: tick });
+    await waitFor(`tick ${tick} done`, async () => (await queue.getJob(tick))?.state === 'completed', 15_000);
   };
 
   before(async () => {
@@ -277,5 +296,155 @@ describe('scheduler on the embedded default', () => {
       (await call('GET', '/api/scheduled-tasks/archival/runs?limit=0', { token: admin })).status,
       400,
     );
+  });
+
+  it('takes over a redelivered tick whose run is still RUNNING, and finishes it', async () => {
+    // expiry scoped to a biz type that does not exist: a run that does nothing, quickly.
+    const on = await call('PUT', '/api/scheduled-tasks/expiry', {
+      token: admin,
+      body: { rule: { bizTypes: ['no_such_type'] } },
+    });
+    assert.equal(on.status, 200, JSON.stringify(on.body));
+    const sched = new SchedulerRepository(db);
+    // A node died mid-run: its run of the tick is RUNNING, and the queue hands the tick out again.
+    const tick = `tick${ulidIds.next()}`;
+    const dead = await recordRun({ jobId: tick });
+    await deliverTick(tick);
+    const run = (await sched.runOfTick('expiry', tick))!;
+    assert.equal(run.outcome, 'SUCCESS', JSON.stringify(run));
+    assert.equal(run.node, node.broker.nodeID);
+    assert.notEqual(run.id, dead.id, 'the takeover is a new attempt');
+    assert.ok(run.startedAt > dead.startedAt && run.finishedAt);
+    assert.deepEqual(interruptedAttempts(run.detail), [
+      { runId: dead.id, node: 'dead-node-1', startedAt: dead.startedAt.toISOString(), reason: 'REDELIVERED' },
+    ]);
+    const [{ n }] = await db.query<{ n: number }[]>(
+      'SELECT COUNT(*) AS n FROM scheduled_task_runs WHERE job_id = ?',
+      [tick],
+    );
+    assert.equal(Number(n), 1, 'still one run per tick');
+    // The old attempt, had it only stalled, finds its record gone when it ends.
+    assert.equal(await sched.finishRun({ ...dead, outcome: 'SUCCESS', finishedAt: new Date() }), false);
+    assert.equal((await sched.runOfTick('expiry', tick))!.id, run.id);
+    const runs = await call('GET', '/api/scheduled-tasks/expiry/runs?limit=5', { token: admin });
+    const listed = runs.body.items.find((r: { id: string }) => r.id === run.id);
+    assert.equal(listed.outcome, 'SUCCESS');
+    assert.equal(listed.detail.interrupted[0].reason, 'REDELIVERED');
+  });
+
+  it('still refuses a tick whose run finished', async () => {
+    const sched = new SchedulerRepository(db);
+    const tick = `tick${ulidIds.next()}`;
+    const done = await recordRun({ jobId: tick, node: 'old-node' });
+    const finishedAt = new Date(Date.now() - 30_000);
+    assert.ok(await sched.finishRun({ ...done, finishedAt, handled: 7, outcome: 'SUCCESS' }));
+    await deliverTick(tick);
+    const run = (await sched.runOfTick('expiry', tick))!;
+    assert.deepEqual(
+      [run.id, run.node, run.outcome, run.handled],
+      [done.id, 'old-node', 'SUCCESS', 7],
+      'the finished run is left as it was',
+    );
+  });
+
+  it('lets one of two racing takers have a RUNNING run', async () => {
+    const sched = new SchedulerRepository(db);
+    const prev = await recordRun({ jobId: `tick${ulidIds.next()}` });
+    const taker = (node: string): ScheduledTaskRun => ({
+      ...prev,
+      id: ulidIds.next(),
+      node,
+      startedAt: new Date(),
+    });
+    const won = await Promise.all([
+      sched.takeOverRun(prev.id, taker('a')),
+      sched.takeOverRun(prev.id, taker('b')),
+    ]);
+    assert.deepEqual(won.filter(Boolean).length, 1, JSON.stringify(won));
+    const ended = await sched.finishRun({ ...prev, outcome: 'SUCCESS', finishedAt: new Date() });
+    assert.equal(ended, false, 'and the interrupted attempt cannot end it any more');
+  });
+
+  it('ends RUNNING runs that no live node will finish, and only those', async () => {
+    const sched = new SchedulerRepository(db);
+    const queue = new EmbeddedJobQueue(SCHEDULER_QUEUE, db);
+    const self = node.broker.nodeID;
+    const goneManual = await recordRun({ trigger: 'manual', node: 'gone-node' });
+    const oldSelf = await recordRun({
+      trigger: 'manual',
+      node: self,
+      startedAt: new Date(Date.now() - 3600_000),
+    });
+    const liveSelf = await recordRun({ trigger: 'manual', node: self, startedAt: new Date() });
+    // A tick the queue still holds (here: delayed) is redelivered and taken over: left alone.
+    const heldTick = `tick${ulidIds.next()}`;
+    await queue.add(SCHEDULED_JOB, { name: 'expiry' }, { jobId: heldTick, delayMs: 3600_000 });
+    const held = await recordRun({ jobId: heldTick, node: 'gone-node' });
+    // A tick the queue no longer holds will never come back: ended.
+    const lost = await recordRun({ jobId: `tick${ulidIds.next()}`, node: 'gone-node' });
+    const svc = node.broker.getLocalService('scheduler') as unknown as {
+      endOrphanedRuns(): Promise<ScheduledTaskRun[]>;
+    };
+    await svc.endOrphanedRuns();
+    const state = async (r: ScheduledTaskRun) => {
+      const [row] = await db.query<{ outcome: string; detail: string }[]>(
+        'SELECT outcome, detail FROM scheduled_task_runs WHERE id = ?',
+        [r.id],
+      );
+      const reason = interruptedAttempts(JSON.parse(row.detail) as Record<string, unknown>)[0]?.reason;
+      return `${row.outcome}${reason ? ` ${reason}` : ''}`;
+    };
+    assert.equal(await state(goneManual), 'FAILED NODE_GONE');
+    assert.equal(await state(oldSelf), 'FAILED NODE_RESTARTED');
+    assert.equal(await state(liveSelf), 'RUNNING');
+    assert.equal(await state(held), 'RUNNING');
+    assert.equal(await state(lost), 'FAILED NODE_GONE');
+    // Ended runs get their real outcome if their node was alive after all.
+    assert.ok(await sched.finishRun({ ...goneManual, outcome: 'SUCCESS', finishedAt: new Date() }));
+    assert.equal(await state(goneManual), 'SUCCESS');
+    assert.ok(await sched.finishRun({ ...liveSelf, outcome: 'SUCCESS', finishedAt: new Date() }));
+  });
+});
+
+describe('scheduler shutdown', () => {
+  it('awaits manual runs still going on after their 202, and records the ones it cuts off', async () => {
+    const node = await startTestNode({ DEMO_ORDERS: '100', SHUTDOWN_TIMEOUT_MS: '3000' });
+    const original = { archival: JOBS.archival, expiry: JOBS.expiry };
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // archival waits for the gate, opened once the node is stopping; expiry outlasts any wait.
+    JOBS.archival = async (...a) => {
+      await gate;
+      return original.archival(...a);
+    };
+    JOBS.expiry = () => new Promise(() => {});
+    try {
+      const admin = await login(node.baseUrl, 'admin', 'admin');
+      const post = (name: string) =>
+        http(node.baseUrl, 'POST', `/api/scheduled-tasks/${name}/run`, { token: admin });
+      const [a, e] = await Promise.all([post('archival'), post('expiry')]);
+      assert.equal(a.status, 202, JSON.stringify(a.body));
+      assert.equal(e.status, 202, JSON.stringify(e.body));
+      assert.equal(a.body.outcome, 'RUNNING');
+      const stopping = node.broker.stop();
+      setTimeout(release, 500);
+      await stopping;
+      const db = await acquireMainDatabase(node.config.database);
+      try {
+        const runs = new SchedulerRepository(db);
+        const archival = (await runs.runs('archival', 1, null))[0];
+        assert.equal(archival.id, a.body.id);
+        assert.equal(archival.outcome, 'SUCCESS', JSON.stringify(archival));
+        const expiry = (await runs.runs('expiry', 1, null))[0];
+        assert.equal(expiry.id, e.body.id);
+        assert.equal(expiry.outcome, 'FAILED', JSON.stringify(expiry));
+        assert.equal(interruptedAttempts(expiry.detail)[0]?.reason, 'SHUTDOWN');
+      } finally {
+        await releaseMainDatabase(node.config.database);
+      }
+    } finally {
+      Object.assign(JOBS, original);
+      fs.rmSync(node.dataDir, { recursive: true, force: true });
+    }
   });
 });
