@@ -21,6 +21,10 @@ export interface SampleTask extends TaskRef, ListedTask {}
 /** The index a walk reads in id order: the primary key, or (status, id) under a status filter. */
 export type WalkIndex = 'PRIMARY' | 'idx_tasks_status';
 
+/** The index a walk for `q` reads: the status's id range under a status filter, else every id. */
+export const walkIndexFor = (q: FileTaskListQuery): WalkIndex =>
+  q.status === null ? 'PRIMARY' : 'idx_tasks_status';
+
 export interface Walk {
   index: WalkIndex;
   /** The rows the walk is expected to read for a full page. */
@@ -70,7 +74,7 @@ export function planWalk(
   if (matches < MIN_SAMPLE_MATCHES) return null;
   const n = q.limit + 1;
   const expectedRows = Math.ceil((n * inRange) / matches);
-  const index: WalkIndex = q.status === null ? 'PRIMARY' : 'idx_tasks_status';
+  const index = walkIndexFor(q);
   const perRow = index === 'PRIMARY' ? WALK_COST.primaryRowUs : WALK_COST.statusEntryUs;
   if (expectedRows * perRow > branches * WALK_COST.unionBranchUs + WALK_COST.unionBaseUs) return null;
   return { index, expectedRows, budget: WALK_BUDGET_FACTOR * expectedRows + n };

@@ -18,7 +18,7 @@ import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
 import { isMariaDb } from '../database/server-flavor';
 import { FileTaskListSql, listBranches } from './file-task-list.sql';
-import { planWalk, type Walk } from './file-task-list.walk';
+import { planWalk, walkIndexFor, type Walk } from './file-task-list.walk';
 import { loadRecentTasks, RecentTaskSample } from './recent-task-sample';
 
 const COLUMNS =
@@ -317,10 +317,8 @@ export class FileTaskRepository {
   /** The walk for a page with several branches, or null for the UNION (file-task-list.walk.ts). */
   private async walkFor(q: FileTaskListQuery, f: ReadFilter, branches: number): Promise<Walk | null> {
     if (this.walks === 'union' || !(await this.mariaDb())) return null;
-    if (this.walks !== 'auto') {
-      const index = q.status === null ? 'PRIMARY' : 'idx_tasks_status';
-      return { index, expectedRows: this.walks.budget, budget: this.walks.budget };
-    }
+    if (this.walks !== 'auto')
+      return { index: walkIndexFor(q), expectedRows: this.walks.budget, budget: this.walks.budget };
     const { beforeId: _cursor, ...shape } = q;
     return this.sample.memoised(JSON.stringify([shape, f, branches]), (s) => planWalk(q, f, branches, s));
   }

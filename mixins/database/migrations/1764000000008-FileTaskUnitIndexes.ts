@@ -44,11 +44,21 @@ export class FileTaskUnitIndexes1764000000008 implements MigrationInterface {
   }
 }
 
-/** Makes `name` an index on exactly `columnNames`, replacing an index of that name on others. */
+/**
+ * Makes `name` an index on exactly `columnNames`, replacing an index of that name on others. On
+ * MySQL the replacement is one ALTER: nodes still on the previous version name these indexes in
+ * `FORCE INDEX`, which fails while an index is missing, and building one on millions of tasks
+ * takes seconds (InnoDB keeps serving the old one until the ALTER commits).
+ */
 export async function ensureIndex(q: QueryRunner, name: string, columnNames: string[]): Promise<void> {
   const table = await q.getTable('file_tasks');
   const existing = table?.indices.find((i) => i.name === name);
   if (existing && existing.columnNames.join() === columnNames.join()) return;
+  if (existing && q.connection.options.type === 'mysql') {
+    const cols = columnNames.map((c) => `\`${c}\``).join(', ');
+    await q.query(`ALTER TABLE \`file_tasks\` DROP INDEX \`${name}\`, ADD INDEX \`${name}\` (${cols})`);
+    return;
+  }
   if (existing) await q.dropIndex('file_tasks', name);
   await q.createIndex('file_tasks', new TableIndex({ name, columnNames }));
 }
