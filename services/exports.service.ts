@@ -80,7 +80,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
             });
           const b = bizType as ExportBizType;
           const { subject, grants, unitPaths } = await permissionInputs(ctx, user);
-          const req = parseExportRequest(b, ctx.params, subject, grants);
+          const req = parseExportRequest(b, ctx.params, subject, grants, config.exports.defaultTimeZone);
 
           // Idempotency first (the same key returns the same task, whatever its state), then a
           // merge with an identical request still in flight.
@@ -121,6 +121,8 @@ export function exportsService(config: AppConfig): ServiceSchema {
             format: req.format,
             filters: req.filters,
             columns: req.columns,
+            timeZone: req.timeZone,
+            locale: req.locale,
           });
           try {
             await withOutboxHint(ctx, () => repo!.insert(task, [requested]));

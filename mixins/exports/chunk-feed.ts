@@ -1,7 +1,8 @@
+import type { Cell } from '../../domain/exports/cell-format';
 import type { KeyRange, KeyValue } from './data-handlers/data-handler.port';
 
 export interface CellBatch {
-  cells: unknown[][];
+  cells: Cell[][];
   next: KeyValue | null;
 }
 
