@@ -1,6 +1,6 @@
-import type { ExportColumn, MaskKind } from './export-column';
+import type { ExportColumn, MaskKind } from '../metadata/export-column';
 import { excelSerial, keepsMilliseconds } from './cell-text';
-import { instantOfWallClock, UTC, wallClockConverter } from './time-zone';
+import { instantOfWallClock, UTC, wallClockConverter } from '../shared/time-zone';
 
 /**
  * Turns source values into the cells an export file holds: one typed value per column, with

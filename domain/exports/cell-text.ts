@@ -1,5 +1,5 @@
 import * as SSF from 'ssf';
-import type { ExportColumn } from './export-column';
+import type { ExportColumn } from '../metadata/export-column';
 
 /**
  * One formatting rule for both file formats: the number format a column carries in xlsx is the
@@ -65,14 +65,4 @@ export function compileCellText(column: ExportColumn): CellText {
         return cell ? 'true' : 'false';
     }
   };
-}
-
-/** Whether ssf can render this format (an admin's format is checked on write, not at export time). */
-export function isRenderableFormat(format: string): boolean {
-  try {
-    SSF.format(format, 1);
-    return true;
-  } catch {
-    return false;
-  }
 }

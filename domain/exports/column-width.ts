@@ -1,6 +1,6 @@
 import { compileCellText, isDateColumn } from './cell-text';
 import type { Cell } from './cell-format';
-import { MAX_COLUMN_WIDTH, type ExportColumn } from './export-column';
+import { MAX_COLUMN_WIDTH, type ExportColumn } from '../metadata/export-column';
 
 /**
  * Column widths of an xlsx sheet, in Excel's character units, from what the column will show: its

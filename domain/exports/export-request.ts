@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { parseDateIn } from './cell-format';
-import { parseLocale } from './locale';
-import { parseTimeZone, resolveTimeZone } from './time-zone';
+import { parseLocale } from '../shared/locale';
+import { parseTimeZone, resolveTimeZone } from '../shared/time-zone';
 import { canonicalJson } from '../operation-log/hash-chain';
 import type { ExportBizType, ExportFormat } from '../metadata/biz-type';
 import { filterSpecsOf, type FilterSpec } from '../metadata/data-handler';

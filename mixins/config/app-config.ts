@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { canonicalTimeZone } from '../../domain/exports/time-zone';
+import { canonicalTimeZone } from '../../domain/shared/time-zone';
 
 /**
  * Every setting of the system, read once from the environment. With no environment at all the
@@ -85,6 +85,8 @@ export interface ExportConfig {
   leaseSeconds: number;
   maxAttempts: number;
   retryDelayMs: number;
+  /** How long failures because a dependency is unreachable are waited out without spending attempts. */
+  outageWindowMs: number;
   /** How often progress and the lease are written. */
   heartbeatMs: number;
   /** Zone of datetime cells and filters when neither the request nor the biz type names one (null: UTC). */
@@ -265,6 +267,7 @@ function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportCo
     leaseSeconds: int(env, 'EXPORT_LEASE_SECONDS', 60, 5, 3600),
     maxAttempts: int(env, 'EXPORT_MAX_ATTEMPTS', 3, 1, 20),
     retryDelayMs: int(env, 'EXPORT_RETRY_DELAY_MS', 5_000, 0, 3_600_000),
+    outageWindowMs: int(env, 'EXPORT_OUTAGE_WINDOW_SECONDS', 600, 0, 86_400) * 1000,
     heartbeatMs: int(env, 'EXPORT_HEARTBEAT_MS', 1_000, 100, 60_000),
     defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE'),
     userConcurrency: int(env, 'EXPORT_USER_CONCURRENCY', 2, 1, 100),

@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { compileRowFormatter, type Cell } from '../../domain/exports/cell-format';
-import type { ExportColumn } from '../../domain/exports/export-column';
-import { localizeColumns, wantsCsvBom } from '../../domain/exports/locale';
-import { parseTimeZone, resolveTimeZone } from '../../domain/exports/time-zone';
+import type { ExportColumn } from '../../domain/metadata/export-column';
+import { localizeColumns, wantsCsvBom } from '../../domain/exports/localize';
+import { parseTimeZone, resolveTimeZone } from '../../domain/shared/time-zone';
 import { parseFilters } from '../../domain/exports/export-request';
 import { parseBizType, type ExportBizType } from '../../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
 import { isDomainError } from '../../domain/shared/errors';
-import { createTableWriter, type TableWriterOptions } from '../../mixins/exports/table-writer';
+import {
+  createTableWriter,
+  type TableWriterOptions,
+} from '../../mixins/export-pipeline/writers/table-writer';
 import { readXlsx } from '../support/spreadsheet';
 
 // Zones, locales and the workbook layout, read back with independent readers (csv-parse; jszip and

@@ -1,13 +1,17 @@
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { startsLikeFormula, type Cell } from '../../domain/exports/cell-format';
-import { columnFormat } from '../../domain/exports/cell-text';
-import { columnWidths } from '../../domain/exports/column-width';
-import type { ExportColumn } from '../../domain/exports/export-column';
-import { conflict } from '../../domain/shared/errors';
-import { destroyOutput, OutputWatch, type DrainableStream } from './output-watch';
-import { MAX_XLSX_DATA_ROWS, type TableWriter, type TableWriterOptions } from './table-writer';
+import { startsLikeFormula, type Cell } from '../../../domain/exports/cell-format';
+import { columnFormat } from '../../../domain/exports/cell-text';
+import { columnWidths } from '../../../domain/exports/column-width';
+import type { ExportColumn } from '../../../domain/metadata/export-column';
+import { conflict } from '../../../domain/shared/errors';
+import { destroyOutput, OutputWatch, type DrainableStream } from '../output-watch';
+import {
+  MAX_XLSX_DATA_ROWS,
+  type TableWriter,
+  type TableWriterOptions,
+} from '../../../domain/exports/export-pipeline.ports';
 
 /**
  * The exceljs 4.4.0 streaming writer, bounded and reproducible.

@@ -1,7 +1,7 @@
 import { validationError } from '../shared/errors';
 import { UNSAFE } from '../shared/text';
-import { isRenderableFormat } from './cell-text';
-import { canonicalLocale } from './locale';
+import * as SSF from 'ssf';
+import { canonicalLocale } from '../shared/locale';
 
 /**
  * One column of an export mapping (the biz type's `columns`): where the value comes from, how it is
@@ -66,6 +66,16 @@ const fail = (field: string, message: string) =>
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Whether ssf (the engine exports render formats with) can render a format: checked on write. */
+function isRenderableFormat(format: string): boolean {
+  try {
+    SSF.format(format, 1);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const checkHeader = (header: unknown, field: string): string => {
   if (typeof header !== 'string' || header.trim().length === 0 || header.length > MAX_HEADER_LENGTH) {

@@ -1,42 +1,11 @@
-import { validationError } from '../shared/errors';
-import type { ExportColumn } from './export-column';
+import type { ExportColumn } from '../metadata/export-column';
+import { pickLocale } from '../shared/locale';
 
 /**
  * The language of an export (API.md "Export options"): a request's `locale` picks each column's
  * header from `headers` and its dictionary labels from `dicts`, the exact tag first, then its
  * language ("zh" for "zh-TW"), then the column's own `header` and `dict`.
  */
-export const LOCALE_PATTERN = /^[a-z]{2,3}(?:-[a-z0-9]{2,8}){0,3}$/i;
-
-/** The canonical tag ("zh-cn" → "zh-CN"), or null when it is not a BCP 47 language tag. */
-export function canonicalLocale(tag: string): string | null {
-  if (!LOCALE_PATTERN.test(tag.trim())) return null;
-  try {
-    return Intl.getCanonicalLocales(tag.trim())[0] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Validates a `locale` field (absent: null); throws INVALID_LOCALE naming the field. */
-export function parseLocale(raw: unknown, field: string): string | null {
-  if (raw === undefined || raw === null) return null;
-  const tag = typeof raw === 'string' ? canonicalLocale(raw) : null;
-  if (tag === null)
-    throw validationError('INVALID_LOCALE', `${field} must be a language tag such as zh-CN or en`, { field });
-  return tag;
-}
-
-/** The entry of `byLocale` for `locale`: the exact tag, then its language. */
-export function pickLocale<T>(byLocale: Record<string, T> | undefined, locale: string | null): T | undefined {
-  if (!byLocale || !locale) return undefined;
-  if (Object.hasOwn(byLocale, locale)) return byLocale[locale];
-  const language = locale.split('-')[0];
-  if (Object.hasOwn(byLocale, language)) return byLocale[language];
-  // "zh" asked, "zh-CN" offered: the first tag of that language.
-  const near = Object.keys(byLocale).find((k) => k.split('-')[0] === language);
-  return near === undefined ? undefined : byLocale[near];
-}
 
 /**
  * The columns as written in `locale`: `header` and `dict` resolved, `headers` and `dicts` dropped,
