@@ -285,6 +285,17 @@ export class FileTask {
     });
   }
 
+  /**
+   * EXPORTING → FAILED (SOURCE_UNAVAILABLE) because something the export depends on is unreachable
+   * and the outage window still lasts (domain/exports/export-failure.ts outageRetry): the attempt
+   * this run spent is given back, so an outage never uses up the export's attempts.
+   */
+  failForOutage(message: string, now: Date): void {
+    const spent = this.exportAttrs.attempts;
+    this.fail('SOURCE_UNAVAILABLE', message, now);
+    this.props = { ...this.props, export: { ...this.exportAttrs, attempts: Math.max(0, spent - 1) } };
+  }
+
   /** PENDING or EXPORTING → CANCELLED; a running export notices between batches. */
   cancel(now: Date): void {
     this.move('CANCELLED', now, { ...this.exportAttrs, leaseOwner: null, leaseUntil: null });

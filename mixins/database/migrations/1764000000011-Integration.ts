@@ -6,7 +6,7 @@ import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunn
  * deliveries exist (the same relay, a second step; at least once). `webhooks` and
  * `webhook_deliveries`: the endpoints and the log of each delivery and its attempts.
  */
-export class Integration1764000000010 implements MigrationInterface {
+export class Integration1764000000011 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     if (!(await q.hasColumn('outbox_events', 'logged')))
       await q.addColumn(
