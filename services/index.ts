@@ -11,6 +11,7 @@ import { exportWorkerService } from './export-worker.service';
 import { metadataService } from './metadata.service';
 import { schedulerService } from './scheduler.service';
 import { webhooksService } from './webhooks.service';
+import { exportRequestsService } from './export-requests.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
 export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSchema> = {
@@ -25,4 +26,5 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   exportWorker: exportWorkerService,
   scheduler: schedulerService,
   webhooks: webhooksService,
+  exportRequests: exportRequestsService,
 };

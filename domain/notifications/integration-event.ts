@@ -31,7 +31,7 @@ export interface IntegrationEvent {
   /** The export's idempotency key: the `requestId` of an export requested by event. */
   requestId?: string;
   /** Why a request was rejected before any task existed (`task` is then null). */
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; retryable?: boolean };
 }
 
 /**

@@ -142,6 +142,7 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'exportWorker',
     'scheduler',
     'webhooks',
+    'exportRequests',
   ],
   gateway: ['api'],
   core: [
@@ -154,6 +155,7 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'shop',
     'scheduler',
     'webhooks',
+    'exportRequests',
   ],
   export: ['exportWorker'],
 };
