@@ -19,6 +19,7 @@ import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
 import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
+import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 
 type Req = IncomingMessage & {
@@ -40,6 +41,7 @@ export const PUBLISHED = [
   'fileTasks.*',
   'exports.*',
   'scheduler.*',
+  'webhooks.*',
 ];
 
 type Self = {
@@ -84,6 +86,8 @@ export function apiService(config: AppConfig): ServiceSchema {
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
   const hub = new ProgressHub(config.exports.maxAttempts);
+  // The listener's address does not change once it serves requests: read it once, not per request.
+  let ownBaseUrl: string | null = null;
 
   // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
   // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
@@ -113,7 +117,8 @@ export function apiService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'api',
-    mixins: [ApiGateway],
+    // The web console at `/` (web/dist): requests no API route took.
+    mixins: [ApiGateway, consoleAssetsMixin()],
     settings: {
       rest: '/',
       port: config.http.port,
@@ -343,7 +348,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
         // Where download links point when PUBLIC_BASE_URL is unset: this gateway's own address
         // (the real port, also when PORT=0 chose a free one).
-        if (!config.downloads.publicBaseUrl) ctx.meta.gatewayBaseUrl = gatewayBaseUrl(this.server);
+        if (!config.downloads.publicBaseUrl)
+          ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
         if (req.$action?.auth === 'public') return null;
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
