@@ -84,6 +84,8 @@ export function apiService(config: AppConfig): ServiceSchema {
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
   const hub = new ProgressHub(config.exports.maxAttempts);
+  // The listener's address does not change once it serves requests: read it once, not per request.
+  let ownBaseUrl: string | null = null;
 
   // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
   // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
@@ -343,7 +345,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
         // Where download links point when PUBLIC_BASE_URL is unset: this gateway's own address
         // (the real port, also when PORT=0 chose a free one).
-        if (!config.downloads.publicBaseUrl) ctx.meta.gatewayBaseUrl = gatewayBaseUrl(this.server);
+        if (!config.downloads.publicBaseUrl)
+          ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
         if (req.$action?.auth === 'public') return null;
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
