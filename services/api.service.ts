@@ -40,6 +40,7 @@ export const PUBLISHED = [
   'fileTasks.*',
   'exports.*',
   'scheduler.*',
+  'webhooks.*',
 ];
 
 type Self = {
