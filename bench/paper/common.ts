@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import mysql from 'mysql2/promise';
 import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
+import { validateExportColumns } from '../../domain/metadata/export-column';
 import { freePort } from '../../test/support/cluster';
 import { http } from '../../test/support/embedded-node';
 import { BENCH_KEY } from '../support/log-data';
@@ -359,11 +360,8 @@ export function ensureOrders(o: PaperOptions, orders: number): void {
 export const BENCH_BIZ = 'bench_orders';
 const orderExport = DEMO_BIZ_TYPES.find((b) => b.code === 'order_export')!.definition;
 
-/** The columns every export variant writes: the order_export columns. */
-export const ORDER_EXPORT_COLUMNS = (orderExport.columns as { key: string; header: string }[]).map((c) => ({
-  key: c.key,
-  header: c.header,
-}));
+/** The columns every export variant writes: the order_export columns, validated as the product reads them. */
+export const ORDER_EXPORT_COLUMNS = validateExportColumns(orderExport.columns);
 
 /**
  * `bench_orders`: the demo order export with an id range filter (`idFrom` ≤ id < `idTo`), so an
