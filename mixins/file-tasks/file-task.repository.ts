@@ -1,3 +1,4 @@
+import type { FileTaskRepository as FileTaskRepositoryPort } from '../../domain/file-tasks/file-task.ports';
 import type { DataSource } from 'typeorm';
 import { asDate, dbDate } from '../database/db-dates';
 import {
@@ -16,6 +17,7 @@ import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
+import { isPublishedAction } from '../../domain/notifications/integration-event';
 import { isMariaDb } from '../database/server-flavor';
 import { FileTaskListSql, listBranches } from './file-task-list.sql';
 import { planWalk, walkIndexFor, type Walk } from './file-task-list.walk';
@@ -144,7 +146,27 @@ export interface FileTaskRepositoryOptions {
   warn?: (message: string) => void;
 }
 
-export class FileTaskRepository {
+/**
+ * Published events (domain/notifications) carry the task as it is after the change, so a
+ * subscriber needs no second read that could see a later state.
+ */
+function withTaskSubject(task: FileTask, events: DomainEvent[]): DomainEvent[] {
+  return events.map((e) =>
+    isPublishedAction(e.type)
+      ? {
+          ...e,
+          subject: {
+            task: task.toView({ withManifest: false }),
+            ...(task.kind === 'EXPORT' && task.exportAttrs.idempotencyKey
+              ? { requestId: task.exportAttrs.idempotencyKey }
+              : {}),
+          },
+        }
+      : e,
+  );
+}
+
+export class FileTaskRepository implements FileTaskRepositoryPort {
   private readonly sample: RecentTaskSample;
   private readonly walks: ListWalks;
   private readonly warn: (message: string) => void;
@@ -163,7 +185,7 @@ export class FileTaskRepository {
     const row = toRow(task.snapshot());
     await this.ds.transaction(async (em) => {
       await em.getRepository(FileTaskSchema).insert(row);
-      await appendToOutbox(em, events);
+      await appendToOutbox(em, withTaskSubject(task, events));
     });
   }
 
@@ -191,7 +213,7 @@ export class FileTaskRepository {
         .updateEntity(false)
         .execute();
       if (!r.affected) return false;
-      await appendToOutbox(em, events);
+      await appendToOutbox(em, withTaskSubject(task, events));
       return true;
     });
   }
