@@ -19,7 +19,9 @@ import {
 import { exportPipeline } from '../mixins/export-pipeline/coordinator';
 import { READ_CHUNK_ACTION_NAME, type ReadChunkParams } from '../mixins/export-pipeline/chunk-read.contract';
 import { readChunk } from '../mixins/export-pipeline/chunk-reader';
-import { registerDataHandler } from '../mixins/export-pipeline/data-handlers/registry';
+import { dataHandlerAdapter, registerDataHandler } from '../mixins/export-pipeline/data-handlers/registry';
+import type { DataHandler } from '../domain/metadata/data-handler';
+import type { ReadScope } from '../domain/exports/data-handler.port';
 import { sqlDataHandler } from '../mixins/export-pipeline/data-handlers/sql.handler';
 import { actionDataHandler } from '../mixins/export-pipeline/data-handlers/action.handler';
 import { SourcePool } from '../mixins/export-pipeline/data-handlers/source-pool';
@@ -65,6 +67,17 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             return new Promise(() => undefined);
           }
           return readChunk(ctx.params, ctx);
+        },
+      },
+      /** The rows a scope matches (preview): the data handler's plan, its total only. */
+      estimate: {
+        visibility: 'public',
+        timeout: 30_000,
+        async handler(ctx: Context<{ handler: DataHandler; scope: ReadScope }>) {
+          const adapter = dataHandlerAdapter(ctx.params.handler);
+          const handler = adapter.parse(ctx.params.handler as unknown as Record<string, unknown>);
+          const plan = await adapter.plan(handler, ctx.params.scope, 10_000_000, ctx);
+          return { total: plan.total };
         },
       },
       /** Internal: this node's queue backend and job counts, for operations and tests. */

@@ -14,6 +14,8 @@ import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { requestExport, type RequestExportInput } from '../domain/exports/use-cases/request-export';
 import { cancelExport } from '../domain/exports/use-cases/cancel-export';
+import { previewExport } from '../domain/exports/use-cases/preview-export';
+import type { ReadScope } from '../domain/exports/data-handler.port';
 import { retryExport } from '../domain/exports/use-cases/retry-export';
 import { systemClock } from '../domain/ports/clock.port';
 import type { ExportJobs } from '../domain/exports/export.ports';
@@ -68,6 +70,28 @@ export function exportsService(config: AppConfig): ServiceSchema {
           const task = await requestExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);
           ctx.meta.$statusCode = 202;
           return task.toView();
+        },
+      },
+      preview: {
+        rest: 'POST /exports/preview',
+        params: {
+          bizType: 'string|min:1',
+          format: 'any|optional',
+          filters: 'any|optional',
+          columns: 'any|optional',
+          timeZone: 'any|optional',
+          locale: 'any|optional',
+        },
+        async handler(ctx: Ctx<RequestExportInput>) {
+          // The count runs where the data sources are: on an export node.
+          const estimate = async (b: { dataHandler: unknown }, scope: ReadScope) =>
+            (
+              await ctx.call<{ total: number | null }, unknown>('exportWorker.estimate', {
+                handler: b.dataHandler,
+                scope,
+              })
+            ).total;
+          return previewExport(deps(ctx), estimate, requireUser(ctx), ctx.params);
         },
       },
       cancel: {

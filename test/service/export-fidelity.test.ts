@@ -260,4 +260,41 @@ describe('export fidelity: every cell of the demo orders, read back independentl
     });
     assert.equal(sheet[0][0].v, '订单号');
   });
+
+  it('previews: the rows and columns a user would get, in their language, and maxRows up front', async () => {
+    const bob = await call('POST', '/api/exports/preview', {
+      token: tokens.bob,
+      body: { bizType: 'order_export', filters: { status: [1, 2] }, locale: 'zh-CN' },
+    });
+    assert.equal(bob.status, 200, JSON.stringify(bob.body));
+    const east = subtree('u-east');
+    const want = orders.filter((o) => east.has(o.unit_id) && [1, 2].includes(o.status)).length;
+    assert.equal(bob.body.estimatedRows, want, 'exact on SQL: the row scope and filters applied');
+    assert.equal(bob.body.withinMaxRows, true);
+    assert.deepEqual(
+      bob.body.columns.map((c: { key: string }) => c.key),
+      ALL.filter((k) => k !== 'amount'),
+    );
+    assert.equal(bob.body.columns[0].header, '订单号');
+    const bad = await call('POST', '/api/exports/preview', {
+      token: tokens.bob,
+      body: { bizType: 'order_export', filters: { nope: 1 } },
+    });
+    assert.equal(bad.status, 400);
+    // A biz type capped below the matching rows says so before anything is queued.
+    const def = (await call('GET', '/api/biz-types/order_export', { token: tokens.admin })).body;
+    const { version: _v, updatedAt: _u, code: _c, ...body } = def;
+    const put = await call('PUT', '/api/biz-types/order_preview_capped', {
+      token: tokens.admin,
+      body: { ...body, rules: { ...body.rules, maxRows: 10 } },
+    });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    const capped = await call('POST', '/api/exports/preview', {
+      token: tokens.admin,
+      body: { bizType: 'order_preview_capped' },
+    });
+    assert.equal(capped.status, 200, JSON.stringify(capped.body));
+    assert.deepEqual([capped.body.estimatedRows, capped.body.withinMaxRows], [orders.length, false]);
+    assert.match(capped.body.message, /more than the 10/);
+  });
 });

@@ -1,4 +1,5 @@
 import { FileTask } from '../../file-tasks/file-task';
+import type { ExportBizType } from '../../metadata/biz-type';
 import { checkBizDomain } from '../../files/upload-fields';
 import { unknownBizType } from '../../files/upload-rules';
 import { isShortCode } from '../../shared/identifiers';
@@ -42,12 +43,7 @@ export async function requestExport(
   actor: ExportActor,
   input: RequestExportInput,
 ): Promise<FileTask> {
-  const code = input.bizType;
-  if (!code) throw ExportErrors.bizTypeRequired();
-  if (!isShortCode(code)) throw unknownBizType(code);
-  const b = await d.bizTypes.find(code);
-  if (!b) throw unknownBizType(code);
-  if (b.kind !== 'EXPORT') throw ExportErrors.notExportable(code);
+  const b = await exportBizType(d, input.bizType);
   const { subject, grants, unitPaths } = await d.permissions.inputs(user);
   const req = parseExportRequest(
     b,
@@ -100,6 +96,19 @@ export async function requestExport(
   // job finds it and enqueues it (same job id, so never twice).
   await d.jobs.enqueue(task);
   return task;
+}
+
+/** The export biz type a request names (400 when it names none, an unknown one or a FILE type). */
+export async function exportBizType(
+  d: Pick<RequestExportDeps, 'bizTypes'>,
+  code: string | undefined,
+): Promise<ExportBizType> {
+  if (!code) throw ExportErrors.bizTypeRequired();
+  if (!isShortCode(code)) throw unknownBizType(code);
+  const b = await d.bizTypes.find(code);
+  if (!b) throw unknownBizType(code);
+  if (b.kind !== 'EXPORT') throw ExportErrors.notExportable(code);
+  return b;
 }
 
 /** The task stored under the request's idempotency key; a different request under it is a conflict. */
