@@ -177,7 +177,9 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
               id: task.createdBy,
             })
             .catch((err: unknown) => {
-              if ((err as { code?: unknown }).code === 404) return null;
+              // Gone only if the directory says so; an unreachable directory (also a 404 in
+              // Moleculer: no node has the service) is an outage, waited out.
+              if ((err as { type?: unknown }).type === 'USER_NOT_FOUND') return null;
               throw err;
             });
           if (!requester || requester.disabled)
