@@ -6,7 +6,7 @@ import {
   ProgressHub,
   type ProgressEvent,
   type TaskState,
-} from '../mixins/exports/progress-hub';
+} from '../mixins/http/progress-hub';
 import { USERS_CHANGED } from '../mixins/directory/directory-events';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';

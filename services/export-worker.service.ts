@@ -8,14 +8,20 @@ import { ulidIds } from '../mixins/auth/ulid-ids';
 import { withOutboxHint } from '../mixins/operation-log/actor';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionInputs } from '../mixins/permissions/subject';
-import { EXPORT_JOB, EXPORT_QUEUE, outageJobId, type ExportJobData } from '../mixins/exports/export-job';
-import { runExport, type ReadChunkParams } from '../mixins/exports/export-runner';
-import { readChunk } from '../mixins/exports/chunk-reader';
-import { registerDataHandler } from '../mixins/exports/data-handlers/registry';
-import { sqlDataHandler } from '../mixins/exports/data-handlers/sql.handler';
-import { actionDataHandler } from '../mixins/exports/data-handlers/action.handler';
-import { SourcePool } from '../mixins/exports/data-handlers/source-pool';
-import { EXPORT_PROGRESS } from '../mixins/exports/progress-hub';
+import {
+  EXPORT_JOB,
+  EXPORT_QUEUE,
+  outageJobId,
+  type ExportJobData,
+} from '../mixins/export-pipeline/export-job';
+import { runExport } from '../mixins/export-pipeline/coordinator';
+import { READ_CHUNK_ACTION_NAME, type ReadChunkParams } from '../mixins/export-pipeline/chunk-read.contract';
+import { readChunk } from '../mixins/export-pipeline/chunk-reader';
+import { registerDataHandler } from '../mixins/export-pipeline/data-handlers/registry';
+import { sqlDataHandler } from '../mixins/export-pipeline/data-handlers/sql.handler';
+import { actionDataHandler } from '../mixins/export-pipeline/data-handlers/action.handler';
+import { SourcePool } from '../mixins/export-pipeline/data-handlers/source-pool';
+import { EXPORT_PROGRESS } from '../mixins/http/progress-hub';
 import {
   ExportFailure,
   ExportStopped,
@@ -55,7 +61,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
 
     actions: {
       /** A chunk reader: one batch of a key range, mapped, masked and neutralised. */
-      readChunk: {
+      [READ_CHUNK_ACTION_NAME]: {
         visibility: 'public',
         timeout: 120_000,
         async handler(ctx: Context<ReadChunkParams>) {

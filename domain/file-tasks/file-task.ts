@@ -26,7 +26,7 @@ export interface StoredFile {
   contentType: string;
 }
 
-import type { ExportFormat } from '../exports/export-format';
+import type { ExportFormat } from '../metadata/export-format';
 
 export type { ExportFormat };
 
