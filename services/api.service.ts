@@ -34,7 +34,6 @@ type Req = IncomingMessage & {
 /** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
 export const PUBLISHED = [
   'api.health',
-  'api.ready',
   'directory.*',
   'operationLogs.*',
   'permissions.*',
@@ -266,6 +265,28 @@ export function apiService(config: AppConfig): ServiceSchema {
           },
         },
         {
+          // API.md "Readiness". A plain handler, not an action: it answers from the moment the
+          // gateway listens, before moleculer-web has generated any alias or the api service is
+          // registered.
+          name: 'readiness',
+          path: '/api/health',
+          authentication: false,
+          ...fileRouteErrors,
+          aliases: {
+            'GET /ready'(this: { checkReadiness(): Readiness }, _req: Req, res: ServerResponse) {
+              const r = this.checkReadiness();
+              const body = JSON.stringify(r.status === 'ready' ? { status: 'ready' } : r);
+              res.writeHead(r.status === 'ready' ? 200 : 503, {
+                'Content-Type': 'application/json; charset=utf-8',
+                'Content-Length': Buffer.byteLength(body),
+                'Cache-Control': 'no-store',
+              });
+              // Not in the access log: a load balancer asks every few seconds, and a 503 there is no error.
+              res.end(body);
+            },
+          },
+        },
+        {
           path: '/api',
           whitelist: PUBLISHED,
           autoAliases: true,
@@ -309,17 +330,6 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     actions: {
-      /** API.md "Readiness": 200 once every service the gateway publishes is served, else 503. */
-      ready: {
-        rest: 'GET /health/ready',
-        auth: 'public',
-        handler(this: { checkReadiness(): Readiness }, ctx: Context<unknown, { $statusCode?: number }>) {
-          const r = this.checkReadiness();
-          if (r.status === 'ready') return { status: 'ready' };
-          ctx.meta.$statusCode = 503;
-          return r;
-        },
-      },
       health: {
         rest: 'GET /health',
         auth: 'public',
@@ -427,7 +437,6 @@ export function apiService(config: AppConfig): ServiceSchema {
         const name = req.$action?.name;
         if (
           name !== 'api.health' &&
-          name !== 'api.ready' &&
           ready.status === 'starting' &&
           (this as unknown as { checkReadiness(): Readiness }).checkReadiness().status === 'starting'
         )
