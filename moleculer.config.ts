@@ -1,5 +1,6 @@
 import type { BrokerOptions, Errors } from 'moleculer';
 import type { AppConfig } from './mixins/config/app-config';
+import { BufferedConsoleLogger } from './mixins/logging/buffered-console.logger';
 
 /**
  * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
@@ -10,15 +11,13 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
   return {
     namespace: config.namespace,
     nodeID: config.nodeId,
-    logger: {
-      type: 'Console',
-      options: {
-        level: config.logLevel,
-        formatter: config.logFormat,
-        colors: process.stdout.isTTY === true,
-        moduleColors: false,
-      },
-    },
+    // moleculer's Console logger, its lines written in batches (one write per event-loop turn).
+    logger: new BufferedConsoleLogger({
+      level: config.logLevel,
+      formatter: config.logFormat,
+      colors: process.stdout.isTTY === true,
+      moduleColors: false,
+    }) as unknown as BrokerOptions['logger'],
     logLevel: config.logLevel,
     transporter: config.transporter
       ? { type: 'NATS', options: { url: config.transporter, maxReconnectAttempts: -1 } }

@@ -41,6 +41,7 @@ export const PUBLISHED = [
   'fileTasks.*',
   'exports.*',
   'scheduler.*',
+  'webhooks.*',
 ];
 
 /** The services whose routes the gateway publishes. */
@@ -100,6 +101,8 @@ export function apiService(config: AppConfig): ServiceSchema {
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
   const hub = new ProgressHub(config.exports.maxAttempts);
+  // The listener's address does not change once it serves requests: read it once, not per request.
+  let ownBaseUrl: string | null = null;
 
   // Readiness: every route ever served is remembered, so a request for one whose service is gone
   // is answered 503 (try again), and nothing but health is served before the first time ready.
@@ -431,7 +434,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
         // Where download links point when PUBLIC_BASE_URL is unset: this gateway's own address
         // (the real port, also when PORT=0 chose a free one).
-        if (!config.downloads.publicBaseUrl) ctx.meta.gatewayBaseUrl = gatewayBaseUrl(this.server);
+        if (!config.downloads.publicBaseUrl)
+          ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
         // Nothing but health before the services the gateway needs are there: a client or load
         // balancer that trusts an early listener gets "try again", not a 404 or a wrong 401.
         const name = req.$action?.name;
