@@ -47,6 +47,8 @@ const N = Number(values.exports);
 const ROWS = Number(values.rows.replace(/[_,]/g, ''));
 const scenarios = values.scenarios.split(',').map((s) => s.trim()) as Scenario[];
 for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+if (!/^mysql:\/\/[^@]*@(127\.0\.0\.1|localhost)[:/]/.test(values['mysql-url']))
+  throw new Error('--mysql-url must be a local server');
 const SETTLE_MS = Number(values['settle-timeout']) * 1000;
 const TERMINAL = new Set(['SUCCESS', 'FAILED', 'CANCELLED', 'EXPIRED']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
