@@ -19,6 +19,7 @@ import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
 import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
+import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 
@@ -151,7 +152,8 @@ export function apiService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'api',
-    mixins: [ApiGateway],
+    // The web console at `/` (web/dist): requests no API route took.
+    mixins: [ApiGateway, consoleAssetsMixin()],
     settings: {
       rest: '/',
       port: config.http.port,
