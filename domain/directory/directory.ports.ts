@@ -3,6 +3,7 @@ import type { Role } from './role';
 import type { User } from './user';
 import type { Principal } from '../shared/principal';
 import type { DomainEvent } from '../shared/domain-event';
+import type { IdGenerator } from '../ports/id-generator.port';
 
 export interface DirectoryRepository {
   findUnit(id: string): Promise<OrgUnit | null>;
@@ -37,9 +38,7 @@ export interface TokenIssuer {
   verify(token: string): Principal;
 }
 
-export interface IdGenerator {
-  next(): string;
-}
+export type { IdGenerator };
 
 /**
  * Counts failed sign-ins per key (username + client address) over a window, in a store every
@@ -49,4 +48,10 @@ export interface LoginThrottle {
   failures(key: string): Promise<number>;
   recordFailure(key: string): Promise<void>;
   reset(key: string): Promise<void>;
+}
+
+/** A user as they are now, for a decision made later than the request (an export run). */
+export interface UserLookup {
+  /** The user with their current roles, unit and state; null when they no longer exist. */
+  current(id: string): Promise<(Principal & { disabled: boolean }) | null>;
 }

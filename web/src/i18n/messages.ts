@@ -3,7 +3,10 @@
  * both (zh is typed against en, so a missing translation fails the typecheck). `{name}` marks a
  * value filled in by `t(key, {name})`. Add a page's keys under its own prefix (`files.`, `admin.logs.`).
  */
+import { adminEn, adminZh } from './admin-messages';
+
 export const en = {
+  ...adminEn,
   'app.title': 'File Task Center',
   'app.language': 'Language',
   'app.signOut': 'Sign out',
@@ -151,6 +154,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...adminZh,
   'app.title': '文件任务中心',
   'app.language': '语言',
   'app.signOut': '退出登录',
