@@ -1,5 +1,29 @@
 import type { BrokerOptions, Errors } from 'moleculer';
 import type { AppConfig } from './mixins/config/app-config';
+import { callerIdentityMiddleware } from './mixins/auth/caller-identity.middleware';
+
+/**
+ * Moleculer's own middlewares, in its order. They are listed here (internalMiddlewares: false)
+ * only so that caller identity can come after them: the last registered wraps outermost, and the
+ * identity check must run before the cacher can answer from cache or the validator can describe
+ * the parameters to a caller who is nobody.
+ */
+const MOLECULER_MIDDLEWARES = [
+  'ActionHook',
+  'Validator',
+  'Bulkhead',
+  'Cacher',
+  'ContextTracker',
+  'CircuitBreaker',
+  'Timeout',
+  'Retry',
+  'Fallback',
+  'ErrorHandler',
+  'Tracing',
+  'Metrics',
+  'Debounce',
+  'Throttle',
+];
 
 /**
  * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
@@ -69,5 +93,7 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
         }
       : { enabled: false },
     tracing: { enabled: false },
+    internalMiddlewares: false,
+    middlewares: [...MOLECULER_MIDDLEWARES, callerIdentityMiddleware(config)],
   };
 }

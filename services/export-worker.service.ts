@@ -6,6 +6,7 @@ import { createJobQueue } from '../mixins/queue/queue.factory';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { withOutboxHint } from '../mixins/operation-log/actor';
+import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionInputs } from '../mixins/permissions/subject';
 import { EXPORT_JOB, EXPORT_QUEUE, type ExportJobData } from '../mixins/exports/export-job';
@@ -50,6 +51,8 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
       /** A chunk reader: one batch of a key range, mapped, masked and neutralised. */
       readChunk: {
         visibility: 'public',
+        // It trusts the scope it is handed (the coordinator checked the requester's grants).
+        auth: 'system',
         timeout: 120_000,
         async handler(ctx: Context<ReadChunkParams>) {
           if (exitAfterReads > 0 && ++reads >= exitAfterReads) {
@@ -116,12 +119,14 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             ulidIds.next(),
             new Date(),
           );
-        const ctx = this.broker.ContextFactory.create(this.broker, null as never, {}, {});
+        // An export job is the cluster's own work: it reads as the system principal, for the requester's
+        // permissions (checked here and narrowed into the chunk reads' scope).
+        const ctx = this.broker.ContextFactory.create(this.broker, null as never, {}, asSystem());
         const started = Date.now();
         let unpublished: string | null = null;
         try {
           const b = await this.broker
-            .call<BizTypeView, { code: string }>('metadata.get', { code: task.bizType })
+            .call<BizTypeView, { code: string }>('metadata.get', { code: task.bizType }, asSystem())
             .catch((err: unknown) => {
               if ((err as { type?: string }).type === 'BIZ_TYPE_NOT_FOUND')
                 throw new ExportFailure('BIZ_TYPE_INVALID', `biz type ${task.bizType} no longer exists`);
@@ -131,9 +136,13 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             throw new ExportFailure('BIZ_TYPE_INVALID', `${b.code} is no longer an export`);
           // The requester as they are now (roles, unit, disabled), not as they were when they asked.
           const requester = await this.broker
-            .call<Principal & { disabled: boolean }, { id: string }>('directory.resolveUser', {
-              id: task.createdBy,
-            })
+            .call<Principal & { disabled: boolean }, { id: string }>(
+              'directory.resolveUser',
+              {
+                id: task.createdBy,
+              },
+              asSystem(),
+            )
             .catch((err: unknown) => {
               if ((err as { code?: unknown }).code === 404) return null;
               throw err;

@@ -272,6 +272,8 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
       /** Internal, for the gateway's link route (the link was verified there): what to send. */
       downloadTarget: {
         visibility: 'public',
+        // Called by the gateway for a signed link it has verified (the link is the credential).
+        auth: 'system',
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           const task = await repo!.find(ctx.params.id);
@@ -283,6 +285,8 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
       /** Internal: FILE_DOWNLOADED, for the user the link was issued to. */
       recordDownload: {
         visibility: 'public',
+        // Called by the gateway for a signed link it has verified (the link is the credential).
+        auth: 'system',
         params: {
           id: 'string|max:64',
           bizType: 'string|max:64',

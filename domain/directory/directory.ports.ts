@@ -31,10 +31,13 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+/** What a valid token says: who, the token version it was issued under, and until when. */
+export type VerifiedToken = Principal & { tokenVersion: number; expiresAtMs: number };
+
 export interface TokenIssuer {
-  issue(principal: Principal): IssuedToken;
+  issue(principal: Principal, tokenVersion?: number): IssuedToken;
   /** Throws an UNAUTHORIZED DomainError for a bad, expired or foreign token. */
-  verify(token: string): Principal;
+  verify(token: string): VerifiedToken;
 }
 
 export interface IdGenerator {

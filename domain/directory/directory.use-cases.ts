@@ -74,7 +74,7 @@ export class DirectoryUseCases {
       throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
     }
     await this.d.throttle?.reset(key);
-    const issued = this.d.tokens.issue(user.toPrincipal());
+    const issued = this.d.tokens.issue(user.toPrincipal(), user.tokenVersion);
     return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), user: this.me(user) };
   }
 
@@ -141,11 +141,11 @@ export class DirectoryUseCases {
     };
   }
 
-  private async knownRoles(): Promise<Set<string>> {
+  async knownRoles(): Promise<Set<string>> {
     return new Set((await this.d.repo.listRoles()).map((r) => r.code));
   }
 
-  private async checkUnit(unitId: unknown): Promise<string | null> {
+  async checkUnit(unitId: unknown): Promise<string | null> {
     if (unitId === undefined || unitId === null) return null;
     if (typeof unitId !== 'string' || !(await this.d.repo.findUnit(unitId))) {
       throw validationError('UNKNOWN_UNIT', 'unitId names no unit', { field: 'unitId' });

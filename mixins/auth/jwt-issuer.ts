@@ -2,30 +2,38 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { IssuedToken, TokenIssuer } from '../../domain/directory/directory.ports';
+import type { IssuedToken, TokenIssuer, VerifiedToken } from '../../domain/directory/directory.ports';
 import type { Principal } from '../../domain/shared/principal';
 import { unauthorized } from '../../domain/shared/errors';
 
 const ISSUER = 'file-task-center';
 
-/** HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs). */
+/**
+ * HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs), and `ver`, the
+ * user's token version when it was issued: a token whose `ver` is not the user's current one is
+ * revoked (see domain/directory/user.ts).
+ */
 export class JwtIssuer implements TokenIssuer {
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
   ) {}
 
-  issue(p: Principal): IssuedToken {
-    const token = jwt.sign({ roles: p.roles, unit: p.unitId, name: p.username }, this.secret, {
-      algorithm: 'HS256',
-      subject: p.id,
-      expiresIn: this.ttlSeconds,
-      issuer: ISSUER,
-    });
+  issue(p: Principal, tokenVersion = 0): IssuedToken {
+    const token = jwt.sign(
+      { roles: p.roles, unit: p.unitId, name: p.username, ver: tokenVersion },
+      this.secret,
+      {
+        algorithm: 'HS256',
+        subject: p.id,
+        expiresIn: this.ttlSeconds,
+        issuer: ISSUER,
+      },
+    );
     return { token, expiresAt: new Date(Date.now() + this.ttlSeconds * 1000) };
   }
 
-  verify(token: string): Principal {
+  verify(token: string): VerifiedToken {
     let claims: jwt.JwtPayload;
     try {
       // Pinning the algorithm rejects alg=none and RS/HS confusion.
@@ -44,6 +52,8 @@ export class JwtIssuer implements TokenIssuer {
       username: typeof claims.name === 'string' ? claims.name : claims.sub,
       roles: claims.roles.filter((r): r is string => typeof r === 'string'),
       unitId: typeof claims.unit === 'string' ? claims.unit : null,
+      tokenVersion: typeof claims.ver === 'number' ? claims.ver : 0,
+      expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : 0,
     };
   }
 }

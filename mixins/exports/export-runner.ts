@@ -12,6 +12,7 @@ import { dataHandlerAdapter } from './data-handlers/registry';
 import type { KeyRange, ReadScope } from './data-handlers/data-handler.port';
 import { ChunkFeed, type CellBatch } from './chunk-feed';
 import { HashingStream } from './hashing-stream';
+import { asSystem } from '../auth/caller-identity.middleware';
 
 export const READ_ACTION = 'exportWorker.readChunk';
 
@@ -114,7 +115,7 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
 
   async function runPipeline(): Promise<RunResult> {
     const adapter = dataHandlerAdapter(b.dataHandler);
-    const ctx = broker.ContextFactory.create(broker, null as never, {}, {});
+    const ctx = broker.ContextFactory.create(broker, null as never, {}, asSystem());
     const plan = await adapter
       .plan(b.dataHandler, scope, config.exports.chunkRows, ctx)
       .catch((err: unknown) => {
@@ -157,6 +158,7 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
             limit: config.exports.batchRows,
           };
           const r = await broker.call<CellBatch, ReadChunkParams>(READ_ACTION, params, {
+            ...asSystem(),
             nodeID,
             retries: 0,
             timeout: config.exports.readTimeoutMs,

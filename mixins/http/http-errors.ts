@@ -27,6 +27,15 @@ export function httpError(err: unknown): { status: number; code: string; message
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { status: 415, code: 'UNSUPPORTED_ENCODING', message };
   }
+  // A body that says Content-Encoding gzip/deflate but is not: zlib's error reaches us with its
+  // string code (Z_DATA_ERROR, Z_BUF_ERROR…) in place of a status, through moleculer-web.
+  if (typeof e.code === 'string' && /^Z_[A-Z_]+$/.test(e.code)) {
+    return {
+      status: 400,
+      code: 'INVALID_CONTENT_ENCODING',
+      message: 'the body is not encoded as its Content-Encoding says',
+    };
+  }
   switch (type) {
     case 'VALIDATION_ERROR':
       // Moleculer's own validator says only "Parameters validation error!"; ours say what is wrong.

@@ -7,6 +7,7 @@ import { MetadataExports1764000000006 } from './1764000000006-MetadataExports';
 import { Scheduler1764000000007 } from './1764000000007-Scheduler';
 import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIndexes';
 import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskStatusWalkIndex';
+import { TrustTokens1764000000010 } from './1764000000010-TrustTokens';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MAIN_MIGRATIONS = [
   Scheduler1764000000007,
   FileTaskUnitIndexes1764000000008,
   FileTaskStatusWalkIndex1764000000009,
+  TrustTokens1764000000010,
 ];
