@@ -6,7 +6,7 @@ import {
   ProgressHub,
   type ProgressEvent,
   type TaskState,
-} from '../mixins/exports/progress-hub';
+} from '../mixins/http/progress-hub';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
 import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';

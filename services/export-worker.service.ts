@@ -9,16 +9,29 @@ import { withOutboxHint } from '../mixins/operation-log/actor';
 import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionInputs } from '../mixins/permissions/subject';
-import { EXPORT_JOB, EXPORT_QUEUE, type ExportJobData } from '../mixins/exports/export-job';
-import { runExport, type ReadChunkParams } from '../mixins/exports/export-runner';
-import { readChunk } from '../mixins/exports/chunk-reader';
-import { registerDataHandler } from '../mixins/exports/data-handlers/registry';
-import { sqlDataHandler } from '../mixins/exports/data-handlers/sql.handler';
-import { actionDataHandler } from '../mixins/exports/data-handlers/action.handler';
-import { SourcePool } from '../mixins/exports/data-handlers/source-pool';
-import { EXPORT_PROGRESS } from '../mixins/exports/progress-hub';
-import { ExportFailure, ExportStopped, classifyExportError } from '../domain/exports/export-failure';
-import { FileTask, mayRetry } from '../domain/file-tasks/file-task';
+import {
+  EXPORT_JOB,
+  EXPORT_QUEUE,
+  outageJobId,
+  type ExportJobData,
+} from '../mixins/export-pipeline/export-job';
+import { runExport } from '../mixins/export-pipeline/coordinator';
+import { READ_CHUNK_ACTION_NAME, type ReadChunkParams } from '../mixins/export-pipeline/chunk-read.contract';
+import { readChunk } from '../mixins/export-pipeline/chunk-reader';
+import { registerDataHandler } from '../mixins/export-pipeline/data-handlers/registry';
+import { sqlDataHandler } from '../mixins/export-pipeline/data-handlers/sql.handler';
+import { actionDataHandler } from '../mixins/export-pipeline/data-handlers/action.handler';
+import { SourcePool } from '../mixins/export-pipeline/data-handlers/source-pool';
+import { EXPORT_PROGRESS } from '../mixins/http/progress-hub';
+import {
+  ExportFailure,
+  ExportStopped,
+  classifyExportError,
+  outageRetry,
+  type OutageDecision,
+  type OutageState,
+} from '../domain/exports/export-failure';
+import { FileTask } from '../domain/file-tasks/file-task';
 import type { Principal } from '../domain/shared/principal';
 import { canExport, exportableColumns } from '../domain/permissions/policy';
 import { rowScopeStillAllowed, rowScopeUnits } from '../domain/exports/export-request';
@@ -49,7 +62,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
 
     actions: {
       /** A chunk reader: one batch of a key range, mapped, masked and neutralised. */
-      readChunk: {
+      [READ_CHUNK_ACTION_NAME]: {
         visibility: 'public',
         // It trusts the scope it is handed (the coordinator checked the requester's grants).
         auth: 'system',
@@ -94,16 +107,51 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
         } else return { skipped: task.status };
         // The conditional update is the lock: of two workers given one task, one wins here.
         if (!(await repo!.transition(task, from, []))) return { skipped: 'taken' };
-        await this.broker.broadcast(EXPORT_PROGRESS, {
-          taskId: task.id,
-          status: 'EXPORTING',
-          rows: 0,
-          total: null,
-        });
-        return this.exportTask(task);
+        await this.broker
+          .broadcast(EXPORT_PROGRESS, { taskId: task.id, status: 'EXPORTING', rows: 0, total: null })
+          .catch(() => undefined);
+        return this.exportTask(task, job.data.outage ?? null);
       },
 
-      async exportTask(claimed: FileTask) {
+      /**
+       * Runs a job; a failure because something is unreachable (the transporter, a service, the
+       * database, Redis) is waited out with a delayed retry job instead of spending an attempt,
+       * for as long as the outage window lasts (domain rule outageRetry).
+       */
+      async takeJob(job: JobInfo<ExportJobData>) {
+        const outage = job.data.outage ?? null;
+        let result: { outcome?: string; wait?: OutageDecision };
+        try {
+          result = await this.runJob(job);
+        } catch (e) {
+          const wait = outageRetry(classifyExportError(e), outage, Date.now(), Math.random(), {
+            windowMs: config.exports.outageWindowMs,
+          });
+          if (!wait.wait) throw e;
+          this.logger.warn(
+            `export ${job.data.taskId}: waiting ${wait.delayMs} ms for an outage: ${(e as Error).message}`,
+          );
+          result = { outcome: 'WAITING', wait };
+        }
+        if (result.wait?.wait) {
+          const task = await repo!.find(job.data.taskId).catch(() => null);
+          const attempts = task?.kind === 'EXPORT' ? task.exportAttrs.attempts : 0;
+          // If this fails too (Redis is the outage), the task stays FAILED with its attempts left and
+          // compensation enqueues it once the queue answers again.
+          await queue!.add<ExportJobData>(
+            EXPORT_JOB,
+            { taskId: job.data.taskId, outage: result.wait.next },
+            {
+              jobId: outageJobId(job.data.taskId, attempts, result.wait.next.waits),
+              delayMs: result.wait.delayMs,
+              attempts: 1,
+            },
+          );
+        }
+        return result;
+      },
+
+      async exportTask(claimed: FileTask, outage: OutageState | null) {
         let task = claimed;
         const log = (type: string, outcome: 'SUCCESS' | 'FAILURE', detail: Record<string, unknown>) =>
           domainEvent(
@@ -183,12 +231,9 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
                   leaseUntil: new Date(now.getTime() + config.exports.leaseSeconds * 1000),
                 });
                 if (ok)
-                  void this.broker.broadcast(EXPORT_PROGRESS, {
-                    taskId: task.id,
-                    status: 'EXPORTING',
-                    rows,
-                    total,
-                  });
+                  void this.broker
+                    .broadcast(EXPORT_PROGRESS, { taskId: task.id, status: 'EXPORTING', rows, total })
+                    .catch(() => undefined);
                 return ok;
               },
             },
@@ -219,24 +264,32 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             return { outcome: 'STOPPED' };
           }
           unpublished = null;
-          await this.broker.broadcast(EXPORT_PROGRESS, {
-            taskId: task.id,
-            status: 'SUCCESS',
-            rows: result.rowCount,
-            total: result.rowCount,
-          });
+          // Progress events are a courtesy to open event streams: a transporter outage must not
+          // turn a recorded SUCCESS into a failure.
+          await this.broker
+            .broadcast(EXPORT_PROGRESS, {
+              taskId: task.id,
+              status: 'SUCCESS',
+              rows: result.rowCount,
+              total: result.rowCount,
+            })
+            .catch(() => undefined);
           return { outcome: 'SUCCESS', rows: result.rowCount };
         } catch (err) {
           // A file whose SUCCESS could not be recorded is never published: the next attempt writes its own.
           if (unpublished) await storage!.delete(unpublished).catch(() => undefined);
           if (err instanceof ExportStopped) return { outcome: 'STOPPED' };
           const failure = classifyExportError(err);
-          const willRetry = mayRetry(failure.reason, task.exportAttrs.attempts, config.exports.maxAttempts);
-          this.logger.warn(
-            `export ${task.id} failed (${failure.reason}${willRetry ? ', will retry' : ''}): ${failure.message}`,
-          );
+          const wait = outageRetry(failure, outage, Date.now(), Math.random(), {
+            windowMs: config.exports.outageWindowMs,
+          });
           const from = { status: task.status, version: task.version };
-          task.fail(failure.reason, failure.message, new Date());
+          if (wait.wait) task.failForOutage(failure.message, new Date());
+          else task.fail(failure.reason, failure.message, new Date());
+          const willRetry = wait.wait || task.mayRetry(config.exports.maxAttempts);
+          this.logger.warn(
+            `export ${task.id} failed (${failure.reason}${wait.wait ? `, outage: next try in ${wait.delayMs} ms` : willRetry ? ', will retry' : ''}): ${failure.message}`,
+          );
           const ok = await withOutboxHint(ctx, () =>
             repo!.transition(task, from, [
               log('EXPORT_FAILED', 'FAILURE', {
@@ -244,16 +297,20 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
                 message: failure.message,
                 attempt: task.exportAttrs.attempts,
                 willRetry,
+                ...(wait.wait ? { outage: true } : {}),
               }),
             ]),
           );
           if (ok)
-            await this.broker.broadcast(EXPORT_PROGRESS, {
-              taskId: task.id,
-              status: 'FAILED',
-              willRetry,
-              reason: failure.reason,
-            });
+            await this.broker
+              .broadcast(EXPORT_PROGRESS, {
+                taskId: task.id,
+                status: 'FAILED',
+                willRetry,
+                reason: failure.reason,
+              })
+              .catch(() => undefined);
+          if (ok && wait.wait) return { outcome: 'WAITING', wait };
           // Rethrown, the queue retries with backoff; the next run moves FAILED → PENDING → EXPORTING.
           if (ok && willRetry) throw failure;
           return { outcome: 'FAILED', reason: failure.reason };
@@ -275,7 +332,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
       await queue.start();
       if (config.exports.concurrency > 0) {
         queue.process<ExportJobData>(EXPORT_JOB, config.exports.concurrency, (job) =>
-          (this as unknown as { runJob(j: JobInfo<ExportJobData>): Promise<unknown> }).runJob(job),
+          (this as unknown as { takeJob(j: JobInfo<ExportJobData>): Promise<unknown> }).takeJob(job),
         );
       }
     },

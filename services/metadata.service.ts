@@ -5,7 +5,7 @@ import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/mai
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { BizTypeRepository, type StoredBizType } from '../mixins/metadata/biz-type.repository';
-import { registeredHandlerParsers } from '../mixins/exports/data-handlers/registry';
+import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handlers/registry';
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
 import { conflict, notFound, validationError } from '../domain/shared/errors';

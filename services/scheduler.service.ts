@@ -11,7 +11,7 @@ import { ulidIds } from '../mixins/auth/ulid-ids';
 import { actorEvent, OUTBOX_APPENDED, withOutboxHint } from '../mixins/operation-log/actor';
 import { OperationLogRepository } from '../mixins/operation-log/log.repository';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
-import { EXPORT_QUEUE } from '../mixins/exports/export-job';
+import { EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
 import { SchedulerRepository } from '../mixins/scheduler/scheduler.repository';
 import { FileTaskMaintenance } from '../mixins/scheduler/file-task-maintenance.repository';
 import type { BizTypeRetention, JobDeps } from '../mixins/scheduler/job-context';

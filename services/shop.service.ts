@@ -5,7 +5,7 @@ import { errorsMixin } from '../mixins/errors/error-mapper';
 import { openShopDatabase } from '../mixins/shop/shop-database';
 import { seedOrders } from '../mixins/shop/order-seeder';
 import { countOrders, readOrders } from '../mixins/shop/order-reader';
-import type { ActionBatchParams } from '../mixins/exports/data-handlers/action.handler';
+import type { ActionBatchParams } from '../mixins/export-pipeline/data-handlers/action.handler';
 
 interface OrdersParams {
   afterId?: number;

@@ -1,4 +1,4 @@
-import type { ColumnType, ExportColumn, MaskKind } from './export-column';
+import type { ColumnType, ExportColumn, MaskKind } from '../metadata/export-column';
 
 /**
  * Turns source values into the cells an export file holds: one typed value per column, with

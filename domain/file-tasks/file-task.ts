@@ -26,7 +26,7 @@ export interface StoredFile {
   contentType: string;
 }
 
-import type { ExportFormat } from '../exports/export-format';
+import type { ExportFormat } from '../metadata/export-format';
 
 export type { ExportFormat };
 
@@ -283,6 +283,17 @@ export class FileTask {
       leaseOwner: null,
       leaseUntil: null,
     });
+  }
+
+  /**
+   * EXPORTING → FAILED (SOURCE_UNAVAILABLE) because something the export depends on is unreachable
+   * and the outage window still lasts (domain/exports/export-failure.ts outageRetry): the attempt
+   * this run spent is given back, so an outage never uses up the export's attempts.
+   */
+  failForOutage(message: string, now: Date): void {
+    const spent = this.exportAttrs.attempts;
+    this.fail('SOURCE_UNAVAILABLE', message, now);
+    this.props = { ...this.props, export: { ...this.exportAttrs, attempts: Math.max(0, spent - 1) } };
   }
 
   /** PENDING or EXPORTING → CANCELLED; a running export notices between batches. */

@@ -1,9 +1,9 @@
 import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
-import { validateExportColumns, type ExportColumn } from '../exports/export-column';
+import { validateExportColumns, type ExportColumn } from './export-column';
 import { parseActionHandler, parseSqlHandler, SQL_IDENTIFIER, type DataHandler } from './data-handler';
 
-import { EXPORT_FORMATS, type ExportFormat } from '../exports/export-format';
+import { EXPORT_FORMATS, type ExportFormat } from './export-format';
 
 export { EXPORT_FORMATS, type ExportFormat };
 export type BizKind = 'FILE' | 'EXPORT';

@@ -84,6 +84,8 @@ export interface ExportConfig {
   leaseSeconds: number;
   maxAttempts: number;
   retryDelayMs: number;
+  /** How long failures because a dependency is unreachable are waited out without spending attempts. */
+  outageWindowMs: number;
   /** How often progress and the lease are written. */
   heartbeatMs: number;
 }
@@ -251,6 +253,7 @@ function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportCo
     leaseSeconds: int(env, 'EXPORT_LEASE_SECONDS', 60, 5, 3600),
     maxAttempts: int(env, 'EXPORT_MAX_ATTEMPTS', 3, 1, 20),
     retryDelayMs: int(env, 'EXPORT_RETRY_DELAY_MS', 5_000, 0, 3_600_000),
+    outageWindowMs: int(env, 'EXPORT_OUTAGE_WINDOW_SECONDS', 600, 0, 86_400) * 1000,
     heartbeatMs: int(env, 'EXPORT_HEARTBEAT_MS', 1_000, 100, 60_000),
   };
 }

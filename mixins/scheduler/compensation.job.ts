@@ -1,7 +1,7 @@
 import { stuckReason, type StuckReason } from '../../domain/scheduler/compensation';
 import { domainEvent } from '../../domain/shared/domain-event';
 import { isLiveJob, type JobQueue } from '../../domain/ports/job-queue.port';
-import { EXPORT_JOB, exportJobId, exportJobOptions, type ExportJobData } from '../exports/export-job';
+import { EXPORT_JOB, exportJobId, exportJobOptions, type ExportJobData } from '../export-pipeline/export-job';
 import type { CompensationCandidate } from './file-task-maintenance.repository';
 import type { Job } from './job-context';
 

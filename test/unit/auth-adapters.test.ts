@@ -74,6 +74,22 @@ describe('JwtIssuer', () => {
     assert.throws(() => issuer.verify(noRoles), code('INVALID_TOKEN'));
     assert.throws(() => issuer.verify('not-a-jwt'), code('INVALID_TOKEN'));
   });
+
+  it('keeps the key bytes of the configured secret: tokens interoperate with a plain-string HS256 signer', () => {
+    const foreign = jwt.sign({ roles: ['SALES'], unit: 'u-east', name: 'ann' }, secret, {
+      subject: 'u1',
+      issuer: 'file-task-center',
+    });
+    assert.deepEqual(issuer.verify(foreign), principal);
+    const { token } = issuer.issue(principal);
+    assert.equal((jwt.verify(token, secret) as jwt.JwtPayload).sub, 'u1');
+    // A non-ASCII secret keeps its UTF-8 bytes, as jsonwebtoken does with a string.
+    const utf8 = 'ключ-'.repeat(8);
+    assert.equal(
+      (jwt.verify(new JwtIssuer(utf8, 60).issue(principal).token, utf8) as jwt.JwtPayload).sub,
+      'u1',
+    );
+  });
 });
 
 describe('resolveJwtSecret', () => {

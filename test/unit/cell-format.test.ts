@@ -7,7 +7,7 @@ import {
   neutralizeFormula,
   parseUtcDate,
 } from '../../domain/exports/cell-format';
-import type { ColumnType, ExportColumn } from '../../domain/exports/export-column';
+import type { ColumnType, ExportColumn } from '../../domain/metadata/export-column';
 
 const col = (type: ColumnType, extra: Partial<ExportColumn> = {}): ExportColumn => ({
   key: 'v',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateExportColumns } from '../../domain/exports/export-column';
+import { validateExportColumns } from '../../domain/metadata/export-column';
 import { isDomainError } from '../../domain/shared/errors';
 
 const rejects = (input: unknown, field: string) =>

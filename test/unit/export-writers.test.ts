@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { compileRowFormatter, type Cell } from '../../domain/exports/cell-format';
-import type { ExportColumn } from '../../domain/exports/export-column';
+import type { ExportColumn } from '../../domain/metadata/export-column';
 import { DANGEROUS_REMARKS } from '../../domain/shop/order-generator';
 import { isDomainError } from '../../domain/shared/errors';
-import { createTableWriter, type TableWriterOptions } from '../../mixins/exports/table-writer';
+import {
+  createTableWriter,
+  type TableWriterOptions,
+} from '../../mixins/export-pipeline/writers/table-writer';
 import { readXlsx, type XCell } from '../support/spreadsheet';
 
 // Read back with independent readers: csv-parse for csv; jszip plus a few regular expressions over

@@ -8,7 +8,7 @@ import {
   type FailureReason,
   type FileTaskStatus,
 } from '../../domain/file-tasks/file-task';
-import { ProgressHub, type TaskState } from '../../mixins/exports/progress-hub';
+import { ProgressHub, type TaskState } from '../../mixins/http/progress-hub';
 
 const MAX = 3;
 

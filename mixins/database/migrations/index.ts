@@ -7,7 +7,8 @@ import { MetadataExports1764000000006 } from './1764000000006-MetadataExports';
 import { Scheduler1764000000007 } from './1764000000007-Scheduler';
 import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIndexes';
 import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskStatusWalkIndex';
-import { TrustTokens1764000000010 } from './1764000000010-TrustTokens';
+import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
+import { TrustTokens1764000000011 } from './1764000000011-TrustTokens';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -20,5 +21,6 @@ export const MAIN_MIGRATIONS = [
   Scheduler1764000000007,
   FileTaskUnitIndexes1764000000008,
   FileTaskStatusWalkIndex1764000000009,
-  TrustTokens1764000000010,
+  OutageAttempts1764000000010,
+  TrustTokens1764000000011,
 ];

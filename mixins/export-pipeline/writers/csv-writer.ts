@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
-import { neutralizeFormula, type Cell } from '../../domain/exports/cell-format';
-import type { ExportColumn } from '../../domain/exports/export-column';
-import { conflict } from '../../domain/shared/errors';
-import { destroyOutput, OutputWatch } from './output-watch';
-import type { TableWriter, TableWriterOptions } from './table-writer';
+import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
+import type { ExportColumn } from '../../../domain/metadata/export-column';
+import { conflict } from '../../../domain/shared/errors';
+import { destroyOutput, OutputWatch } from '../output-watch';
+import type { TableWriter, TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 
 /**
  * CSV through csv-stringify's stream API: RFC 4180 (CRLF records, fields with a quote, comma or

@@ -4,25 +4,16 @@ import type { ObjectStorage } from '../../domain/ports/object-storage.port';
 import type { ExportBizType } from '../../domain/metadata/biz-type';
 import { filterSpecsOf } from '../../domain/metadata/data-handler';
 import type { FileTask, StoredFile } from '../../domain/file-tasks/file-task';
-import type { ExportColumn } from '../../domain/exports/export-column';
+import type { ExportColumn } from '../../domain/metadata/export-column';
 import { ExportFailure, ExportStopped, classifyExportError } from '../../domain/exports/export-failure';
 import { CONTENT_TYPES, exportStorageKey } from '../../domain/exports/export-naming';
-import { createTableWriter } from './table-writer';
+import { createTableWriter } from './writers/table-writer';
 import { dataHandlerAdapter } from './data-handlers/registry';
-import type { KeyRange, ReadScope } from './data-handlers/data-handler.port';
-import { ChunkFeed, type CellBatch } from './chunk-feed';
+import type { KeyRange, ReadScope } from '../../domain/exports/data-handler.port';
+import { ChunkFeed } from './chunk-feed';
+import { READ_CHUNK_ACTION, type ReadChunkParams, type ReadChunkResult } from './chunk-read.contract';
 import { HashingStream } from './hashing-stream';
 import { asSystem } from '../auth/caller-identity.middleware';
-
-export const READ_ACTION = 'exportWorker.readChunk';
-
-export interface ReadChunkParams {
-  handler: ExportBizType['dataHandler'];
-  columns: ExportColumn[];
-  scope: ReadScope;
-  range: KeyRange;
-  limit: number;
-}
 
 export interface RunDeps {
   config: AppConfig;
@@ -135,14 +126,14 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
       getActionEndpoints(name: string): { endpoints: { id: string; isAvailable: boolean }[] } | undefined;
     };
     const readers = () =>
-      (registry.getActionEndpoints(READ_ACTION)?.endpoints ?? [])
+      (registry.getActionEndpoints(READ_CHUNK_ACTION)?.endpoints ?? [])
         .filter((ep) => ep.isAvailable)
         .map((ep) => ep.id)
         .sort();
     /** Batches read per node: in the manifest, so operations can see how the work spread. */
     const readBy: Record<string, number> = {};
     const dateCols = columns.map((c) => c.type === 'date' || c.type === 'datetime');
-    const readBatch = async (range: KeyRange, chunk: number): Promise<CellBatch> => {
+    const readBatch = async (range: KeyRange, chunk: number): Promise<ReadChunkResult> => {
       let last: unknown;
       for (let attempt = 0; attempt < 4; attempt++) {
         const nodes = readers();
@@ -157,7 +148,7 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
             range,
             limit: config.exports.batchRows,
           };
-          const r = await broker.call<CellBatch, ReadChunkParams>(READ_ACTION, params, {
+          const r = await broker.call<ReadChunkResult, ReadChunkParams>(READ_CHUNK_ACTION, params, {
             ...asSystem(),
             nodeID,
             retries: 0,

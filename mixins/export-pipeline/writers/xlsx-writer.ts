@@ -1,11 +1,15 @@
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { neutralizeFormula, type Cell } from '../../domain/exports/cell-format';
-import type { ExportColumn } from '../../domain/exports/export-column';
-import { conflict } from '../../domain/shared/errors';
-import { destroyOutput, OutputWatch, type DrainableStream } from './output-watch';
-import { MAX_XLSX_DATA_ROWS, type TableWriter, type TableWriterOptions } from './table-writer';
+import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
+import type { ExportColumn } from '../../../domain/metadata/export-column';
+import { conflict } from '../../../domain/shared/errors';
+import { destroyOutput, OutputWatch, type DrainableStream } from '../output-watch';
+import {
+  MAX_XLSX_DATA_ROWS,
+  type TableWriter,
+  type TableWriterOptions,
+} from '../../../domain/exports/export-pipeline.ports';
 
 /**
  * The exceljs 4.4.0 streaming writer, bounded and reproducible.

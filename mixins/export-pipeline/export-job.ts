@@ -1,12 +1,19 @@
 import type { JobOptions } from '../../domain/ports/job-queue.port';
 import type { AppConfig } from '../config/app-config';
+import type { OutageState } from '../../domain/exports/export-failure';
 
 export const EXPORT_QUEUE = 'exports';
 export const EXPORT_JOB = 'export';
 
 export interface ExportJobData {
   taskId: string;
+  /** Set on the runs that wait out an outage (see the export worker): when it began and the waits so far. */
+  outage?: OutageState;
 }
+
+/** The job of the next try after an outage wait: unique per wait, one try (the wait itself is the retry). */
+export const outageJobId = (taskId: string, attemptsSoFar: number, waits: number) =>
+  `export-${taskId}-${attemptsSoFar}-w${waits}`;
 
 /**
  * One job id per task and attempt round: adding it twice (a retried request, compensation racing

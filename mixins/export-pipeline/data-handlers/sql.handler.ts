@@ -11,7 +11,7 @@ import type {
   KeyRange,
   KeyValue,
   ReadScope,
-} from './data-handler.port';
+} from '../../../domain/exports/data-handler.port';
 import type { SourcePool } from './source-pool';
 
 /**

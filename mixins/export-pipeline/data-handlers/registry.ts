@@ -1,7 +1,7 @@
 import type { DataHandler } from '../../../domain/metadata/data-handler';
 import type { HandlerParser } from '../../../domain/metadata/biz-type';
 import { validationError } from '../../../domain/shared/errors';
-import type { DataHandlerAdapter } from './data-handler.port';
+import type { DataHandlerAdapter } from '../../../domain/exports/data-handler.port';
 
 const adapters = new Map<string, DataHandlerAdapter>();
 

@@ -1,11 +1,10 @@
 import type { Context } from 'moleculer';
 import { compileRowFormatter, type RowFormatter } from '../../domain/exports/cell-format';
-import { validateExportColumns } from '../../domain/exports/export-column';
+import { validateExportColumns } from '../../domain/metadata/export-column';
 import type { DataHandler } from '../../domain/metadata/data-handler';
 import { dataHandlerAdapter } from './data-handlers/registry';
-import type { DataHandlerAdapter } from './data-handlers/data-handler.port';
-import type { ReadChunkParams } from './export-runner';
-import type { CellBatch } from './chunk-feed';
+import type { DataHandlerAdapter } from '../../domain/exports/data-handler.port';
+import type { ReadChunkParams, ReadChunkResult } from './chunk-read.contract';
 
 interface Prepared {
   adapter: DataHandlerAdapter;
@@ -43,7 +42,7 @@ function prepare(p: ReadChunkParams): Prepared {
  * neutralised here on the reading node, so the coordinator only writes. Dates travel as epoch
  * milliseconds (the coordinator knows which columns are dates) to stay exact over any serializer.
  */
-export async function readChunk(p: ReadChunkParams, ctx: Context): Promise<CellBatch> {
+export async function readChunk(p: ReadChunkParams, ctx: Context): Promise<ReadChunkResult> {
   const { adapter, handler, format } = prepare(p);
   const limit = Math.min(Math.max(1, Math.floor(Number(p.limit) || 1)), 10_000);
   const batch = await adapter.read(handler, p.scope, p.range, limit, ctx);

@@ -1,9 +1,5 @@
-import type { KeyRange, KeyValue } from './data-handlers/data-handler.port';
-
-export interface CellBatch {
-  cells: unknown[][];
-  next: KeyValue | null;
-}
+import type { KeyRange } from '../../domain/exports/data-handler.port';
+import type { CellBatch } from '../../domain/exports/export-pipeline.ports';
 
 export type ReadBatch = (range: KeyRange, chunkIndex: number) => Promise<CellBatch>;
 

@@ -1,7 +1,14 @@
-import type { Context } from 'moleculer';
-import type { DataHandler } from '../../../domain/metadata/data-handler';
+import type { DataHandler } from '../metadata/data-handler';
 
 export type KeyValue = number | string;
+
+/**
+ * How a data handler reaches a business service (an `action` handler calls one): the caller's
+ * broker context, seen through the one method the handlers use, so this port names no framework.
+ */
+export interface ActionCaller {
+  call<T, P = unknown>(action: string, params?: P): Promise<T>;
+}
 
 /** A key range of one export: rows with after < key <= to (either end open when null). */
 export interface KeyRange {
@@ -36,6 +43,12 @@ export interface ExportPlan {
  */
 export interface DataHandlerAdapter {
   parse(raw: Record<string, unknown>): DataHandler;
-  plan(handler: DataHandler, scope: ReadScope, chunkRows: number, ctx: Context): Promise<ExportPlan>;
-  read(handler: DataHandler, scope: ReadScope, range: KeyRange, limit: number, ctx: Context): Promise<Batch>;
+  plan(handler: DataHandler, scope: ReadScope, chunkRows: number, ctx: ActionCaller): Promise<ExportPlan>;
+  read(
+    handler: DataHandler,
+    scope: ReadScope,
+    range: KeyRange,
+    limit: number,
+    ctx: ActionCaller,
+  ): Promise<Batch>;
 }

@@ -1,6 +1,6 @@
 import type { ActionHandler } from '../../../domain/metadata/data-handler';
 import { parseActionHandler } from '../../../domain/metadata/data-handler';
-import type { Batch, DataHandlerAdapter, KeyValue } from './data-handler.port';
+import type { Batch, DataHandlerAdapter, KeyValue } from '../../../domain/exports/data-handler.port';
 
 /** What an `action` data handler receives: one batch request by cursor. */
 export interface ActionBatchParams {
