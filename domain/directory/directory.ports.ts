@@ -49,7 +49,10 @@ export interface IdGenerator {
  * node shares (the Cache port), so a password cannot be guessed by spreading tries over nodes.
  */
 export interface LoginThrottle {
-  failures(key: string): Promise<number>;
-  recordFailure(key: string): Promise<void>;
+  /** Counts one attempt, atomically; the number of attempts since the last success in the window. */
+  attempt(key: string): Promise<number>;
+  /** After a successful sign-in. */
   reset(key: string): Promise<void>;
+  /** How long the count lasts after the last attempt: a refused client's Retry-After. */
+  readonly windowSeconds: number;
 }

@@ -65,6 +65,14 @@ export class PrincipalResolver {
     return { id: rec.id, username: rec.username, roles: rec.roles, unitId: rec.unitId, kind: 'user' };
   }
 
+  /**
+   * A user as the directory has them now (null: gone), from this node's cache: what a signed
+   * download link is checked against at download time. Throws 503 when the directory is down.
+   */
+  currentUser(id: string): Promise<SubjectRecord | null> {
+    return this.subject('user', id);
+  }
+
   /** Drops a subject (or every one) so the next request reads the directory again. */
   forget(id?: string): void {
     this.generation++;

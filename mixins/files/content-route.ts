@@ -49,9 +49,9 @@ export async function serveContent(
   }
   const link = deps.links.verify(token, { taskId });
   // The link is the credential, checked above: the gateway reads the task as the system principal.
-  const target = await ctx.call<DownloadTarget, { id: string }>(
+  const target = await ctx.call<DownloadTarget, { id: string; userId: string }>(
     'fileTasks.downloadTarget',
-    { id: taskId },
+    { id: taskId, userId: link.userId },
     asSystem(),
   );
 

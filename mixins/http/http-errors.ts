@@ -62,6 +62,12 @@ export function httpError(err: unknown): { status: number; code: string; message
   return { status, code: type || (status === 503 ? 'SERVICE_UNAVAILABLE' : 'ERROR'), message, data: e.data };
 }
 
+/** Seconds a 429 asks the client to wait: the error's own figure, or a minute. */
+function retryAfter(data: unknown): number {
+  const s = (data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? Math.ceil(s) : 60;
+}
+
 export function sendJsonError(
   req: IncomingMessage,
   res: ServerResponse,
@@ -79,6 +85,7 @@ export function sendJsonError(
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));
   if (h.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (h.status === 429) res.setHeader('Retry-After', String(retryAfter(h.data)));
   res.end(req.method === 'HEAD' ? undefined : body);
   return h;
 }

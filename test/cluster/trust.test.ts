@@ -51,7 +51,7 @@ describe('cluster: callers inside the cluster', async () => {
       databaseUrl: main.url,
       port,
       dataDir,
-      extra: { SHOP_DATABASE_URL: shop.url, DEMO_DATA: 'true', DEMO_ORDERS: '50' },
+      extra: { SHOP_DATABASE_URL: shop.url },
     });
     nodes = [
       startNodeProcess('gateway', { ...env, SERVICES: 'gateway', NODE_ID: 'gateway-1' }),
@@ -67,6 +67,13 @@ describe('cluster: callers inside the cluster', async () => {
       requestTimeout: 15_000,
     });
     await foreign.start();
+    // Three processes compiling at once on a busy machine: the gateway may take a while.
+    await eventually(
+      'gateway listening',
+      180_000,
+      async () => ((await http(base, 'GET', '/api/health')).status ? true : null),
+      nodes,
+    );
     admin = await adminToken(base);
     // Both core nodes and the export worker announced to the intruder too.
     await eventually(

@@ -24,7 +24,7 @@ describe('broker options', () => {
 
   it('retries a retryable failure and not a client error', async () => {
     const broker = new ServiceBroker({
-      ...brokerOptions(loadAppConfig({ RETRIES: '2', LOG_LEVEL: 'fatal' })),
+      ...brokerOptions(loadAppConfig({ RETRIES: '2', LOG_LEVEL: 'fatal', JWT_SECRET: 'x'.repeat(32) })),
       logger: false,
     });
     let flaky = 0;

@@ -196,6 +196,18 @@ describe('gateway + directory on an in-process broker', () => {
     for (let i = 0; i < 10; i++) assert.equal((await attempt('wrong-guess')).status, 401);
     const blocked = await attempt(DEMO_PASSWORD);
     assert.deepEqual([blocked.status, blocked.body.error.code], [429, 'TOO_MANY_LOGIN_ATTEMPTS']);
+    assert.equal(blocked.headers.get('retry-after'), '900');
+  });
+
+  it('counts sign-in attempts atomically: a parallel burst gets no more than 10 tries', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        call('POST', '/api/auth/login', { body: { username: 'erin', password: 'wrong-guess' } }),
+      ),
+    );
+    const statuses = burst.map((r) => r.status);
+    assert.equal(statuses.filter((x) => x === 401).length, 10, JSON.stringify(statuses));
+    assert.equal(statuses.filter((x) => x === 429).length, 20);
   });
 
   it('revokes earlier tokens on a role change, a password change and a disable; re-enabling revives none', async () => {
