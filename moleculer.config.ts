@@ -3,6 +3,7 @@ import type { BrokerOptions, Errors } from 'moleculer';
 import { credsAuthenticator, nkeyAuthenticator } from 'nats';
 import type { AppConfig } from './mixins/config/app-config';
 import { callerIdentityMiddleware } from './mixins/auth/caller-identity.middleware';
+import { BufferedConsoleLogger } from './mixins/logging/buffered-console.logger';
 
 /**
  * Moleculer's own middlewares, in its order. They are listed here (internalMiddlewares: false)
@@ -50,7 +51,6 @@ function natsTransporter(config: AppConfig) {
     },
   };
 }
-
 /**
  * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
  * DESIGN.md. Retries, the circuit breaker, request timeouts and request tracking are all off in
@@ -60,15 +60,13 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
   return {
     namespace: config.namespace,
     nodeID: config.nodeId,
-    logger: {
-      type: 'Console',
-      options: {
-        level: config.logLevel,
-        formatter: config.logFormat,
-        colors: process.stdout.isTTY === true,
-        moduleColors: false,
-      },
-    },
+    // moleculer's Console logger, its lines written in batches (one write per event-loop turn).
+    logger: new BufferedConsoleLogger({
+      level: config.logLevel,
+      formatter: config.logFormat,
+      colors: process.stdout.isTTY === true,
+      moduleColors: false,
+    }) as unknown as BrokerOptions['logger'],
     logLevel: config.logLevel,
     transporter: config.transporter ? natsTransporter(config) : null,
     // MsgPack keeps binary stream chunks binary; JSON would grow them 4x past NATS's 1 MiB payload.

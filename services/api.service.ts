@@ -39,6 +39,7 @@ export const PUBLISHED = [
   'fileTasks.*',
   'exports.*',
   'scheduler.*',
+  'webhooks.*',
 ];
 
 type Self = {
@@ -76,6 +77,8 @@ export function apiService(config: AppConfig): ServiceSchema {
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
   const hub = new ProgressHub(config.exports.maxAttempts);
+  // The listener's address does not change once it serves requests: read it once, not per request.
+  let ownBaseUrl: string | null = null;
 
   const fileRouteErrors = {
     bodyParsers: false,
@@ -326,7 +329,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         ctx.meta.clientIp = req.socket.remoteAddress ?? 'unknown';
         // Where download links point when PUBLIC_BASE_URL is unset: this gateway's own address
         // (the real port, also when PORT=0 chose a free one).
-        if (!config.downloads.publicBaseUrl) ctx.meta.gatewayBaseUrl = gatewayBaseUrl(this.server);
+        if (!config.downloads.publicBaseUrl)
+          ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         if (req.$action?.auth === 'public') {

@@ -53,9 +53,19 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
   let repo: FileTaskRepository | null = null;
   let storage: ObjectStorage | null = null;
 
-  /** The task if `user` may read it, else the same 404 as a missing one. */
-  const readable = async (ctx: Ctx, user: Principal, id: string): Promise<FileTask> =>
-    (await readableWith(ctx, user, id)).task;
+  /**
+   * The task if `user` may read it, else the same 404 as a missing one. Grants only widen what a
+   * caller sees, so when the policy already allows the read without any (the owner, an admin) the
+   * grants and unit paths are not fetched: two calls fewer per request on the hot path.
+   */
+  const readable = async (ctx: Ctx, user: Principal, id: string): Promise<FileTask> => {
+    const task = await repo!.find(id);
+    if (!task) throw hidden();
+    if (canRead({ id: user.id, roles: user.roles, unitPath: null }, task, [], () => null)) return task;
+    const inputs = await permissionInputs(ctx, user);
+    if (!canRead(inputs.subject, task, inputs.grants, inputs.paths)) throw hidden();
+    return task;
+  };
 
   /** The same, with the permission inputs it was judged by, for a further check on them. */
   const readableWith = async (ctx: Ctx, user: Principal, id: string) => {

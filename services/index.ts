@@ -10,6 +10,8 @@ import { exportsService } from './exports.service';
 import { exportWorkerService } from './export-worker.service';
 import { metadataService } from './metadata.service';
 import { schedulerService } from './scheduler.service';
+import { webhooksService } from './webhooks.service';
+import { exportRequestsService } from './export-requests.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
 export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSchema> = {
@@ -23,4 +25,6 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   exports: exportsService,
   exportWorker: exportWorkerService,
   scheduler: schedulerService,
+  webhooks: webhooksService,
+  exportRequests: exportRequestsService,
 };

@@ -7,6 +7,12 @@ import { requireUser } from '../mixins/auth/principal';
 import { OutboxRelay } from '../mixins/operation-log/log-relay';
 import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
 import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { createJobQueue } from '../mixins/queue/queue.factory';
+import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
+import { fanOutToWebhooks, WEBHOOK_QUEUE } from '../mixins/webhooks/webhook-fanout';
+import { busEventOf, integrationEvent } from '../domain/notifications/integration-event';
+import type { DomainEvent } from '../domain/shared/domain-event';
+import type { JobQueue } from '../domain/ports/job-queue.port';
 import { parseLogSearch } from '../domain/operation-log/log-search';
 import { forbidden } from '../domain/shared/errors';
 import { ADMIN_ROLE, AUDITOR_ROLE, type Principal } from '../domain/shared/principal';
@@ -28,6 +34,7 @@ function requireAuditor(ctx: Ctx): Principal {
 export function operationLogsService(config: AppConfig): ServiceSchema {
   let relay: OutboxRelay | null = null;
   let repo: OperationLogRepository | null = null;
+  let webhookQueue: JobQueue | null = null;
   return {
     name: 'operationLogs',
     mixins: [errorsMixin],
@@ -57,7 +64,9 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
         async handler() {
           let moved = 0;
           for (let n = -1; n !== 0;) moved += n = Math.max(0, await relay!.deliverBatch());
-          return { moved };
+          let published = 0;
+          for (let n = -1; n !== 0;) published += n = await relay!.publishBatch();
+          return { moved, published };
         },
       },
     },
@@ -74,7 +83,22 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
       const db = await acquireMainDatabase(config.database);
       const key = resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key');
       repo = new OperationLogRepository(db, key);
+      const webhooks = new WebhookRepository(db);
+      webhookQueue = createJobQueue(config, WEBHOOK_QUEUE, db);
+      await webhookQueue.start();
+      const broker = this.broker;
+      // The publication step of the relay (docs/integration.md "Events"): webhook deliveries are
+      // stored and queued first (durable), then the event goes on the bus. A throw leaves the
+      // batch in the outbox for the next tick.
+      const publish = async (events: DomainEvent[]) => {
+        await fanOutToWebhooks(webhooks, webhookQueue!, events);
+        for (const e of events) {
+          const name = busEventOf(e);
+          if (name) await broker.emit(name, integrationEvent(e));
+        }
+      };
       relay = new OutboxRelay(db, key, {
+        publish,
         batchSize: config.logs.relayBatchSize,
         intervalMs: config.logs.relayIntervalMs,
         onError: (e) =>
@@ -85,6 +109,7 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
 
     async stopped() {
       await relay?.stop();
+      await webhookQueue?.stop();
       await releaseMainDatabase(config.database);
     },
   };

@@ -16,6 +16,11 @@ export interface DomainEvent {
   outcome: 'SUCCESS' | 'FAILURE';
   detail: Record<string, unknown>;
   requestId: string | null;
+  /**
+   * For events that are also published to business systems (domain/notifications): the task as it
+   * was right after the change, and the request it answers. Kept in the outbox, not in the log.
+   */
+  subject?: Record<string, unknown>;
 }
 
 export type NewDomainEvent = Omit<

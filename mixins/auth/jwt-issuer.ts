@@ -7,6 +7,8 @@ import type { Principal } from '../../domain/shared/principal';
 import { unauthorized } from '../../domain/shared/errors';
 
 const ISSUER = 'file-task-center';
+/** Verified tokens kept per process; a full cache starts over (a burst of new tokens costs a verify each). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs), and `ver`, the
@@ -20,6 +22,7 @@ export class JwtIssuer implements TokenIssuer {
    * against tens of microseconds with a KeyObject).
    */
   private readonly key: crypto.KeyObject;
+  private readonly verified = new Map<string, { principal: VerifiedToken; expiresAtMs: number }>();
 
   constructor(
     secret: string,
@@ -43,6 +46,15 @@ export class JwtIssuer implements TokenIssuer {
   }
 
   verify(token: string): VerifiedToken {
+    // A token verified before answers from memory until its own expiry: every request carries the
+    // same few tokens, and the signature of a given string cannot change.
+    const hit = this.verified.get(token);
+    if (hit && Date.now() < hit.expiresAtMs) return { ...hit.principal, roles: [...hit.principal.roles] };
+    const principal = this.verifyNow(token);
+    return { ...principal, roles: [...principal.roles] };
+  }
+
+  private verifyNow(token: string): VerifiedToken {
     let claims: jwt.JwtPayload;
     try {
       // Pinning the algorithm rejects alg=none and RS/HS confusion.
@@ -56,7 +68,7 @@ export class JwtIssuer implements TokenIssuer {
     }
     if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles))
       throw unauthorized('INVALID_TOKEN', 'invalid token');
-    return {
+    const principal: VerifiedToken = {
       id: claims.sub,
       username: typeof claims.name === 'string' ? claims.name : claims.sub,
       roles: claims.roles.filter((r): r is string => typeof r === 'string'),
@@ -64,6 +76,11 @@ export class JwtIssuer implements TokenIssuer {
       tokenVersion: typeof claims.ver === 'number' ? claims.ver : 0,
       expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : 0,
     };
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+      this.verified.set(token, { principal, expiresAtMs: claims.exp * 1000 });
+    }
+    return principal;
   }
 }
 

@@ -34,11 +34,10 @@ const MAX_ENTRIES = 10_000;
 /**
  * Credential → principal, for the gateway and for every action of every node (the caller
  * identity middleware). The hot path is two in-process map reads: the verified JWT by its string
- * and the subject by id. A subject is fetched from the directory (as the system principal) at
+ * (in JwtIssuer) and the subject by id. A subject is fetched from the directory (as the system principal) at
  * most once per TTL per node, and dropped at once on a USERS_CHANGED broadcast.
  */
 export class PrincipalResolver {
-  private readonly jwts = new Map<string, VerifiedToken>();
   private readonly subjects = new Map<string, { rec: SubjectRecord | null; until: number }>();
   private readonly inflight = new Map<string, Promise<SubjectRecord | null>>();
   private readonly now: () => number;
@@ -57,7 +56,8 @@ export class PrincipalResolver {
     }
     const sa = parseServiceAccountToken(token);
     if (sa) return this.serviceAccount(sa.id, sa.secret);
-    const claims = this.verifiedJwt(token);
+    // JwtIssuer keeps verified tokens in memory until they expire: no HMAC per request.
+    const claims = this.d.verifyJwt(token);
     const rec = await this.subject('user', claims.id);
     if (!rec) throw identityErrors.invalidToken('the user of this token no longer exists');
     if (rec.disabled) throw identityErrors.userDisabled();
@@ -91,19 +91,6 @@ export class PrincipalResolver {
     if (!rec || !want || want.length !== hash.length || !crypto.timingSafeEqual(want, hash) || rec.disabled)
       throw identityErrors.invalidToken('unknown or revoked service account token');
     return { id: rec.id, username: rec.username, roles: rec.roles, unitId: rec.unitId, kind: 'service' };
-  }
-
-  private verifiedJwt(token: string): VerifiedToken {
-    const hit = this.jwts.get(token);
-    if (hit) {
-      if (hit.expiresAtMs > this.now()) return hit;
-      this.jwts.delete(token);
-      throw identityErrors.tokenExpired();
-    }
-    const claims = this.d.verifyJwt(token);
-    if (this.jwts.size >= MAX_ENTRIES) this.jwts.clear();
-    this.jwts.set(token, claims);
-    return claims;
   }
 
   private async subject(kind: 'user' | 'service', id: string): Promise<SubjectRecord | null> {

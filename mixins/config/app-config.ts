@@ -61,6 +61,24 @@ export interface AppConfig {
   demo: { enabled: boolean; orders: number };
   exports: ExportConfig;
   scheduler: SchedulerConfig;
+  webhooks: WebhookConfig;
+}
+
+/** Webhook deliveries (docs/integration.md). */
+export interface WebhookConfig {
+  /** Loopback, private and link-local targets are refused unless this is true. */
+  allowPrivate: boolean;
+  /** One attempt's limit, connection to last byte. */
+  timeoutMs: number;
+  /** First retry delay; doubles per attempt (with jitter) up to `retryMaxDelayMs`. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A delivery is retried until it is this old, then marked FAILED. */
+  retryWindowMs: number;
+  /** Deliveries one node sends at once, in all. */
+  concurrency: number;
+  /** Deliveries one node sends at once to one webhook. */
+  perEndpoint: number;
 }
 
 /** Retention defaults of the archival job; an admin's rule may override them per job. */
@@ -164,6 +182,8 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'shop',
     'exportWorker',
     'scheduler',
+    'webhooks',
+    'exportRequests',
   ],
   gateway: ['api'],
   core: [
@@ -175,6 +195,8 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'exports',
     'shop',
     'scheduler',
+    'webhooks',
+    'exportRequests',
   ],
   export: ['exportWorker'],
 };
@@ -391,6 +413,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     scheduler: {
       fileTaskRetentionDays: int(env, 'ARCHIVE_FILE_TASKS_AFTER_DAYS', 180, 1, 36_500),
       logRetentionDays: int(env, 'ARCHIVE_LOGS_AFTER_DAYS', 365, 1, 36_500),
+    },
+    webhooks: {
+      allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+      retryMaxDelayMs: int(env, 'WEBHOOK_RETRY_MAX_DELAY_MS', 3_600_000, 10, 24 * 3_600_000),
+      retryWindowMs: int(env, 'WEBHOOK_RETRY_HOURS', 24, 1, 24 * 30) * 3_600_000,
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
+      perEndpoint: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 64),
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),

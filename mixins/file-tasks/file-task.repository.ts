@@ -16,6 +16,7 @@ import type { DomainEvent } from '../../domain/shared/domain-event';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
+import { isPublishedAction } from '../../domain/notifications/integration-event';
 import { isMariaDb } from '../database/server-flavor';
 import { FileTaskListSql, listBranches } from './file-task-list.sql';
 import { planWalk, walkIndexFor, type Walk } from './file-task-list.walk';
@@ -144,6 +145,26 @@ export interface FileTaskRepositoryOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * Published events (domain/notifications) carry the task as it is after the change, so a
+ * subscriber needs no second read that could see a later state.
+ */
+function withTaskSubject(task: FileTask, events: DomainEvent[]): DomainEvent[] {
+  return events.map((e) =>
+    isPublishedAction(e.type)
+      ? {
+          ...e,
+          subject: {
+            task: task.toView({ withManifest: false }),
+            ...(task.kind === 'EXPORT' && task.exportAttrs.idempotencyKey
+              ? { requestId: task.exportAttrs.idempotencyKey }
+              : {}),
+          },
+        }
+      : e,
+  );
+}
+
 export class FileTaskRepository {
   private readonly sample: RecentTaskSample;
   private readonly walks: ListWalks;
@@ -163,7 +184,7 @@ export class FileTaskRepository {
     const row = toRow(task.snapshot());
     await this.ds.transaction(async (em) => {
       await em.getRepository(FileTaskSchema).insert(row);
-      await appendToOutbox(em, events);
+      await appendToOutbox(em, withTaskSubject(task, events));
     });
   }
 
@@ -191,7 +212,7 @@ export class FileTaskRepository {
         .updateEntity(false)
         .execute();
       if (!r.affected) return false;
-      await appendToOutbox(em, events);
+      await appendToOutbox(em, withTaskSubject(task, events));
       return true;
     });
   }

@@ -9,11 +9,19 @@ import {
   type OperationLogRow,
 } from '../database/schemas/operation-log.schema';
 import { eventFromPayload } from './outbox';
+import { busEventOf } from '../../domain/notifications/integration-event';
 
 export interface RelayOptions {
   batchSize: number;
   intervalMs: number;
   onError: (e: unknown) => void;
+  /**
+   * The publication step (domain/notifications): gets logged events that business systems may
+   * consume, oldest first, and must have handed them on (bus, webhook deliveries) when it
+   * resolves; they leave the outbox only then, so a crash or a throw publishes them again later
+   * (at least once). Without it, events leave the outbox once logged.
+   */
+  publish?: (events: DomainEvent[]) => Promise<void>;
 }
 
 /** Lower-cased words of the entry for free-text search (action, target, biz type, detail values). */
@@ -79,16 +87,22 @@ export class OutboxRelay {
     if (this.running) return;
     this.timer = null;
     let moved = 0;
+    let published = 0;
     this.running = (async () => {
       try {
         moved = await this.deliverBatch();
       } catch (e) {
         this.opts.onError(e);
       }
+      try {
+        published = await this.publishBatch();
+      } catch (e) {
+        this.opts.onError(e);
+      }
     })();
     await this.running;
     this.running = null;
-    const more = moved === this.opts.batchSize || this.again;
+    const more = moved === this.opts.batchSize || published === this.opts.batchSize || this.again;
     this.again = false;
     this.schedule(more ? 0 : this.opts.intervalMs);
   }
@@ -105,6 +119,7 @@ export class OutboxRelay {
       const outbox = em
         .getRepository(OutboxSchema)
         .createQueryBuilder('o')
+        .where('o.logged = 0')
         .orderBy('o.id', 'ASC')
         .limit(this.opts.batchSize);
       // Under the head lock only one relay reads at a time; the row locks make the read current.
@@ -126,10 +141,12 @@ export class OutboxRelay {
       let seq = Number(head.seq);
       let hash = head.hash;
       const entries: OperationLogRow[] = [];
+      const toPublish: string[] = [];
       for (const row of rows) {
+        const e = eventFromPayload(row.payload);
+        if (this.opts.publish && busEventOf(e) && !toPublish.includes(row.id)) toPublish.push(row.id);
         if (logged.has(row.id)) continue;
         logged.add(row.id);
-        const e = eventFromPayload(row.payload);
         const fields = {
           id: e.id,
           seq: seq + 1,
@@ -158,13 +175,49 @@ export class OutboxRelay {
           .execute();
       }
       await em.getRepository(ChainHeadSchema).update({ id: 1 }, { seq, hash });
-      await em
-        .getRepository(OutboxSchema)
-        .createQueryBuilder()
-        .delete()
-        .where('id IN (:...ids)', { ids })
-        .execute();
+      const done = ids.filter((id) => !toPublish.includes(id));
+      if (done.length > 0)
+        await em
+          .getRepository(OutboxSchema)
+          .createQueryBuilder()
+          .delete()
+          .where('id IN (:...done)', { done })
+          .execute();
+      if (toPublish.length > 0)
+        await em
+          .getRepository(OutboxSchema)
+          .createQueryBuilder()
+          .update()
+          .set({ logged: 1 })
+          .where('id IN (:...toPublish)', { toPublish })
+          .execute();
       return rows.length;
     });
+  }
+
+  /**
+   * The publication step: logged events waiting to be published are handed to `publish`, then
+   * removed. Not in a transaction (publishing writes elsewhere and talks to the bus): relays on
+   * two nodes may publish one event twice, which at-least-once subscribers tolerate by `eventId`.
+   */
+  async publishBatch(): Promise<number> {
+    if (!this.opts.publish) return 0;
+    const rows = await this.ds
+      .getRepository(OutboxSchema)
+      .createQueryBuilder('o')
+      .where('o.logged = 1')
+      .orderBy('o.id', 'ASC')
+      .limit(this.opts.batchSize)
+      .getMany();
+    if (rows.length === 0) return 0;
+    await this.opts.publish(rows.map((r) => eventFromPayload(r.payload)));
+    const ids = rows.map((r) => r.id);
+    await this.ds
+      .getRepository(OutboxSchema)
+      .createQueryBuilder()
+      .delete()
+      .where('id IN (:...ids)', { ids })
+      .execute();
+    return rows.length;
   }
 }

@@ -19,6 +19,7 @@ describe('app config', () => {
     assert.deepEqual(c.services.sort(), [
       'api',
       'directory',
+      'exportRequests',
       'exportWorker',
       'exports',
       'fileTasks',
@@ -27,6 +28,7 @@ describe('app config', () => {
       'permissions',
       'scheduler',
       'shop',
+      'webhooks',
     ]);
     assert.equal(c.dataDir, path.resolve('data'));
     assert.deepEqual(c.shopDatabase, { type: 'sqlite', file: path.resolve('data', 'shop.sqlite') });
@@ -94,6 +96,8 @@ describe('app config', () => {
       'exports',
       'shop',
       'scheduler',
+      'webhooks',
+      'exportRequests',
     ]);
     assert.deepEqual(parseServices('gateway,export'), ['api', 'exportWorker']);
     assert.throws(() => parseServices(' , '), ConfigError);

@@ -75,6 +75,16 @@ describe('JwtIssuer', () => {
     assert.throws(() => issuer.verify('not-a-jwt'), code('INVALID_TOKEN'));
   });
 
+  it('answers a token verified before from memory only until its expiry', (t) => {
+    const { token } = issuer.issue(principal);
+    const first = issuer.verify(token);
+    first.roles.push('ADMIN'); // a caller's change to its copy must not reach the next one
+    assert.deepEqual(issuer.verify(token), principal);
+    const exp = (jwt.decode(token) as jwt.JwtPayload).exp!;
+    t.mock.timers.enable({ apis: ['Date'], now: exp * 1000 });
+    assert.throws(() => issuer.verify(token), code('TOKEN_EXPIRED'));
+  });
+
   it('keeps the key bytes of the configured secret: tokens interoperate with a plain-string HS256 signer', () => {
     const foreign = jwt.sign({ roles: ['SALES'], unit: 'u-east', name: 'ann' }, secret, {
       subject: 'u1',

@@ -8,7 +8,8 @@ import { Scheduler1764000000007 } from './1764000000007-Scheduler';
 import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIndexes';
 import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskStatusWalkIndex';
 import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
-import { TrustTokens1764000000011 } from './1764000000011-TrustTokens';
+import { Integration1764000000011 } from './1764000000011-Integration';
+import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MAIN_MIGRATIONS = [
   FileTaskUnitIndexes1764000000008,
   FileTaskStatusWalkIndex1764000000009,
   OutageAttempts1764000000010,
-  TrustTokens1764000000011,
+  Integration1764000000011,
+  TrustTokens1764000000012,
 ];

@@ -5,6 +5,7 @@ import { QUEUE_ENTITIES } from './queue.schema';
 import { PERMISSION_ENTITIES } from './permission.schema';
 import { FILE_TASK_ENTITIES } from './file-task.schema';
 import { SCHEDULER_ENTITIES } from './scheduler.schema';
+import { WEBHOOK_ENTITIES } from './webhook.schema';
 
 /** Every entity of the main database. Each capability adds its schemas here. */
 export const MAIN_ENTITIES: EntitySchema[] = [
@@ -14,4 +15,5 @@ export const MAIN_ENTITIES: EntitySchema[] = [
   ...(PERMISSION_ENTITIES as EntitySchema[]),
   ...(FILE_TASK_ENTITIES as EntitySchema[]),
   ...(SCHEDULER_ENTITIES as EntitySchema[]),
+  ...(WEBHOOK_ENTITIES as EntitySchema[]),
 ];

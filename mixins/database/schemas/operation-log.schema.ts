@@ -6,6 +6,8 @@ export interface OutboxRow {
   type: string;
   occurredAt: Date;
   payload: Record<string, unknown>;
+  /** 1 once the relay logged it; a published event waits here for its publication step. */
+  logged: number;
 }
 
 export interface OperationLogRow {
@@ -40,6 +42,7 @@ export const OutboxSchema = new EntitySchema<OutboxRow>({
     type: { type: 'varchar', length: 64 },
     occurredAt: { name: 'occurred_at', type: 'datetime', precision: 3 },
     payload: { type: 'text', transformer: jsonText },
+    logged: { type: 'smallint', default: 0 },
   },
 });
 

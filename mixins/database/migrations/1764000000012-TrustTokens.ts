@@ -6,8 +6,8 @@ import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunn
  *   older version is refused (existing tokens carry no version, read as 0, the column's default);
  * - `service_accounts`: business systems' credentials, each token stored only as its sha256.
  */
-export class TrustTokens1764000000011 implements MigrationInterface {
-  name = 'TrustTokens1764000000011';
+export class TrustTokens1764000000012 implements MigrationInterface {
+  name = 'TrustTokens1764000000012';
 
   async up(q: QueryRunner): Promise<void> {
     if (!(await q.hasColumn('users', 'token_version'))) {
