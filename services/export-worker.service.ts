@@ -183,18 +183,20 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
           if (b.kind !== 'EXPORT')
             throw new ExportFailure('BIZ_TYPE_INVALID', `${b.code} is no longer an export`);
           // The requester as they are now (roles, unit, disabled), not as they were when they asked.
-          const requester = await this.broker
-            .call<Principal & { disabled: boolean }, { id: string }>(
-              'directory.resolveUser',
-              {
-                id: task.createdBy,
-              },
-              asSystem(),
-            )
-            .catch((err: unknown) => {
-              if ((err as { code?: unknown }).code === 404) return null;
-              throw err;
-            });
+          // A person, or a business system's service account (it has roles and a unit too).
+          const current = (action: string) =>
+            this.broker
+              .call<Principal & { disabled: boolean }, { id: string }>(
+                action,
+                { id: task.createdBy },
+                asSystem(),
+              )
+              .catch((err: unknown) => {
+                if ((err as { code?: unknown }).code === 404) return null;
+                throw err;
+              });
+          const requester =
+            (await current('directory.resolveUser')) ?? (await current('directory.resolveServiceAccount'));
           if (!requester || requester.disabled)
             throw new ExportFailure('PERMISSION_REVOKED', 'the requester no longer exists or is disabled');
           const { subject, grants, unitPaths } = await permissionInputs(ctx, requester);

@@ -293,10 +293,10 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
           // The link proves what was allowed when it was minted; the download needs it still to be:
           // its user must exist, be enabled and still be allowed to download this task. Cheap: the
           // user from this node's principal cache, grants and unit paths from the broker cache.
-          const user = await principalResolverOf(this.broker).currentUser(ctx.params.userId);
+          const user = await principalResolverOf(this.broker).currentSubject(ctx.params.userId);
           if (!user || user.disabled)
             throw forbidden('DOWNLOAD_LINK_REVOKED', 'the user of this link can no longer download');
-          const inputs = await permissionInputs(ctx, { ...user, kind: 'user' });
+          const inputs = await permissionInputs(ctx, user);
           if (
             !canRead(inputs.subject, task, inputs.grants, inputs.paths) ||
             !canDownload(inputs.subject, task, inputs.grants, inputs.paths)

@@ -66,11 +66,11 @@ export class PrincipalResolver {
   }
 
   /**
-   * A user as the directory has them now (null: gone), from this node's cache: what a signed
-   * download link is checked against at download time. Throws 503 when the directory is down.
+   * A user or service account as the directory has it now (null: gone), from this node's cache:
+   * what a signed download link is checked against at download time. Throws 503 when the directory is down.
    */
-  currentUser(id: string): Promise<SubjectRecord | null> {
-    return this.subject('user', id);
+  async currentSubject(id: string): Promise<SubjectRecord | null> {
+    return (await this.subject('user', id)) ?? (await this.subject('service', id));
   }
 
   /** Drops a subject (or every one) so the next request reads the directory again. */
