@@ -16,7 +16,9 @@ export function createNode(config: AppConfig): ServiceBroker {
 
 function banner(config: AppConfig): string {
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
-  const lines = [`File Task Center is up: http://${host}:${config.http.port}/api/health`];
+  const lines = [
+    `File Task Center is up: http://${host}:${config.http.port}/ (web console; API health: /api/health)`,
+  ];
   if (config.embedded) {
     lines.push(
       `Embedded default: SQLite, local disk and the in-process queue under ${config.dataDir}`,

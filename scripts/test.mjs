@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs the test tiers with node's own test runner (TypeScript through tsx).
-//   node scripts/test.mjs [unit|service|integration|cluster ...]
+//   node scripts/test.mjs [unit|service|integration|cluster|e2e ...]
 // With no tier named: unit and service always; integration when TEST_MYSQL_URL or TEST_REDIS_URL is
-// set; cluster when TEST_NATS_URL is set as well. .ci/run sets all three.
+// set; cluster when TEST_NATS_URL is set as well. .ci/run sets all three. e2e (the web console in
+// headless Chromium) when chromium is installed, and always under CI=true, where a missing browser
+// fails. The unit tier also runs the web console's own unit tests (web/src/**/*.test.ts).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -14,6 +16,7 @@ if (tiers.length === 0) {
   tiers = ['unit', 'service'];
   if (env.TEST_MYSQL_URL || env.TEST_REDIS_URL) tiers.push('integration');
   if (env.TEST_NATS_URL) tiers.push('cluster');
+  if (env.CI === 'true' || existsSync(env.CHROMIUM_PATH ?? '/usr/bin/chromium')) tiers.push('e2e');
 }
 
 const find = (dir) =>
@@ -23,7 +26,10 @@ const find = (dir) =>
     return name.endsWith('.test.ts') ? [p] : [];
   });
 
-const files = tiers.flatMap((t) => find(path.join(root, 'test', t)).sort());
+const files = tiers.flatMap((t) => [
+  ...find(path.join(root, 'test', t)).sort(),
+  ...(t === 'unit' ? find(path.join(root, 'web', 'src')).sort() : []),
+]);
 if (files.length === 0) {
   console.error(`no test files for tiers: ${tiers.join(', ')}`);
   process.exit(1);

@@ -18,6 +18,7 @@ import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
 import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
+import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 
 type Req = IncomingMessage & {
@@ -90,7 +91,8 @@ export function apiService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'api',
-    mixins: [ApiGateway],
+    // The web console at `/` (web/dist): requests no API route took.
+    mixins: [ApiGateway, consoleAssetsMixin()],
     settings: {
       rest: '/',
       port: config.http.port,

@@ -3,6 +3,7 @@ import type { Role } from './role';
 import type { User } from './user';
 import type { Principal } from '../shared/principal';
 import type { DomainEvent } from '../shared/domain-event';
+import type { IdGenerator } from '../ports/id-generator.port';
 
 export interface DirectoryRepository {
   findUnit(id: string): Promise<OrgUnit | null>;
@@ -40,9 +41,7 @@ export interface TokenIssuer {
   verify(token: string): VerifiedToken;
 }
 
-export interface IdGenerator {
-  next(): string;
-}
+export type { IdGenerator };
 
 /**
  * Counts failed sign-ins per key (username + client address) over a window, in a store every
@@ -55,4 +54,10 @@ export interface LoginThrottle {
   reset(key: string): Promise<void>;
   /** How long the count lasts after the last attempt: a refused client's Retry-After. */
   readonly windowSeconds: number;
+}
+
+/** A user as they are now, for a decision made later than the request (an export run). */
+export interface UserLookup {
+  /** The user with their current roles, unit and state; null when they no longer exist. */
+  current(id: string): Promise<(Principal & { disabled: boolean }) | null>;
 }

@@ -75,4 +75,6 @@ export type Heartbeat = (rows: number, total: number | null) => Promise<boolean>
  */
 export interface ExportPipeline {
   run(task: FileTask, bizType: ExportBizType, heartbeat: Heartbeat): Promise<ExportOutput>;
+  /** Removes a stored file that was never published (its SUCCESS was not recorded); never throws. */
+  discard(storageKey: string): Promise<void>;
 }

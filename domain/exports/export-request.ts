@@ -133,18 +133,6 @@ export function rowScopeUnits(
   return user.unitId ? subtreeUnits(unitPaths)(user.unitId) : [];
 }
 
-/**
- * Whether an export snapshotted under row scope `snapshot` may still run for a requester whose
- * scope is now `current` (both from rowScopeUnits; null = every row): a scope may narrow between
- * request and run (the export then fails), it never widens what the file holds.
- */
-export function rowScopeStillAllowed(snapshot: string[] | null, current: string[] | null): boolean {
-  if (current === null) return true;
-  if (snapshot === null) return false;
-  const now = new Set(current);
-  return snapshot.every((u) => now.has(u));
-}
-
 export function exportSpec(req: ExportRequest, user: Principal, rowScope: string[] | null): ExportSpec {
   return {
     filters: req.filters,

@@ -1,4 +1,4 @@
-import { conflict } from '../shared/errors';
+import { FileTaskErrors } from './file-task.errors';
 
 export type FileTaskKind = 'FILE' | 'EXPORT';
 export type FileTaskStatus = 'PENDING' | 'EXPORTING' | 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
@@ -214,7 +214,7 @@ export class FileTask {
   }
 
   get exportAttrs(): ExportAttrs {
-    if (!this.props.export) throw conflict('NOT_AN_EXPORT', 'this file task is not an export');
+    if (!this.props.export) throw FileTaskErrors.notAnExport();
     return this.props.export;
   }
 
@@ -239,7 +239,7 @@ export class FileTask {
   takeOver(owner: string, leaseUntil: Date, now: Date): void {
     const e = this.exportAttrs;
     if (this.props.status !== 'EXPORTING' || (e.leaseUntil && e.leaseUntil > now)) {
-      throw conflict('LEASE_HELD', 'the export is running under a live lease');
+      throw FileTaskErrors.leaseHeld();
     }
     this.props = {
       ...this.props,
@@ -253,6 +253,36 @@ export class FileTask {
         progress: { rows: 0, total: null },
       },
     };
+  }
+
+  /**
+   * An export node takes this export for a run (the aggregate's decision, from its status): a
+   * PENDING task starts, an EXPORTING one whose lease ran out is taken over, a FAILED one with a
+   * retryable reason and attempts left is retried and started. Anything else is not for this run:
+   * null, and nothing changes. The caller persists the claim with a conditional update, which is
+   * the lock between two nodes given the same task.
+   */
+  claim(
+    owner: string,
+    leaseUntil: Date,
+    now: Date,
+    maxAttempts: number,
+  ): 'START' | 'TAKE_OVER' | 'RETRY' | null {
+    const e = this.exportAttrs;
+    if (this.props.status === 'PENDING') {
+      this.start(owner, leaseUntil, now);
+      return 'START';
+    }
+    if (this.props.status === 'EXPORTING' && e.leaseUntil !== null && e.leaseUntil <= now) {
+      this.takeOver(owner, leaseUntil, now);
+      return 'TAKE_OVER';
+    }
+    if (this.props.status === 'FAILED' && this.mayRetry(maxAttempts)) {
+      this.retry(now);
+      this.start(owner, leaseUntil, now);
+      return 'RETRY';
+    }
+    return null;
   }
 
   /** EXPORTING → SUCCESS with the stored file and its manifest. */
@@ -319,10 +349,7 @@ export class FileTask {
 
   private move(to: FileTaskStatus, now: Date, exportAttrs?: ExportAttrs, file?: StoredFile): void {
     if (!canTransition(this.props.status, to)) {
-      throw conflict('ILLEGAL_TRANSITION', `a ${this.props.status} task cannot become ${to}`, {
-        from: this.props.status,
-        to,
-      });
+      throw FileTaskErrors.illegalTransition(this.props.status, to);
     }
     this.props = {
       ...this.props,
@@ -332,6 +359,11 @@ export class FileTask {
       ...(exportAttrs ? { export: exportAttrs } : {}),
       ...(file ? { file } : {}),
     };
+  }
+
+  /** Undoes changes that could not be saved: back to a snapshot taken before them. */
+  revertTo(snapshot: Readonly<FileTaskProps>): void {
+    this.props = { ...snapshot };
   }
 
   snapshot(): Readonly<FileTaskProps> {

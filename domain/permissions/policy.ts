@@ -92,6 +92,44 @@ export function exportableColumns(
   return columns.filter((c) => !c.restricted || revealed.has(c.key)).map((c) => c.key);
 }
 
+/**
+ * Whether an export may still run for its requester as they are now (the check at run time, not
+ * only at request time): the export permission, every snapshotted column still visible (a revoked
+ * column grant, or a column made restricted since, is not written), and the row scope not wider
+ * than the requester's current one (a requester moved to another unit, demoted from ADMIN, or
+ * under a row scope the biz type gained since). Null when allowed, else why not.
+ */
+export function exportStillAllowed(
+  s: Subject,
+  bizType: { code: string; columns: readonly ColumnDef[]; columnPermission: boolean },
+  snapshot: { columns: readonly string[]; rowScope: readonly string[] | null },
+  grants: readonly Grant[],
+  currentRowScope: readonly string[] | null,
+): string | null {
+  if (!canExport(s, bizType.code, grants)) return 'the requester may no longer export this biz type';
+  const visible = exportableColumns(s, bizType.code, bizType.columns, grants, bizType.columnPermission);
+  const hidden = snapshot.columns.filter((c) => !visible.includes(c));
+  if (hidden.length > 0) return `the requester may no longer export the column(s) ${hidden.join(', ')}`;
+  if (!rowScopeStillAllowed(snapshot.rowScope, currentRowScope))
+    return "the requester's row scope no longer covers this export";
+  return null;
+}
+
+/**
+ * Whether an export snapshotted under row scope `snapshot` may still run for a requester whose
+ * scope is now `current` (null = every row): a scope may narrow between request and run (the
+ * export then fails), it never widens what the file holds.
+ */
+export function rowScopeStillAllowed(
+  snapshot: readonly string[] | null,
+  current: readonly string[] | null,
+): boolean {
+  if (current === null) return true;
+  if (snapshot === null) return false;
+  const now = new Set(current);
+  return snapshot.every((u) => now.has(u));
+}
+
 /** A unit-scoped read: tasks of the biz type whose creator unit path starts with the prefix. */
 export interface ScopedRead {
   bizType: string;

@@ -3,7 +3,8 @@ import type { AppConfig } from '../config/app-config';
 import type { ObjectStorage } from '../../domain/ports/object-storage.port';
 import type { ExportBizType } from '../../domain/metadata/biz-type';
 import { filterSpecsOf } from '../../domain/metadata/data-handler';
-import type { FileTask, StoredFile } from '../../domain/file-tasks/file-task';
+import type { FileTask } from '../../domain/file-tasks/file-task';
+import type { ExportOutput, ExportPipeline } from '../../domain/exports/export-pipeline.ports';
 import type { ExportColumn } from '../../domain/metadata/export-column';
 import { ExportFailure, ExportStopped, classifyExportError } from '../../domain/exports/export-failure';
 import { CONTENT_TYPES, exportStorageKey } from '../../domain/exports/export-naming';
@@ -24,12 +25,6 @@ export interface RunDeps {
   logger: { warn(...a: unknown[]): void; info(...a: unknown[]): void };
 }
 
-export interface RunResult {
-  file: StoredFile;
-  rowCount: number;
-  manifest: Record<string, unknown>;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Errors a re-read elsewhere can cure: a node that died or timed out, a source that hiccupped. */
@@ -43,7 +38,11 @@ const transient = (e: unknown) => classifyExportError(e).reason === 'SOURCE_UNAV
  * batches. Nothing is published unless every row was written: on any failure the partial object
  * is removed.
  */
-export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType): Promise<RunResult> {
+export async function coordinateExport(
+  deps: RunDeps,
+  task: FileTask,
+  b: ExportBizType,
+): Promise<ExportOutput> {
   const { config, storage, broker } = deps;
   const e = task.exportAttrs;
   const spec = e.spec;
@@ -104,7 +103,7 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
     stopBeat();
   }
 
-  async function runPipeline(): Promise<RunResult> {
+  async function runPipeline(): Promise<ExportOutput> {
     const adapter = dataHandlerAdapter(b.dataHandler);
     const ctx = broker.ContextFactory.create(broker, null as never, {}, asSystem());
     const plan = await adapter
@@ -248,4 +247,12 @@ export async function runExport(deps: RunDeps, task: FileTask, b: ExportBizType)
       throw classifyExportError(err);
     }
   }
+}
+
+/** The ExportPipeline port: this node coordinates, chunk readers on every export node read. */
+export function exportPipeline(deps: Omit<RunDeps, 'heartbeat'>): ExportPipeline {
+  return {
+    run: (task, b, heartbeat) => coordinateExport({ ...deps, heartbeat }, task, b),
+    discard: (storageKey) => deps.storage.delete(storageKey).catch(() => undefined),
+  };
 }

@@ -1,4 +1,5 @@
-import type { JobOptions } from '../../domain/ports/job-queue.port';
+import type { JobOptions, JobQueue } from '../../domain/ports/job-queue.port';
+import type { ExportJobs } from '../../domain/exports/export.ports';
 import type { AppConfig } from '../config/app-config';
 import type { OutageState } from '../../domain/exports/export-failure';
 
@@ -26,5 +27,25 @@ export function exportJobOptions(taskId: string, attemptsSoFar: number, config: 
     jobId: exportJobId(taskId, attemptsSoFar),
     attempts: config.exports.maxAttempts,
     backoff: { type: 'exponential', delayMs: config.exports.retryDelayMs },
+  };
+}
+
+/** The ExportJobs port over the `exports` queue. */
+export function queueExportJobs(queue: JobQueue, config: AppConfig): ExportJobs {
+  return {
+    async enqueue(task) {
+      await queue.add<ExportJobData>(
+        EXPORT_JOB,
+        { taskId: task.id },
+        exportJobOptions(task.id, task.exportAttrs.attempts, config),
+      );
+    },
+    async enqueueAfterOutage(taskId, attemptsSoFar, outage, delayMs) {
+      await queue.add<ExportJobData>(
+        EXPORT_JOB,
+        { taskId, outage },
+        { jobId: outageJobId(taskId, attemptsSoFar, outage.waits), delayMs, attempts: 1 },
+      );
+    },
   };
 }

@@ -1,3 +1,4 @@
+import type { FileTaskRepository as FileTaskRepositoryPort } from '../../domain/file-tasks/file-task.ports';
 import type { DataSource } from 'typeorm';
 import { asDate, dbDate } from '../database/db-dates';
 import {
@@ -165,7 +166,7 @@ function withTaskSubject(task: FileTask, events: DomainEvent[]): DomainEvent[] {
   );
 }
 
-export class FileTaskRepository {
+export class FileTaskRepository implements FileTaskRepositoryPort {
   private readonly sample: RecentTaskSample;
   private readonly walks: ListWalks;
   private readonly warn: (message: string) => void;

@@ -1,18 +1,20 @@
 import type { ServerResponse } from 'node:http';
+import type { ExportProgress, ProgressEvent } from '../../domain/exports/export.ports';
 import { awaitsRetry, type FailureReason, type FileTaskStatus } from '../../domain/file-tasks/file-task';
 
 /** Broadcast by export nodes (and on cancel) to every gateway. */
 export const EXPORT_PROGRESS = 'exports.progress';
 
-export interface ProgressEvent {
-  taskId: string;
-  status: string;
-  rows?: number;
-  total?: number | null;
-  reason?: string;
-  /** On FAILED: another attempt follows, so the stream stays open. */
-  willRetry?: boolean;
-}
+export type { ProgressEvent };
+
+/** The ExportProgress port: a broadcast every gateway's hub receives. */
+export const progressBroadcast = (b: {
+  broadcast(event: string, payload: unknown): Promise<unknown>;
+}): ExportProgress => ({
+  publish: async (e) => {
+    await b.broadcast(EXPORT_PROGRESS, e);
+  },
+});
 
 /** The part of a task's API view (`fileTasks.get`) the hub reads; the whole view is sent. */
 export interface TaskState {

@@ -3,6 +3,7 @@ import type { Actor } from '../../domain/directory/directory.use-cases';
 import type { Principal } from '../../domain/shared/principal';
 import { domainEvent, type DomainEvent, type NewDomainEvent } from '../../domain/shared/domain-event';
 import { ulidIds } from '../auth/ulid-ids';
+import type { OutboxHint } from '../../domain/ports/outbox.port';
 
 /** The event every writer emits after committing domain events: a hint for the outbox relay. */
 export const OUTBOX_APPENDED = 'outbox.appended';
@@ -37,3 +38,8 @@ export async function withOutboxHint<T>(ctx: Context, write: () => Promise<T>): 
   ctx.emit(OUTBOX_APPENDED).catch(() => undefined);
   return result;
 }
+
+/** The OutboxHint port over a context: emits the hint from the caller's node. */
+export const outboxHint = (ctx: Pick<Context, 'emit'>): OutboxHint => ({
+  appended: () => void ctx.emit(OUTBOX_APPENDED).catch(() => undefined),
+});

@@ -1,15 +1,15 @@
 import type { Context } from 'moleculer';
 import type { Grant } from '../../domain/permissions/grant';
-import type { Subject, UnitPaths } from '../../domain/permissions/policy';
+import type { UnitPaths } from '../../domain/permissions/policy';
+import type { PermissionInputs, PermissionReader } from '../../domain/permissions/permission.ports';
 import type { Principal } from '../../domain/shared/principal';
 
-export interface PermissionInputs {
-  subject: Subject;
-  grants: Grant[];
-  paths: UnitPaths;
-  /** Every unit's path by id (what `paths` looks up), e.g. to list a subtree. */
-  unitPaths: Record<string, string>;
-}
+export type { PermissionInputs };
+
+/** The PermissionReader port over the caller's context (its calls carry the request's meta). */
+export const permissionReader = (ctx: Context): PermissionReader => ({
+  inputs: (user) => permissionInputs(ctx, user),
+});
 
 /**
  * What the policy needs to judge a caller: their unit path and every grant, both from cached

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFilters, rowScopeStillAllowed } from '../../domain/exports/export-request';
+import { parseFilters } from '../../domain/exports/export-request';
+import { rowScopeStillAllowed } from '../../domain/permissions/policy';
 import { parseBizType, type ExportBizType } from '../../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
 

@@ -7,6 +7,7 @@ import {
   canExport,
   canRead,
   exportableColumns,
+  exportStillAllowed,
   readFilter,
   type ReadFilter,
   type Subject,
@@ -223,5 +224,40 @@ describe('permission policy (API.md rules)', () => {
         (e: unknown) => isDomainError(e) && e.code === 'VALIDATION_ERROR',
         JSON.stringify(raw),
       );
+  });
+});
+
+describe('exportStillAllowed (the run-time re-check)', () => {
+  const b = {
+    code: 'order_export',
+    columns: [{ key: 'id' }, { key: 'amount', restricted: true }],
+    columnPermission: true,
+  };
+  it('allows a run whose permission, columns and row scope still hold', () => {
+    assert.equal(
+      exportStillAllowed(users.fin, b, { columns: ['id', 'amount'], rowScope: null }, GRANTS, null),
+      null,
+    );
+  });
+  it('refuses a requester who lost the export permission', () => {
+    assert.match(
+      exportStillAllowed(users.loner, b, { columns: ['id'], rowScope: null }, GRANTS, null) ?? '',
+      /no longer export this biz type/,
+    );
+  });
+  it('refuses a snapshotted column the requester may no longer see', () => {
+    assert.match(
+      exportStillAllowed(users.eastSales, b, { columns: ['id', 'amount'], rowScope: ['east'] }, GRANTS, [
+        'east',
+      ]) ?? '',
+      /column\(s\) amount/,
+    );
+  });
+  it('refuses a row scope wider than the current one', () => {
+    assert.match(
+      exportStillAllowed(users.eastSales, b, { columns: ['id'], rowScope: ['east', 'sh'] }, GRANTS, ['sh']) ??
+        '',
+      /row scope/,
+    );
   });
 });

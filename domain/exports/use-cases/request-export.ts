@@ -1,0 +1,96 @@
+import { FileTask } from '../../file-tasks/file-task';
+import { checkBizDomain } from '../../files/upload-fields';
+import { unknownBizType } from '../../files/upload-rules';
+import { isShortCode } from '../../shared/identifiers';
+import type { Principal } from '../../shared/principal';
+import { ExportErrors } from '../export.errors';
+import { exportFileName } from '../export-naming';
+import { exportSpec, parseExportRequest, rowScopeUnits, type ExportRequest } from '../export-request';
+import { committing, exportEvent, type ExportActor, type ExportDeps } from './export-deps';
+
+export type RequestExportDeps = Pick<
+  ExportDeps,
+  'tasks' | 'jobs' | 'bizTypes' | 'permissions' | 'outbox' | 'ids' | 'clock'
+>;
+
+/** The raw request body of `POST /api/exports`; the domain validates it against the biz type. */
+export interface RequestExportInput {
+  bizType: string;
+  bizDomain?: unknown;
+  format?: unknown;
+  filters?: unknown;
+  columns?: unknown;
+  idempotencyKey?: unknown;
+}
+
+/**
+ * API.md "Exports": validates the request against the biz type and the requester's grants, then
+ * answers the same task for a repeated idempotency key (whatever its state) or an identical
+ * request still in flight, else stores a PENDING task with its EXPORT_REQUESTED event in one
+ * transaction and enqueues its job.
+ */
+export async function requestExport(
+  d: RequestExportDeps,
+  user: Principal,
+  actor: ExportActor,
+  input: RequestExportInput,
+): Promise<FileTask> {
+  const code = input.bizType;
+  if (!code) throw ExportErrors.bizTypeRequired();
+  if (!isShortCode(code)) throw unknownBizType(code);
+  const b = await d.bizTypes.find(code);
+  if (!b) throw unknownBizType(code);
+  if (b.kind !== 'EXPORT') throw ExportErrors.notExportable(code);
+  const { subject, grants, unitPaths } = await d.permissions.inputs(user);
+  const req = parseExportRequest(b, input as unknown as Record<string, unknown>, subject, grants);
+
+  if (req.idempotencyKey) {
+    const same = await sameKey(d, user, req);
+    if (same) return same;
+  }
+  // Merged only without a key: a keyed request is stored under its key, so repeating the key
+  // later still finds it.
+  const inFlight = req.idempotencyKey ? null : await d.tasks.findInFlight(user.id, req.requestHash);
+  if (inFlight) return inFlight;
+
+  const now = d.clock.now();
+  const task = FileTask.exportRequested({
+    id: d.ids.next(),
+    bizType: b.code,
+    bizDomain: checkBizDomain(input.bizDomain),
+    name: exportFileName(b, req.format, now),
+    createdBy: user.id,
+    unitId: user.unitId,
+    unitPath: subject.unitPath,
+    format: req.format,
+    spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths)),
+    idempotencyKey: req.idempotencyKey,
+    requestHash: req.requestHash,
+    now,
+  });
+  const requested = exportEvent(d, actor, 'EXPORT_REQUESTED', task, {
+    format: req.format,
+    filters: req.filters,
+    columns: req.columns,
+  });
+  try {
+    await committing(d, () => d.tasks.insert(task, [requested]));
+  } catch (e) {
+    // Two requests with one idempotency key raced: the loser answers the winner's task.
+    const same = req.idempotencyKey ? await sameKey(d, user, req) : null;
+    if (!same) throw e;
+    return same;
+  }
+  // A crash between the insert and this add leaves a PENDING task with no job: the compensation
+  // job finds it and enqueues it (same job id, so never twice).
+  await d.jobs.enqueue(task);
+  return task;
+}
+
+/** The task stored under the request's idempotency key; a different request under it is a conflict. */
+async function sameKey(d: RequestExportDeps, user: Principal, req: ExportRequest): Promise<FileTask | null> {
+  const same = await d.tasks.findByIdempotencyKey(user.id, req.idempotencyKey!);
+  // The hash covers the biz type, format, filters and columns.
+  if (same && same.exportAttrs.requestHash !== req.requestHash) throw ExportErrors.idempotencyKeyReused();
+  return same;
+}

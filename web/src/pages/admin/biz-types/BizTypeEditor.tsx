@@ -1,0 +1,480 @@
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Radio,
+  Row,
+  Select,
+  Space,
+  Switch,
+  Typography,
+} from 'antd';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useI18n } from '../../../i18n/I18nProvider';
+import { useNotify } from '../../../components/useNotify';
+import { ApiError } from '../../../api/errors';
+import { metadata } from '../../../api/admin';
+import {
+  COLUMN_TYPES,
+  FILTER_OPS,
+  FILTER_TYPES,
+  FORMATS,
+  MASKS,
+  emptyForm,
+  formFieldOf,
+  toFormValues,
+  toRequestBody,
+  type BizTypeFormValues,
+  type BizTypeView,
+  type Kind,
+} from '../../../lib/admin/biz-type-form';
+import { setFieldError } from '../shared/fieldError';
+
+const opts = (xs: readonly string[]) => xs.map((x) => ({ value: x, label: x }));
+
+/**
+ * Creates or edits one biz type. Saving sends the version that was read: when someone else saved
+ * meanwhile the API answers 409 and the editor says so, keeping the admin's edits in the form.
+ */
+export function BizTypeEditor({
+  original,
+  kind,
+  existing,
+  onClose,
+}: {
+  original?: BizTypeView;
+  kind: Kind;
+  existing: string[];
+  onClose: (saved: boolean) => void;
+}) {
+  const { t } = useI18n();
+  const notify = useNotify();
+  const [form] = Form.useForm<BizTypeFormValues>();
+  const [base, setBase] = useState<BizTypeView | undefined>(original);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<number | null | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const handlerType = Form.useWatch('handlerType', form);
+
+  const save = async () => {
+    setProblem(null);
+    setConflict(undefined);
+    let v: BizTypeFormValues;
+    try {
+      await form.validateFields();
+      v = form.getFieldsValue(true) as BizTypeFormValues;
+    } catch {
+      return;
+    }
+    if (!base && existing.includes(v.code.trim())) {
+      setFieldError(form, 'code', t('admin.biz.codeTaken'));
+      return;
+    }
+    setSaving(true);
+    try {
+      await metadata.put(v.code.trim(), toRequestBody(v, base));
+      notify.success(t('admin.saved'));
+      onClose(true);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const current = (e.data as { current?: number | null } | undefined)?.current;
+        setConflict(current ?? null);
+      } else if (e instanceof ApiError && e.status === 400) {
+        const name = formFieldOf(e.field, v);
+        if (name !== null) {
+          setFieldError(form, name, e.message);
+          form.scrollToField(name);
+        }
+        setProblem(e.message);
+      } else notify.error(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const reloadCurrent = async () => {
+    if (!base) return;
+    try {
+      const fresh = await metadata.get(base.code);
+      setBase(fresh);
+      form.resetFields();
+      form.setFieldsValue(toFormValues(fresh));
+      setConflict(undefined);
+    } catch (e) {
+      notify.error(e);
+    }
+  };
+
+  const title = original
+    ? t('admin.biz.editOf', { code: original.code })
+    : t(kind === 'EXPORT' ? 'admin.biz.newExport' : 'admin.biz.newFile');
+  return (
+    <Drawer
+      open
+      width={980}
+      title={title}
+      onClose={() => onClose(false)}
+      extra={
+        <Space>
+          <Button onClick={() => onClose(false)}>{t('common.cancel')}</Button>
+          <Button type="primary" loading={saving} onClick={save}>
+            {t('common.save')}
+          </Button>
+        </Space>
+      }
+    >
+      {conflict !== undefined ? (
+        <Alert
+          type="error"
+          showIcon
+          role="alert"
+          style={{ marginBottom: 16 }}
+          message={t('admin.biz.conflict', { version: conflict ?? '?' })}
+          description={t('admin.biz.conflictHelp')}
+          action={<Button onClick={reloadCurrent}>{t('admin.biz.loadCurrent')}</Button>}
+        />
+      ) : null}
+      {problem ? (
+        <Alert
+          type="error"
+          showIcon
+          role="alert"
+          style={{ marginBottom: 16 }}
+          message={t('error.invalid', { detail: problem })}
+        />
+      ) : null}
+      <Form form={form} layout="vertical" initialValues={original ? toFormValues(original) : emptyForm(kind)}>
+        <Row gutter={16}>
+          <Col span={8}>
+            <Form.Item
+              name="code"
+              label={t('admin.biz.code')}
+              extra={original ? undefined : t('admin.biz.codeHelp')}
+              rules={[
+                { required: true, pattern: /^[a-z][a-z0-9_]{0,63}$/, message: t('admin.biz.codeHelp') },
+              ]}
+            >
+              <Input disabled={Boolean(original)} />
+            </Form.Item>
+          </Col>
+          <Col span={10}>
+            <Form.Item
+              name="name"
+              label={t('admin.biz.name')}
+              rules={[{ required: true, whitespace: true, message: t('admin.required') }]}
+            >
+              <Input maxLength={128} />
+            </Form.Item>
+          </Col>
+          <Col span={6}>
+            <Form.Item name="kind" label={t('admin.biz.kind')}>
+              <Radio.Group
+                disabled
+                options={[
+                  { value: 'EXPORT', label: t('admin.biz.kind.EXPORT') },
+                  { value: 'FILE', label: t('admin.biz.kind.FILE') },
+                ]}
+              />
+            </Form.Item>
+          </Col>
+        </Row>
+        {kind === 'FILE' ? <FileRules /> : <ExportFields handlerType={handlerType} />}
+      </Form>
+    </Drawer>
+  );
+}
+
+function FileRules() {
+  const { t } = useI18n();
+  return (
+    <Card size="small" title={t('admin.biz.rules')}>
+      <Row gutter={16}>
+        <Col span={8}>
+          <Form.Item name="maxSize" label={t('admin.biz.maxSize')} extra={t('admin.biz.maxSizeHelp')}>
+            <InputNumber min={1} style={{ width: '100%' }} />
+          </Form.Item>
+        </Col>
+        <Col span={8}>
+          <Form.Item name="retentionDays" label={t('admin.biz.retentionDays')}>
+            <InputNumber min={1} max={36500} style={{ width: '100%' }} />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item
+            name="contentTypes"
+            label={t('admin.biz.contentTypes')}
+            extra={t('admin.biz.contentTypesHelp')}
+          >
+            <Select
+              mode="tags"
+              tokenSeparators={[',', ' ']}
+              options={opts(['application/pdf', 'image/png', 'image/jpeg', 'text/csv'])}
+            />
+          </Form.Item>
+        </Col>
+      </Row>
+    </Card>
+  );
+}
+
+function ExportFields({ handlerType }: { handlerType?: string }) {
+  const { t } = useI18n();
+  const type = handlerType ?? 'sql';
+  return (
+    <Space direction="vertical" size={16} style={{ width: '100%' }}>
+      <Card size="small" title={t('admin.biz.dataHandler')}>
+        <Row gutter={16}>
+          <Col span={6}>
+            <Form.Item name="handlerType" label={t('admin.biz.handlerType')}>
+              <Select options={opts(['sql', 'action'])} />
+            </Form.Item>
+          </Col>
+          {type === 'sql' ? (
+            <>
+              <Col span={6}>
+                <Form.Item name="source" label={t('admin.biz.source')}>
+                  <Input />
+                </Form.Item>
+              </Col>
+              <Col span={6}>
+                <Form.Item name="table" label={t('admin.biz.table')}>
+                  <Input />
+                </Form.Item>
+              </Col>
+              <Col span={6}>
+                <Form.Item name="key" label={t('admin.biz.keyColumn')}>
+                  <Input />
+                </Form.Item>
+              </Col>
+            </>
+          ) : type === 'action' ? (
+            <Col span={12}>
+              <Form.Item name="action" label={t('admin.biz.action')} extra={t('admin.biz.actionHelp')}>
+                <Input />
+              </Form.Item>
+            </Col>
+          ) : null}
+        </Row>
+        <Typography.Text strong>{t('admin.biz.filters')}</Typography.Text>
+        <Form.List name="filters">
+          {(fields, { add, remove }) => (
+            <>
+              {fields.map((f, i) => (
+                <Row key={f.key} gutter={8} align="bottom">
+                  <Col span={6}>
+                    <Form.Item name={[f.name, 'name']} label={t('admin.biz.filterNameN', { n: i + 1 })}>
+                      <Input />
+                    </Form.Item>
+                  </Col>
+                  {type === 'sql' ? (
+                    <Col span={6}>
+                      <Form.Item name={[f.name, 'column']} label={t('admin.biz.filterColumnN', { n: i + 1 })}>
+                        <Input />
+                      </Form.Item>
+                    </Col>
+                  ) : null}
+                  <Col span={4}>
+                    <Form.Item name={[f.name, 'op']} label={t('admin.biz.filterOpN', { n: i + 1 })}>
+                      <Select options={opts(FILTER_OPS)} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={5}>
+                    <Form.Item name={[f.name, 'type']} label={t('admin.biz.filterTypeN', { n: i + 1 })}>
+                      <Select options={opts(FILTER_TYPES)} />
+                    </Form.Item>
+                  </Col>
+                  <Col span={3}>
+                    <Form.Item>
+                      <Button
+                        icon={<DeleteOutlined />}
+                        aria-label={t('admin.biz.removeFilterN', { n: i + 1 })}
+                        onClick={() => remove(f.name)}
+                      />
+                    </Form.Item>
+                  </Col>
+                </Row>
+              ))}
+              <Button icon={<PlusOutlined />} onClick={() => add({ name: '', op: '=', type: 'string' })}>
+                {t('admin.biz.addFilter')}
+              </Button>
+            </>
+          )}
+        </Form.List>
+      </Card>
+      <Card size="small" title={t('admin.biz.columns')}>
+        <Form.List name="columns">
+          {(fields, { add, remove, move }) => (
+            <>
+              {fields.map((f, i) => (
+                <Card
+                  key={f.key}
+                  size="small"
+                  type="inner"
+                  style={{ marginBottom: 8 }}
+                  title={t('admin.biz.columnN', { n: i + 1 })}
+                  extra={
+                    <Space>
+                      <Button
+                        size="small"
+                        disabled={i === 0}
+                        aria-label={t('admin.biz.moveUpN', { n: i + 1 })}
+                        onClick={() => move(i, i - 1)}
+                      >
+                        ↑
+                      </Button>
+                      <Button
+                        size="small"
+                        disabled={i === fields.length - 1}
+                        aria-label={t('admin.biz.moveDownN', { n: i + 1 })}
+                        onClick={() => move(i, i + 1)}
+                      >
+                        ↓
+                      </Button>
+                      <Button
+                        size="small"
+                        danger
+                        icon={<DeleteOutlined />}
+                        aria-label={t('admin.biz.removeColumnN', { n: i + 1 })}
+                        onClick={() => remove(f.name)}
+                      />
+                    </Space>
+                  }
+                >
+                  <Row gutter={8}>
+                    <Col span={5}>
+                      <Form.Item
+                        name={[f.name, 'key']}
+                        label={t('admin.biz.colKey')}
+                        rules={[{ required: true, message: t('admin.required') }]}
+                      >
+                        <Input
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colKey'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={6}>
+                      <Form.Item
+                        name={[f.name, 'header']}
+                        label={t('admin.biz.colHeader')}
+                        rules={[{ required: true, message: t('admin.required') }]}
+                      >
+                        <Input
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colHeader'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={4}>
+                      <Form.Item name={[f.name, 'type']} label={t('admin.biz.colType')}>
+                        <Select
+                          options={opts(COLUMN_TYPES)}
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colType'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={4}>
+                      <Form.Item name={[f.name, 'format']} label={t('admin.biz.colFormat')}>
+                        <Input
+                          placeholder="0.00"
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colFormat'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={3}>
+                      <Form.Item name={[f.name, 'mask']} label={t('admin.biz.colMask')}>
+                        <Select
+                          allowClear
+                          options={opts(MASKS)}
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colMask'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={2}>
+                      <Form.Item
+                        name={[f.name, 'restricted']}
+                        label={t('admin.biz.colRestricted')}
+                        valuePropName="checked"
+                      >
+                        <Checkbox
+                          aria-label={t('admin.biz.colFieldN', {
+                            field: t('admin.biz.colRestricted'),
+                            n: i + 1,
+                          })}
+                        />
+                      </Form.Item>
+                    </Col>
+                    <Col span={24}>
+                      <Form.Item
+                        name={[f.name, 'dict']}
+                        label={t('admin.biz.colDict')}
+                        extra={t('admin.biz.colDictHelp')}
+                        style={{ marginBottom: 0 }}
+                      >
+                        <Input.TextArea
+                          autoSize={{ minRows: 1, maxRows: 6 }}
+                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colDict'), n: i + 1 })}
+                        />
+                      </Form.Item>
+                    </Col>
+                  </Row>
+                </Card>
+              ))}
+              <Button icon={<PlusOutlined />} onClick={() => add({ key: '', header: '', type: 'string' })}>
+                {t('admin.biz.addColumn')}
+              </Button>
+            </>
+          )}
+        </Form.List>
+      </Card>
+      <Card size="small" title={t('admin.biz.rules')}>
+        <Row gutter={16}>
+          <Col span={8}>
+            <Form.Item name="formats" label={t('admin.biz.formats')}>
+              <Checkbox.Group options={opts(FORMATS)} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="maxRows" label={t('admin.biz.maxRows')}>
+              <InputNumber min={1} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="retentionDays" label={t('admin.biz.retentionDays')}>
+              <InputNumber min={1} max={36500} style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item
+              name="columnPermission"
+              label={t('admin.biz.columnPermission')}
+              valuePropName="checked"
+              extra={t('admin.biz.columnPermissionHelp')}
+            >
+              <Switch />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item
+              name="rowScopeColumn"
+              label={t('admin.biz.rowScope')}
+              extra={t('admin.biz.rowScopeHelp')}
+            >
+              <Input placeholder="unit_id" />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="csvBom" label={t('admin.biz.csvBom')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Card>
+    </Space>
+  );
+}
