@@ -1,9 +1,12 @@
 /**
  * Export throughput and the export process's peak memory (issue #6: 1,000,000 orders as xlsx and
- * csv, on the embedded default and on MySQL, peak resident memory under 200 MB).
+ * csv, on the embedded default and on MySQL, peak resident memory under 200 MB), beside a bare
+ * pipeline doing the same work in one process (bench/paper/export-child.mjs bare: a driver row
+ * stream → the product's cell formatter → csv-stringify, or exceljs's streaming writer with
+ * back-pressure), interleaved: bare, system, bare, system … for --rounds rounds.
  *
  *   npm run bench:exports -- [--rows 1000000] [--engines sqlite,mysql] [--formats xlsx,csv]
- *                            [--mysql-url mysql://root@127.0.0.1:3306/ftc_bench_export] [--keep]
+ *                            [--rounds 2] [--mysql-url mysql://root@127.0.0.1:3306/ftc_bench_export] [--keep]
  *
  * For each engine it seeds the demo shop to --rows orders (resumable: reruns reuse the data), starts
  * the real node as a child process (every service in one process, as the embedded default runs),
@@ -18,6 +21,43 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/cluster';
 import { http, login } from '../test/support/embedded-node';
+import { ORDER_EXPORT_COLUMNS } from './paper/common';
+import { minMedian } from './paper/load';
+
+interface Run {
+  seconds: number;
+  rows: number;
+  peakMb: number;
+}
+
+/** One bare export (bench/paper/export-child.mjs) of every order, its own peak RSS sampled too. */
+async function bareExport(source: string, format: string): Promise<Run> {
+  const file = path.join(os.tmpdir(), `ftc-bench-bare-${process.pid}.${format}`);
+  const child = spawn(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      'bench/paper/export-child.mjs',
+      'bare',
+      format,
+      source,
+      '0',
+      String(Number.MAX_SAFE_INTEGER),
+      JSON.stringify(ORDER_EXPORT_COLUMNS),
+      file,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssKb(child.pid!))), 50);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise((r) => child.once('exit', r));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`bare ${format} exited ${String(code)}`);
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; maxRssMb: number };
+  return { seconds: r.seconds, rows: r.rows, peakMb: Math.max(peak / 1024, r.maxRssMb) };
+}
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({
@@ -27,8 +67,10 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'xlsx,csv' },
     'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/ftc_bench_export' },
     keep: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '2' },
   },
 });
+const ROUNDS = Number(values.rounds);
 const rows = Number(values.rows.replace(/[_,]/g, ''));
 const engines = values.engines.split(',') as ('sqlite' | 'mysql')[];
 const formats = values.formats.split(',');
@@ -102,8 +144,15 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
       if (!token) await new Promise((r) => setTimeout(r, 500));
     }
     const results = [];
-    for (const format of formats) {
-      global.gc?.();
+    const source =
+      engine === 'sqlite'
+        ? `sqlite:${path.join(dataDir, 'shop.sqlite')}`
+        : (() => {
+            const shop = new URL(mysqlUrl);
+            shop.pathname = `${shop.pathname}_shop`;
+            return shop.toString();
+          })();
+    const systemExport = async (format: string): Promise<Run & { idleMb: number; sizeMb: number }> => {
       await new Promise((r) => setTimeout(r, 2000));
       const idle = rssKb(child.pid!);
       let peak = idle;
@@ -127,18 +176,39 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
         }
       }
       clearInterval(sampler);
-      const seconds = (Date.now() - started) / 1000;
       if (task.status !== 'SUCCESS')
         throw new Error(`export ended ${task.status}: ${JSON.stringify(task.export)}`);
+      return {
+        seconds: (Date.now() - started) / 1000,
+        rows: task.export.rowCount as number,
+        peakMb: peak / 1024,
+        idleMb: idle / 1024,
+        sizeMb: task.file.size / 1024 / 1024,
+      };
+    };
+    for (const format of formats) {
+      const system: (Run & { idleMb: number; sizeMb: number })[] = [];
+      const bare: Run[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        bare.push(await bareExport(source, format));
+        system.push(await systemExport(format));
+        console.log(
+          `[${engine}] ${format} round ${round + 1}: bare ${bare[round].seconds.toFixed(1)} s, system ${system[round].seconds.toFixed(1)} s`,
+        );
+      }
+      const ratios = system.map((x, i) => bare[i].seconds / x.seconds);
       results.push({
         engine,
         format,
-        rows: task.export.rowCount as number,
-        seconds,
-        rowsPerSecond: Math.round(task.export.rowCount / seconds),
-        sizeMb: task.file.size / 1024 / 1024,
-        idleMb: idle / 1024,
-        peakMb: peak / 1024,
+        rows: system[0].rows,
+        bareRows: bare[0].rows,
+        system: minMedian(system.map((x) => x.seconds)),
+        bare: minMedian(bare.map((x) => x.seconds)),
+        ratio: minMedian(ratios),
+        sizeMb: system[0].sizeMb,
+        idleMb: Math.max(...system.map((x) => x.idleMb)),
+        peakMb: Math.max(...system.map((x) => x.peakMb)),
+        barePeakMb: Math.max(...bare.map((x) => x.peakMb)),
       });
       console.log(`[${engine}] ${format}: ${JSON.stringify(results[results.length - 1])}`);
     }
@@ -151,20 +221,25 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
 }
 
 async function main() {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const build = spawnSync('npm', ['run', 'build:if-stale'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
   const all = [];
   for (const engine of engines) all.push(...(await benchEngine(engine)));
   const lines = [
     `## Exports of ${rows.toLocaleString('en')} demo orders — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}. One process runs every service: \`node ${NODE_FLAGS.join(' ')} dist/main.js\`.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}; load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' ',
+      )} (a shared machine: compare within a row). System: one process runs every service, \`node ${NODE_FLAGS.join(' ')} dist/main.js\`, export requested as ADMIN through POST /api/exports, timed to SUCCESS. Bare: \`node ${NODE_FLAGS.join(' ')} bench/paper/export-child.mjs bare\` — the driver's row stream, the product's cell formatter, csv-stringify or exceljs's streaming writer with back-pressure, to a local file. ${ROUNDS} rounds, bare then system in each; seconds as min / median.`,
     '',
-    '| engine | format | rows | seconds | rows/s | file MB | idle RSS MB | peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| engine | format | rows | system s | bare s | system / bare speed (min / median) | file MB | idle RSS MB | system peak RSS MB | bare peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...all.map(
       (r) =>
-        `| ${r.engine} | ${r.format} | ${r.rows.toLocaleString('en')} | ${r.seconds.toFixed(1)} | ${r.rowsPerSecond.toLocaleString('en')} | ${r.sizeMb.toFixed(1)} | ${r.idleMb.toFixed(0)} | ${r.peakMb.toFixed(0)} |`,
+        `| ${r.engine} | ${r.format} | ${r.rows.toLocaleString('en')}${r.bareRows === r.rows ? '' : ` (bare ${r.bareRows.toLocaleString('en')})`} | ${r.system.min.toFixed(1)} / ${r.system.median.toFixed(1)} | ${r.bare.min.toFixed(1)} / ${r.bare.median.toFixed(1)} | ${r.ratio.min.toFixed(2)}× / ${r.ratio.median.toFixed(2)}× | ${r.sizeMb.toFixed(1)} | ${r.idleMb.toFixed(0)} | ${r.peakMb.toFixed(0)} | ${r.barePeakMb.toFixed(0)} |`,
     ),
   ];
   const text = lines.join('\n') + '\n';

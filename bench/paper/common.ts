@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import mysql from 'mysql2/promise';
 import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
+import { validateExportColumns } from '../../domain/metadata/export-column';
 import { freePort } from '../../test/support/cluster';
 import { http } from '../../test/support/embedded-node';
 import { BENCH_KEY } from '../support/log-data';
@@ -34,6 +35,8 @@ export interface PaperOptions {
   /** Run the nodes through tsx instead of the compiled dist/ (no build needed; +~60 MB RSS). */
   tsx: boolean;
   connections: number;
+  /** Measured runs per line (baselines interleaved with them where there is one); min and median reported. */
+  rounds: number;
   /** Figures: only these export sizes (default: the paper's and 100,000 / 1,000,000 up to the shop). */
   sizes: number[] | null;
   /** NODE_OPTIONS of the export nodes, e.g. `--max-old-space-size=160` as docs/operations.md advises. */
@@ -55,6 +58,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
       out: { type: 'string', default: path.join(ROOT, 'bench/results') },
       tsx: { type: 'boolean', default: false },
       connections: { type: 'string', default: '600' },
+      rounds: { type: 'string', default: '3' },
       sizes: { type: 'string' },
       // As shipped (npm start, the compose file's export nodes); '' measures V8's default heap.
       'export-node-options': {
@@ -77,6 +81,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
     out: values.out,
     tsx: values.tsx,
     connections: Number(values.connections),
+    rounds: Math.max(1, Number(values.rounds)),
     sizes: values.sizes ? values.sizes.split(',').map((x) => Number(x.replace(/_/g, ''))) : null,
     exportNodeOptions: values['export-node-options'],
     nats: values.nats,
@@ -189,7 +194,8 @@ export interface Cluster {
   gateway: Proc;
   core: Proc;
   exporters: Proc[];
-  addExportNode(): Promise<Proc>;
+  /** Starts one more export node, pinned to `cpus` (taskset) when given. */
+  addExportNode(cpus?: string): Promise<Proc>;
   stop(): Promise<void>;
 }
 
@@ -202,9 +208,14 @@ export function ensureBuilt(o: PaperOptions): void {
   built = true;
 }
 
-function startProc(o: PaperOptions, name: string, env: Record<string, string>): Proc {
-  const args = o.tsx ? ['--import', 'tsx', 'main.ts'] : ['dist/main.js'];
-  const child = spawn(process.execPath, args, {
+/** `cpus` (a taskset list such as "0" or "1") pins the process to those cores. */
+function startProc(o: PaperOptions, name: string, env: Record<string, string>, cpus?: string): Proc {
+  const nodeArgs = o.tsx ? ['--import', 'tsx', 'main.ts'] : ['dist/main.js'];
+  const [cmd, args] =
+    cpus === undefined
+      ? [process.execPath, nodeArgs]
+      : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -235,7 +246,7 @@ export const ADMIN_PASSWORD = 'bench-admin-password';
  */
 export async function startCluster(
   o: PaperOptions,
-  p: { orders: number; exportNodes?: number; env?: Record<string, string> },
+  p: { orders: number; exportNodes?: number; exportCpus?: string[]; env?: Record<string, string> },
 ): Promise<Cluster> {
   ensureBuilt(o);
   const redis = new Redis(o.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -291,14 +302,19 @@ export async function startCluster(
       const w = r.body?.services?.find((x: { name: string }) => x.name === 'exportWorker');
       return w?.nodes.length === n ? true : null;
     });
-  const addExportNode = async () => {
+  const addExportNode = async (cpus?: string) => {
     const n = exporters.length + 1;
-    const x = startProc(o, `export-${n}`, {
-      ...env,
-      SERVICES: 'export',
-      NODE_ID: `export-${n}`,
-      ...(o.exportNodeOptions ? { NODE_OPTIONS: o.exportNodeOptions } : {}),
-    });
+    const x = startProc(
+      o,
+      `export-${n}`,
+      {
+        ...env,
+        SERVICES: 'export',
+        NODE_ID: `export-${n}`,
+        ...(o.exportNodeOptions ? { NODE_OPTIONS: o.exportNodeOptions } : {}),
+      },
+      cpus,
+    );
     exporters.push(x);
     procs.push(x);
     await waitExportNodes(n);
@@ -317,7 +333,7 @@ export async function startCluster(
     },
   };
   try {
-    for (let i = 0; i < (p.exportNodes ?? 1); i++) await addExportNode();
+    for (let i = 0; i < (p.exportNodes ?? 1); i++) await addExportNode(p.exportCpus?.[i]);
     cluster.token = await waitFor('admin login', async () => {
       const r = await http(base, 'POST', '/api/auth/login', {
         body: { username: 'admin', password: ADMIN_PASSWORD },
@@ -359,11 +375,8 @@ export function ensureOrders(o: PaperOptions, orders: number): void {
 export const BENCH_BIZ = 'bench_orders';
 const orderExport = DEMO_BIZ_TYPES.find((b) => b.code === 'order_export')!.definition;
 
-/** The columns every export variant writes: the order_export columns. */
-export const ORDER_EXPORT_COLUMNS = (orderExport.columns as { key: string; header: string }[]).map((c) => ({
-  key: c.key,
-  header: c.header,
-}));
+/** The columns every export variant writes: the order_export columns, validated as the product reads them. */
+export const ORDER_EXPORT_COLUMNS = validateExportColumns(orderExport.columns);
 
 /**
  * `bench_orders`: the demo order export with an id range filter (`idFrom` ≤ id < `idTo`), so an
