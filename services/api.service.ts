@@ -11,6 +11,7 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
 import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
+import { unavailable } from '../domain/shared/errors';
 import { identityErrors } from '../domain/shared/identity.errors';
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
@@ -20,6 +21,7 @@ import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
 import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
+import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
@@ -42,6 +44,21 @@ export const PUBLISHED = [
   'scheduler.*',
   'webhooks.*',
 ];
+
+/** The services whose routes the gateway publishes. */
+const PUBLISHED_SERVICES = [
+  ...new Set(PUBLISHED.filter((p) => !p.startsWith('api.')).map((p) => p.split('.')[0])),
+];
+
+/**
+ * What the gateway waits for before it is ready: a gateway-only node fronts the whole cluster and
+ * needs every published service; a node that runs services of its own beside the gateway (the
+ * embedded default, a partial dev or test node) needs those.
+ */
+export const neededServices = (services: readonly string[]): string[] => {
+  const own = PUBLISHED_SERVICES.filter((s) => services.includes(s));
+  return own.length ? own : PUBLISHED_SERVICES;
+};
 
 type Self = {
   logAccess: (req: Req, status: number, code?: string) => void;
@@ -81,6 +98,23 @@ export function apiService(config: AppConfig): ServiceSchema {
   // The listener's address does not change once it serves requests: read it once, not per request.
   let ownBaseUrl: string | null = null;
 
+  // Readiness: every route ever served is remembered, so a request for one whose service is gone
+  // is answered 503 (try again), and nothing but health is served before the first time ready.
+  const routes = new DeclaredRoutes();
+  const NEEDED = neededServices(config.services);
+  let ready: Readiness = { status: 'starting', missing: [...NEEDED] };
+  /** A 404 for a route that exists, but whose service is not there (yet): 503 instead. */
+  const unavailableInstead = (req: Req, err: unknown): unknown => {
+    if ((err as { type?: unknown }).type !== 'NOT_FOUND') return err;
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    if (!path.startsWith('/api/')) return err;
+    if (ready.status === 'starting' || routes.has(req.method ?? 'GET', path))
+      return toMoleculerError(
+        unavailable('SERVICE_UNAVAILABLE', 'the service of this route is not available, try again'),
+      );
+    return err;
+  };
+
   const fileRouteErrors = {
     bodyParsers: false,
     mappingPolicy: 'restrict',
@@ -100,6 +134,9 @@ export function apiService(config: AppConfig): ServiceSchema {
       ip: config.http.host,
       // Our own access log below carries the request id and the status.
       logRequest: null,
+      // The route table is logged once, when the gateway is first ready (checkReadiness), not at
+      // every regeneration of the aliases (each service change).
+      logRouteRegistration: false,
       logResponse: null,
       log4XXResponses: false,
       logRequestParams: null,
@@ -206,6 +243,28 @@ export function apiService(config: AppConfig): ServiceSchema {
           },
         },
         {
+          // API.md "Readiness". A plain handler, not an action: it answers from the moment the
+          // gateway listens, before moleculer-web has generated any alias or the api service is
+          // registered.
+          name: 'readiness',
+          path: '/api/health',
+          authentication: false,
+          ...fileRouteErrors,
+          aliases: {
+            'GET /ready'(this: { checkReadiness(): Readiness }, _req: Req, res: ServerResponse) {
+              const r = this.checkReadiness();
+              const body = JSON.stringify(r.status === 'ready' ? { status: 'ready' } : r);
+              res.writeHead(r.status === 'ready' ? 200 : 503, {
+                'Content-Type': 'application/json; charset=utf-8',
+                'Content-Length': Buffer.byteLength(body),
+                'Cache-Control': 'no-store',
+              });
+              // Not in the access log: a load balancer asks every few seconds, and a 503 there is no error.
+              res.end(body);
+            },
+          },
+        },
+        {
           path: '/api',
           whitelist: PUBLISHED,
           autoAliases: true,
@@ -232,7 +291,7 @@ export function apiService(config: AppConfig): ServiceSchema {
             res: ServerResponse,
             err: unknown,
           ) {
-            const { status, code } = sendJsonError(req, res, err);
+            const { status, code } = sendJsonError(req, res, unavailableInstead(req, err));
             this.logAccess(req, status, code);
           },
         },
@@ -243,7 +302,7 @@ export function apiService(config: AppConfig): ServiceSchema {
         res: ServerResponse,
         err: unknown,
       ) {
-        const { status, code } = sendJsonError(req, res, err);
+        const { status, code } = sendJsonError(req, res, unavailableInstead(req, err));
         this.logAccess(req, status, code);
       },
     },
@@ -311,6 +370,12 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     events: {
+      // moleculer-web has (re)generated its aliases: the routes served may have changed.
+      '$api.aliases.regenerated': {
+        handler(this: { checkReadiness(): Readiness }) {
+          this.checkReadiness();
+        },
+      },
       // Broadcast by export nodes; forwarded to the open event streams of that task on this gateway.
       [EXPORT_PROGRESS]: {
         handler(this: Self, ctx: Context<ProgressEvent>) {
@@ -320,6 +385,28 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     methods: {
+      /** Readiness as the registry and the alias table say now; logs the route table once, when first ready. */
+      checkReadiness(this: {
+        broker: Context['broker'];
+        logger: Context['broker']['logger'];
+        aliases: KnownAlias[];
+      }) {
+        const registry = this.broker.registry as unknown as {
+          getServiceList(o: { onlyAvailable: boolean; skipInternal: boolean }): { name: string }[];
+        };
+        const available = new Set(
+          registry.getServiceList({ onlyAvailable: true, skipInternal: true }).map((x) => x.name),
+        );
+        const routed = routes.remember(this.aliases ?? []);
+        const before = ready.status;
+        ready = readiness(NEEDED, available, routed, before !== 'starting');
+        if (ready.status !== before) {
+          if (before === 'starting') this.logger.info(`ready: ${routes.size} routes\n${routes.table()}`);
+          else if (ready.status === 'ready') this.logger.info('ready again: every service is back');
+          else this.logger.warn(`degraded: ${ready.missing.join(', ')} not available`);
+        }
+        return ready;
+      },
       async authenticate(
         this: { server: import('node:http').Server; broker: Context['broker'] },
         ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string; token?: string }>,
@@ -333,6 +420,15 @@ export function apiService(config: AppConfig): ServiceSchema {
         // (the real port, also when PORT=0 chose a free one).
         if (!config.downloads.publicBaseUrl)
           ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
+        // Nothing but health before the services the gateway needs are there: a client or load
+        // balancer that trusts an early listener gets "try again", not a 404 or a wrong 401.
+        const name = req.$action?.name;
+        if (
+          name !== 'api.health' &&
+          ready.status === 'starting' &&
+          (this as unknown as { checkReadiness(): Readiness }).checkReadiness().status === 'starting'
+        )
+          throw toMoleculerError(unavailable('SERVICE_UNAVAILABLE', 'the gateway is starting, try again'));
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         if (req.$action?.auth === 'public') {

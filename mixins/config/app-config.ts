@@ -88,6 +88,8 @@ export interface SchedulerConfig {
   fileTaskRetentionDays: number;
   /** Operation log entries move to the cold table at this age. */
   logRetentionDays: number;
+  /** The expiry job deletes temp files of writers that died (a killed export node) once untouched this long. */
+  tempFileMaxAgeMs: number;
 }
 
 export interface ExportConfig {
@@ -429,6 +431,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     scheduler: {
       fileTaskRetentionDays: int(env, 'ARCHIVE_FILE_TASKS_AFTER_DAYS', 180, 1, 36_500),
       logRetentionDays: int(env, 'ARCHIVE_LOGS_AFTER_DAYS', 365, 1, 36_500),
+      tempFileMaxAgeMs: int(env, 'TEMP_FILES_MAX_AGE_MINUTES', 15, 1, 10_080) * 60_000,
     },
     webhooks: {
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),

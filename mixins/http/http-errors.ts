@@ -47,6 +47,8 @@ export function httpError(err: unknown): { status: number; code: string; message
       };
     case 'SERVICE_NOT_FOUND':
     case 'SERVICE_NOT_AVAILABLE':
+    case 'BAD_GATEWAY': // the transporter is down (Moleculer's BrokerDisconnectedError): try again
+    case 'REQUEST_REJECTED':
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'the service is not available, try again' };
     case 'REQUEST_TIMEOUT':
       return { status: 503, code: 'REQUEST_TIMEOUT', message: 'the request timed out, try again' };

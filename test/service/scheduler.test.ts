@@ -253,10 +253,20 @@ describe('scheduler on the embedded default', () => {
     await put('files/2020/01/01ORPHANYOUNG');
     const oldFile = path.join(storage.root, 'data', 'exports/order_export/2020-01/01ORPHANOLD.csv');
     fs.utimesSync(oldFile, old, old);
+    // A killed writer's partial file, untouched for 20 minutes (> TEMP_FILES_MAX_AGE_MINUTES 15),
+    // and one still being written.
+    const tmp = path.join(storage.root, '.tmp');
+    fs.writeFileSync(path.join(tmp, 'killed-writer'), 'partial');
+    fs.writeFileSync(path.join(tmp, 'live-writer'), 'partial');
+    const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000);
+    fs.utimesSync(path.join(tmp, 'killed-writer'), twentyMinutesAgo, twentyMinutesAgo);
     const r = await run('expiry');
     assert.equal(r.outcome, 'SUCCESS', JSON.stringify(r));
     assert.equal(r.detail.expired, 1, JSON.stringify(r));
     assert.equal(r.detail.orphans, 1, JSON.stringify(r));
+    assert.equal(r.detail.temporary, 1, JSON.stringify(r));
+    assert.deepEqual(fs.readdirSync(tmp), ['live-writer']);
+    fs.rmSync(path.join(tmp, 'live-writer'));
     const t = await call('GET', `/api/file-tasks/${done.id}`, { token: admin });
     assert.equal(t.body.status, 'EXPIRED');
     assert.equal(await storage.head(key), null, 'the expired file is deleted');
