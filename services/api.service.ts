@@ -7,13 +7,13 @@ import {
   type ProgressEvent,
   type TaskState,
 } from '../mixins/http/progress-hub';
-import { USERS_CHANGED } from '../mixins/directory/directory-events';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
-import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
+import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
-import { unauthorized, unavailable } from '../domain/shared/errors';
-import type { Principal } from '../domain/shared/principal';
+import { unavailable } from '../domain/shared/errors';
+import { identityErrors } from '../domain/shared/identity.errors';
+import { isAdmin, type Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
@@ -83,13 +83,6 @@ function answerError(self: Self, req: Req, res: ServerResponse, err: unknown): v
  * follows the call through every node and appears in the logs.
  */
 export function apiService(config: AppConfig): ServiceSchema {
-  let tokens: JwtIssuer | null = null;
-  const issuer = () =>
-    (tokens ??= new JwtIssuer(
-      resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
-      config.auth.jwtTtlSeconds,
-    ));
-
   let storage: Promise<ObjectStorage> | null = null;
   // Uploads and link downloads touch storage from the gateway itself (see mixins/files/upload-route.ts).
   const objects = () =>
@@ -120,26 +113,6 @@ export function apiService(config: AppConfig): ServiceSchema {
         unavailable('SERVICE_UNAVAILABLE', 'the service of this route is not available, try again'),
       );
     return err;
-  };
-
-  // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
-  // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
-  const users = new Map<string, { user: (Principal & { disabled: boolean }) | null; until: number }>();
-  const USER_TTL_MS = 10_000;
-  const currentUser = async (ctx: Context, id: string) => {
-    const hit = users.get(id);
-    if (hit && hit.until > Date.now()) return hit.user;
-    const user = await ctx
-      .call<Principal & { disabled: boolean }, { id: string }>('directory.resolveUser', { id })
-      .catch((e: unknown) => {
-        // Only the directory saying so means "user gone": a directory that cannot be reached (no
-        // node, transporter down: also 404 in Moleculer) is a 503, never a 401 for a good token.
-        if ((e as { type?: unknown }).type === 'USER_NOT_FOUND') return null;
-        throw e;
-      });
-    if (users.size >= 10_000) users.clear();
-    users.set(id, { user, until: Date.now() + USER_TTL_MS });
-    return user;
   };
 
   const fileRouteErrors = {
@@ -335,10 +308,13 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     actions: {
+      // moleculer-web's HTTP entry: public, since routes authenticate inside it (authenticate
+      // below). Its listAliases/addRoute/removeRoute keep the default: a verified caller only.
+      rest: { auth: 'public' },
       health: {
         rest: 'GET /health',
         auth: 'public',
-        handler(this: { broker: Context['broker'] }) {
+        handler(this: { broker: Context['broker'] }, ctx: Context<unknown, { user?: Principal | null }>) {
           const registry = this.broker.registry as unknown as {
             getNodeList(o: {
               onlyAvailable: boolean;
@@ -366,6 +342,17 @@ export function apiService(config: AppConfig): ServiceSchema {
             byName.set(s.name, [...(byName.get(s.name) ?? []), s.nodeID]);
           }
           const missing = [...KNOWN_SERVICES].filter((name) => !byName.has(name));
+          // Node ids and host names map the deployment: only an ADMIN caller sees them.
+          if (!ctx.meta.user || !isAdmin(ctx.meta.user)) {
+            return {
+              status: missing.length ? 'degraded' : 'ok',
+              nodes: nodes.map((n) => ({ local: n.id === this.broker.nodeID })),
+              services: [...byName]
+                .map(([name, nodeIds]) => ({ name, instances: nodeIds.length }))
+                .sort((a, b) => a.name.localeCompare(b.name)),
+              missing,
+            };
+          }
           return {
             status: missing.length ? 'degraded' : 'ok',
             nodes: nodes.map((n) => ({
@@ -387,11 +374,6 @@ export function apiService(config: AppConfig): ServiceSchema {
       '$api.aliases.regenerated': {
         handler(this: { checkReadiness(): Readiness }) {
           this.checkReadiness();
-        },
-      },
-      [USERS_CHANGED]: {
-        handler() {
-          users.clear();
         },
       },
       // Broadcast by export nodes; forwarded to the open event streams of that task on this gateway.
@@ -426,8 +408,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         return ready;
       },
       async authenticate(
-        this: { server: import('node:http').Server },
-        ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string }>,
+        this: { server: import('node:http').Server; broker: Context['broker'] },
+        ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string; token?: string }>,
         _route: unknown,
         req: Req,
       ) {
@@ -447,24 +429,32 @@ export function apiService(config: AppConfig): ServiceSchema {
           (this as unknown as { checkReadiness(): Readiness }).checkReadiness().status === 'starting'
         )
           throw toMoleculerError(unavailable('SERVICE_UNAVAILABLE', 'the gateway is starting, try again'));
-        if (req.$action?.auth === 'public') return null;
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-        if (!match) throw toMoleculerError(unauthorized('NO_TOKEN', 'send Authorization: Bearer <token>'));
-        let claims: Principal;
+        if (req.$action?.auth === 'public') {
+          // A public route still learns who an ADMIN caller is (health shows them node details);
+          // a bad credential there is simply no caller.
+          if (!match) return null;
+          return principalResolverOf(this.broker)
+            .resolve(match[1], this.broker.nodeID)
+            .then((p) => {
+              ctx.meta.token = match[1];
+              return p;
+            })
+            .catch(() => null);
+        }
+        if (!match) throw toMoleculerError(identityErrors.noToken());
         try {
-          claims = issuer().verify(match[1]);
+          // Who the token names, as the directory has them now (cached on this node, dropped on a
+          // change broadcast): a revoked token or a disabled user is refused at once (401); a
+          // directory that cannot answer is 503, never 401.
+          const principal = await principalResolverOf(this.broker).resolve(match[1], this.broker.nodeID);
+          // The credential travels with the call: the node that runs the action verifies it again.
+          ctx.meta.token = match[1];
+          return principal;
         } catch (e) {
           throw toMoleculerError(e);
         }
-        // The token proves who; the directory says what they are now: a disabled user is refused at
-        // once, and changed roles or unit apply to the next request (cached, cleaned on change).
-        const current = await currentUser(ctx, claims.id);
-
-        if (!current)
-          throw toMoleculerError(unauthorized('INVALID_TOKEN', 'the user of this token no longer exists'));
-        if (current.disabled) throw toMoleculerError(unauthorized('USER_DISABLED', 'this user is disabled'));
-        return { id: current.id, username: current.username, roles: current.roles, unitId: current.unitId };
       },
       logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
         const elapsed = req.$startTime ? process.hrtime(req.$startTime) : null;
@@ -490,7 +480,6 @@ export function apiService(config: AppConfig): ServiceSchema {
 
     created() {
       // Fail fast at start-up rather than on the first request.
-      issuer();
       downloadLinks();
       // moleculer-web only logs a listen error (e.g. EADDRINUSE) and never finishes starting: a node
       // that cannot serve HTTP must stop with an error instead of running on without a listener.

@@ -5,6 +5,7 @@ import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/mai
 import { createJobQueue } from '../mixins/queue/queue.factory';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { requireAdmin } from '../mixins/auth/principal';
+import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { actorEvent, OUTBOX_APPENDED, withOutboxHint } from '../mixins/operation-log/actor';
@@ -321,11 +322,13 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         exportQueue,
         storage,
         bizTypes: async () =>
-          (await this.broker.call<BizTypeView[]>('metadata.all')).map((b): BizTypeRetention => ({
-            code: b.code,
-            kind: b.kind,
-            retentionDays: (b.rules as { retentionDays?: number | null }).retentionDays ?? null,
-          })),
+          (await this.broker.call<BizTypeView[], object>('metadata.all', {}, asSystem())).map(
+            (b): BizTypeRetention => ({
+              code: b.code,
+              kind: b.kind,
+              retentionDays: (b.rules as { retentionDays?: number | null }).retentionDays ?? null,
+            }),
+          ),
         ids: ulidIds,
         logger: this.logger,
         outboxHint: () => void this.broker.emit(OUTBOX_APPENDED).catch(() => undefined),

@@ -18,6 +18,7 @@ import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository
 import { JOBS, SCHEDULED_JOB, SCHEDULER_QUEUE } from '../../mixins/scheduler/job-runner';
 import { EmbeddedJobQueue } from '../../mixins/queue/embedded.queue';
 import { interruptedAttempts, type ScheduledTaskRun } from '../../domain/scheduler/run';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 const sqliteDate = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
@@ -177,7 +178,7 @@ describe('scheduler on the embedded default', () => {
     assert.equal((await repo.find(fatal.id))!.status, 'FAILED');
     const again = await run('compensation');
     assert.equal(again.handled, 0, JSON.stringify(again));
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const logs = await call('GET', '/api/logs?action=TASK_COMPENSATED&limit=50', { token: admin });
     const targets = logs.body.items.map((l: { targetId: string }) => l.targetId).sort();
     assert.deepEqual(targets, [dead.id, lost.id, failed.id].sort());
@@ -287,7 +288,7 @@ describe('scheduler on the embedded default', () => {
     assert.equal((await call('GET', `/api/file-tasks/${kept.id}`, { token: admin })).status, 200);
     const cold = await db.query<{ id: string; status: string }[]>('SELECT id, status FROM file_tasks_cold');
     assert.deepEqual(cold, [{ id: gone.id, status: 'CANCELLED' }]);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const logs = await call('GET', '/api/logs?action=RECORDS_ARCHIVED', { token: admin });
     assert.equal(logs.body.items[0].detail.count, 1);
     const runs = await call('GET', '/api/scheduled-tasks/archival/runs?limit=1', { token: admin });
