@@ -73,7 +73,10 @@ export function callerIdentityMiddleware(config: AppConfig): Middleware {
               asSystem(),
             )
             .catch((e: unknown) => {
-              if ((e as { code?: unknown }).code === 404) return null;
+              // Only the directory saying so means "gone": Moleculer's SERVICE_NOT_FOUND (no
+              // directory node, transporter down) is a 404 too, and must be a 503, never a 401.
+              const type = (e as { type?: unknown }).type;
+              if (type === 'USER_NOT_FOUND' || type === 'SERVICE_ACCOUNT_NOT_FOUND') return null;
               throw e;
             }),
       });
