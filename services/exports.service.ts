@@ -41,6 +41,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
     outbox: outboxHint(ctx),
     ids: ulidIds,
     clock: systemClock,
+    defaultTimeZone: config.exports.defaultTimeZone,
   });
 
   return {
@@ -60,6 +61,8 @@ export function exportsService(config: AppConfig): ServiceSchema {
           filters: 'any|optional',
           columns: 'any|optional',
           idempotencyKey: 'any|optional',
+          timeZone: 'any|optional',
+          locale: 'any|optional',
         },
         async handler(ctx: Ctx<RequestExportInput>) {
           const task = await requestExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);

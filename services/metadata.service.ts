@@ -8,6 +8,7 @@ import { BizTypeRepository, type StoredBizType } from '../mixins/metadata/biz-ty
 import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handlers/registry';
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
+import { canonicalJson } from '../domain/operation-log/hash-chain';
 import { conflict, notFound, validationError } from '../domain/shared/errors';
 import type { RestMeta } from '../mixins/http/rest-meta';
 
@@ -114,14 +115,14 @@ export function metadataService(config: AppConfig): ServiceSchema {
       repo = new BizTypeRepository(await acquireMainDatabase(config.database));
       if (!config.demo.enabled) return;
       for (const { code, definition } of DEMO_BIZ_TYPES) {
-        if (await repo.find(code)) continue;
-        await repo.save(
-          parseBizType(code, definition, registeredHandlerParsers()),
-          null,
-          null,
-          new Date(),
-          [],
-        );
+        const seeded = parseBizType(code, definition, registeredHandlerParsers());
+        const stored = await repo.find(code);
+        // Seeded rows (updatedBy null) follow the demo definition as it grows (headers per locale,
+        // new rules); one an administrator saved is theirs and stays. A lost race is harmless:
+        // the version check lets one node write it.
+        if (stored && (stored.updatedBy !== null || canonicalJson(stored.bizType) === canonicalJson(seeded)))
+          continue;
+        await repo.save(seeded, stored?.version ?? null, null, new Date(), []);
       }
     },
 

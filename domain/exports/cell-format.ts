@@ -1,13 +1,33 @@
-import type { ColumnType, ExportColumn, MaskKind } from '../metadata/export-column';
+import type { ExportColumn, MaskKind } from '../metadata/export-column';
+import { excelSerial, keepsMilliseconds } from './cell-text';
+import { instantOfWallClock, UTC, wallClockConverter } from '../shared/time-zone';
 
 /**
  * Turns source values into the cells an export file holds: one typed value per column, with
  * dictionaries, masking and formula-injection neutralisation applied. Both writers (xlsx, csv) take
  * these cells as they are, so every fidelity decision lives here and is the same for both formats.
+ *
+ * A date or datetime cell is a number: the Excel serial of the wall-clock time in the export's zone
+ * (whole seconds unless the column's format shows fractions). The xlsx cell holds that number and
+ * the csv text is the same number through the same format (cell-text.ts), so they agree exactly.
  */
-export type Cell = string | number | boolean | Date | null;
+export type Cell = string | number | boolean | null;
+
+export interface CellFormatOptions {
+  /** IANA zone whose wall-clock time datetime cells show (default UTC). */
+  timeZone?: string;
+  /**
+   * Prefix text a spreadsheet would evaluate with `'` (OWASP, default true): what csv needs. The
+   * xlsx writer asks for the raw text and marks such cells with Excel's quote-prefix style instead,
+   * so no apostrophe is visible and editing the cell never makes it a formula.
+   */
+  quoteFormulas?: boolean;
+}
 export type RowFormatter = (row: Record<string, unknown>) => Cell[];
 type ValueFormatter = (value: unknown) => Cell;
+/** What text a spreadsheet would evaluate becomes: quoted (csv) or left for the writer (xlsx). */
+type Guard = (text: string) => string;
+const unguarded: Guard = (text) => text;
 
 /** Significant digits a spreadsheet keeps (Excel shows and stores 15); more would silently round. */
 const MAX_NUMBER_DIGITS = 15;
@@ -30,9 +50,13 @@ const FORMULA_PREFIXES = new Set([
   0xff20,
 ]);
 
+/** Whether a spreadsheet would evaluate this text (or treat it as a DDE payload) if it were typed in. */
+export const startsLikeFormula = (text: string): boolean =>
+  text.length > 0 && FORMULA_PREFIXES.has(text.charCodeAt(0));
+
 /** Prepends `'` to text a spreadsheet would otherwise evaluate; the quote is visible but harmless. */
 export function neutralizeFormula(text: string): string {
-  return text.length > 0 && FORMULA_PREFIXES.has(text.charCodeAt(0)) ? `'${text}` : text;
+  return startsLikeFormula(text) ? `'${text}` : text;
 }
 
 function toText(value: unknown): string {
@@ -115,42 +139,46 @@ function significantDigits(text: string): number {
 }
 
 /** A number only when no digit is lost, else the value's text (kept, never thrown away). */
-function toNumber(value: unknown): Cell {
+function toNumber(value: unknown, guard: Guard): Cell {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return neutralizeFormula(String(value));
+    if (!Number.isFinite(value)) return guard(String(value));
     // A double past 2^53 already lost digits upstream; text keeps what is left without rounding again.
     return Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value;
   }
   if (typeof value === 'bigint') {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(value)
-      : neutralizeFormula(value.toString());
+      : guard(value.toString());
   }
   if (typeof value === 'string') {
     const text = value.trim();
     if (text === '') return null;
     if (INTEGER_TEXT.test(text)) {
       const n = Number(text);
-      return Number.isSafeInteger(n) ? n : neutralizeFormula(value);
+      return Number.isSafeInteger(n) ? n : guard(value);
     }
     if (DECIMAL_TEXT.test(text)) {
       const n = Number(text);
       if (Number.isFinite(n) && significantDigits(text) <= MAX_NUMBER_DIGITS) return n;
     }
-    return neutralizeFormula(value);
+    return guard(value);
   }
-  return neutralizeFormula(toText(value));
+  return guard(toText(value));
 }
 
-// YYYY-MM-DD, optionally with a time (T or space), fraction and zone; no zone means UTC.
+// YYYY-MM-DD, optionally with a time (T or space), fraction and zone.
 const DATE_TEXT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const DATE_ONLY_TEXT = /^\s*\d{4}-\d{2}-\d{2}\s*$/;
 
-/** Parses ISO-8601 and 'YYYY-MM-DD HH:MM:SS' as UTC (never local time: nodes may sit in different zones). */
-export function parseUtcDate(text: string): Date | null {
+/**
+ * Parses ISO-8601 and 'YYYY-MM-DD HH:MM:SS'; a time without an offset is the wall-clock time in
+ * `zone` (never the node's own zone: nodes may sit in different zones). Impossible dates are null.
+ */
+export function parseDateIn(text: string, zone: string): Date | null {
   const m = DATE_TEXT.exec(text.trim());
   if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
   const year = Number(y);
   const month = Number(mo) - 1;
   const day = Number(d);
@@ -162,34 +190,60 @@ export function parseUtcDate(text: string): Date | null {
   const date = new Date(Date.UTC(year, month, day, hour, minute, second, ms));
   date.setUTCFullYear(year); // Date.UTC maps years 0..99 to 1900..1999
   if (date.getUTCDate() !== day || date.getUTCMonth() !== month) return null; // e.g. 02-30
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    if (offset > 18 * 60) return null;
-    date.setTime(date.getTime() - sign * offset * 60_000);
+  if (offset && offset.toUpperCase() !== 'Z') {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    if (minutes > 18 * 60) return null;
+    date.setTime(date.getTime() - sign * minutes * 60_000);
+  } else if (!offset && zone !== UTC) {
+    const local = { year, month: month + 1, day, hour, minute, second, millisecond: ms };
+    return instantOfWallClock(local, zone);
   }
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-function toDate(value: unknown): Cell {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value === 'string') {
-    if (value.trim() === '') return null;
-    return parseUtcDate(value) ?? neutralizeFormula(value);
-  }
-  // Epoch milliseconds, what a JSON data handler usually sends for a timestamp.
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
-  return neutralizeFormula(toText(value));
+/** parseDateIn for sources and filters that store UTC. */
+export const parseUtcDate = (text: string): Date | null => parseDateIn(text, UTC);
+
+/**
+ * A date column's formatter: the value's instant in the export's zone as an Excel serial. A bare
+ * calendar date ('2026-11-25' in a `date` column) is a day, not an instant, and is never shifted.
+ * Dates Excel cannot show (before 1900) are written as text.
+ */
+function dateFormatter(
+  column: ExportColumn,
+  toWallClock: (ms: number) => number,
+  guard: Guard,
+): ValueFormatter {
+  const second = keepsMilliseconds(column) ? 1 : 1000;
+  const serialOf = (wall: number): Cell => {
+    const truncated = Math.floor(wall / second) * second;
+    return excelSerial(truncated) ?? new Date(truncated).toISOString().slice(0, 19).replace('T', ' ');
+  };
+  const isDay = column.type === 'date';
+  return (value) => {
+    if (value instanceof Date) {
+      const ms = value.getTime();
+      return Number.isNaN(ms) ? null : serialOf(toWallClock(ms));
+    }
+    if (typeof value === 'string') {
+      if (value.trim() === '') return null;
+      const date = parseUtcDate(value);
+      if (date === null) return guard(value);
+      return serialOf(isDay && DATE_ONLY_TEXT.test(value) ? date.getTime() : toWallClock(date.getTime()));
+    }
+    // Epoch milliseconds, what a JSON data handler usually sends for a timestamp.
+    if (typeof value === 'number' && Number.isFinite(value) && !Number.isNaN(new Date(value).getTime()))
+      return serialOf(toWallClock(value));
+    return guard(toText(value));
+  };
 }
 
 const TRUE_TEXT = new Set(['true', '1', 'yes', 'y']);
 const FALSE_TEXT = new Set(['false', '0', 'no', 'n']);
 
-function toBoolean(value: unknown): Cell {
+function toBoolean(value: unknown, guard: Guard): Cell {
   if (typeof value === 'boolean') return value;
   if (value === 1 || value === 0) return value === 1;
   if (value === 1n || value === 0n) return value === 1n;
@@ -199,23 +253,35 @@ function toBoolean(value: unknown): Cell {
     if (TRUE_TEXT.has(text)) return true;
     if (FALSE_TEXT.has(text)) return false;
   }
-  return neutralizeFormula(toText(value));
+  return guard(toText(value));
 }
 
-const TYPED: Record<ColumnType, ValueFormatter> = {
-  string: (value) => neutralizeFormula(toText(value)),
-  integer: toNumber,
-  decimal: toNumber,
-  date: toDate,
-  datetime: toDate,
-  boolean: toBoolean,
-};
+function typedFormatter(
+  column: ExportColumn,
+  toWallClock: (ms: number) => number,
+  guard: Guard,
+): ValueFormatter {
+  switch (column.type) {
+    case 'string':
+      return (value) => guard(toText(value));
+    case 'integer':
+    case 'decimal':
+      return (value) => toNumber(value, guard);
+    case 'date':
+    case 'datetime':
+      return dateFormatter(column, toWallClock, guard);
+    case 'boolean':
+      return (value) => toBoolean(value, guard);
+  }
+}
 
-/** The formatter of one column, with its dictionary and mask resolved once. */
-export function compileCellFormatter(column: ExportColumn): ValueFormatter {
+/** The formatter of one column, with its dictionary, mask and zone resolved once. */
+export function compileCellFormatter(column: ExportColumn, options: CellFormatOptions = {}): ValueFormatter {
+  const guard = options.quoteFormulas === false ? unguarded : neutralizeFormula;
+  const toWallClock = wallClockConverter(options.timeZone ?? UTC);
   const { dict, mask } = column;
   if (dict === undefined && mask === undefined) {
-    const typed = TYPED[column.type];
+    const typed = typedFormatter(column, toWallClock, guard);
     return (value) => (value === null || value === undefined ? null : typed(value));
   }
   return (value) => {
@@ -224,14 +290,17 @@ export function compileCellFormatter(column: ExportColumn): ValueFormatter {
     // Own properties only: "constructor" or "__proto__" as a value must not find an inherited label.
     if (dict !== undefined && Object.prototype.hasOwnProperty.call(dict, text)) text = dict[text];
     if (mask !== undefined) text = maskText(mask, text);
-    return neutralizeFormula(text);
+    return guard(text);
   };
 }
 
 /** Precomputes one formatter per column; the result formats a row with no per-row lookups. */
-export function compileRowFormatter(columns: readonly ExportColumn[]): RowFormatter {
+export function compileRowFormatter(
+  columns: readonly ExportColumn[],
+  options: CellFormatOptions = {},
+): RowFormatter {
   const keys = columns.map((c) => c.key);
-  const formatters = columns.map(compileCellFormatter);
+  const formatters = columns.map((c) => compileCellFormatter(c, options));
   const n = keys.length;
   return (row) => {
     const cells = new Array<Cell>(n);
@@ -241,6 +310,10 @@ export function compileRowFormatter(columns: readonly ExportColumn[]): RowFormat
 }
 
 /** One row, for callers that format a handful; use compileRowFormatter in a loop. */
-export function formatRow(columns: readonly ExportColumn[], row: Record<string, unknown>): Cell[] {
-  return compileRowFormatter(columns)(row);
+export function formatRow(
+  columns: readonly ExportColumn[],
+  row: Record<string, unknown>,
+  options: CellFormatOptions = {},
+): Cell[] {
+  return compileRowFormatter(columns, options)(row);
 }

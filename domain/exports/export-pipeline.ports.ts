@@ -47,11 +47,15 @@ export interface ChunkRequest {
   scope: ReadScope;
   range: KeyRange;
   limit: number;
+  /** IANA zone whose wall-clock time date cells hold. */
+  timeZone: string;
+  /** csv: prefix formula-like text with `'`; xlsx: leave it, the writer marks it quote-prefixed. */
+  quoteFormulas: boolean;
 }
 
-/** One batch read by a chunk reader: formatted cells (dates as epoch ms) and the cursor. */
+/** One batch read by a chunk reader: formatted cells (dates as Excel serials) and the cursor. */
 export interface CellBatch {
-  cells: unknown[][];
+  cells: Cell[][];
   next: KeyValue | null;
 }
 

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { parseUtcDate } from './cell-format';
+import { parseDateIn } from './cell-format';
+import { parseLocale } from '../shared/locale';
+import { parseTimeZone, resolveTimeZone } from '../shared/time-zone';
 import { canonicalJson } from '../operation-log/hash-chain';
 import type { ExportBizType, ExportFormat } from '../metadata/biz-type';
 import { filterSpecsOf, type FilterSpec } from '../metadata/data-handler';
@@ -13,6 +15,10 @@ export interface ExportRequest {
   format: ExportFormat;
   filters: Record<string, unknown>;
   columns: string[];
+  /** The zone datetime cells are shown in and datetime filters were read in (resolved, never null). */
+  timeZone: string;
+  /** Headers and labels in this language; null: the columns' own `header` and `dict`. */
+  locale: string | null;
   idempotencyKey: string | null;
   requestHash: string;
 }
@@ -21,7 +27,7 @@ const bad = (code: string, message: string, field: string) => validationError(co
 const MAX_IN = 1000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown): unknown {
+function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown, zone: string): unknown {
   const field = `filters.${name}`;
   const one = (x: unknown): unknown => {
     switch (spec.type) {
@@ -33,9 +39,9 @@ function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown)
         if (typeof x === 'boolean') return x;
         throw bad('INVALID_FILTER', `${field} must be true or false`, field);
       case 'datetime': {
-        // ISO-8601 only, read as UTC without a zone (never the node's own zone), impossible dates
-        // refused: a bare number or free text ("1", "May 5") is not guessed.
-        const d = typeof x === 'string' ? parseUtcDate(x) : null;
+        // ISO-8601 only, read in the export's zone without an offset (never the node's own zone),
+        // impossible dates refused: a bare number or free text ("1", "May 5") is not guessed.
+        const d = typeof x === 'string' ? parseDateIn(x, zone) : null;
         if (d === null) throw bad('INVALID_FILTER', `${field} must be an ISO-8601 date`, field);
         return d.toISOString();
       }
@@ -55,8 +61,11 @@ function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown)
   return one(v);
 }
 
-/** Filters the biz type whitelists, each checked and normalised to its declared type. */
-export function parseFilters(b: ExportBizType, raw: unknown): Record<string, unknown> {
+/**
+ * Filters the biz type whitelists, each checked and normalised to its declared type; a datetime
+ * without an offset is the wall-clock time in `zone`, stored as the UTC instant.
+ */
+export function parseFilters(b: ExportBizType, raw: unknown, zone = 'UTC'): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw bad('INVALID_FILTER', 'filters must be an object', 'filters');
@@ -70,7 +79,7 @@ export function parseFilters(b: ExportBizType, raw: unknown): Record<string, unk
         allowed: Object.keys(specs),
       });
     const v = (raw as Record<string, unknown>)[name];
-    if (v !== undefined && v !== null) out[name] = filterValue(name, spec, v);
+    if (v !== undefined && v !== null) out[name] = filterValue(name, spec, v, zone);
   }
   return out;
 }
@@ -85,13 +94,16 @@ export function parseExportRequest(
   raw: Record<string, unknown>,
   subject: Subject,
   grants: readonly Grant[],
+  defaultTimeZone: string | null = null,
 ): ExportRequest {
   if (!canExport(subject, b.code, grants))
     throw forbidden('EXPORT_NOT_ALLOWED', `you may not export ${b.code}`);
   const format = raw.format;
   if (typeof format !== 'string' || !b.rules.formats.includes(format as ExportFormat))
     throw bad('UNSUPPORTED_FORMAT', `format must be one of ${b.rules.formats.join(', ')}`, 'format');
-  const filters = parseFilters(b, raw.filters);
+  const timeZone = exportTimeZone(b, raw, defaultTimeZone);
+  const locale = parseLocale(raw.locale, 'locale');
+  const filters = parseFilters(b, raw.filters, timeZone);
   const allowed = exportableColumns(subject, b.code, b.columns, grants, b.rules.columnPermission);
   let columns = allowed;
   if (raw.columns !== undefined && raw.columns !== null) {
@@ -118,9 +130,26 @@ export function parseExportRequest(
     );
   const requestHash = crypto
     .createHash('sha256')
-    .update(canonicalJson({ bizType: b.code, format, filters, columns }))
+    .update(canonicalJson({ bizType: b.code, format, filters, columns, timeZone, locale }))
     .digest('hex');
-  return { format: format as ExportFormat, filters, columns, idempotencyKey: key, requestHash };
+  return {
+    format: format as ExportFormat,
+    filters,
+    columns,
+    timeZone,
+    locale,
+    idempotencyKey: key,
+    requestHash,
+  };
+}
+
+/** The request's `timeZone`, else the biz type's `rules.timeZone`, else the installation's, else UTC. */
+export function exportTimeZone(
+  b: ExportBizType,
+  raw: Record<string, unknown>,
+  defaultTimeZone: string | null,
+): string {
+  return resolveTimeZone(parseTimeZone(raw.timeZone, 'timeZone'), b.rules.timeZone, defaultTimeZone);
 }
 
 /** The row scope of `rules.rowScope`: the units of the requester's subtree (ADMIN: all rows). */
@@ -137,6 +166,8 @@ export function exportSpec(req: ExportRequest, user: Principal, rowScope: string
   return {
     filters: req.filters,
     columns: req.columns,
+    timeZone: req.timeZone,
+    locale: req.locale,
     rowScope,
     requester: { id: user.id, roles: [...user.roles], unitId: user.unitId },
   };

@@ -68,6 +68,10 @@ export interface ExportSpec {
   filters: Record<string, unknown>;
   /** Column keys written, in order. */
   columns: string[];
+  /** IANA zone of datetime cells and filters (absent on exports requested before zones: UTC). */
+  timeZone?: string;
+  /** Language of headers and labels; null or absent: the columns' own. */
+  locale?: string | null;
   /** Units whose rows may be exported (the requester's subtree); null: every row. */
   rowScope: string[] | null;
   requester: { id: string; roles: string[]; unitId: string | null };
@@ -394,6 +398,8 @@ export class FileTask {
             format: p.export.format,
             filters: p.export.spec.filters,
             columns: p.export.spec.columns,
+            timeZone: p.export.spec.timeZone ?? 'UTC',
+            locale: p.export.spec.locale ?? null,
             rowCount: p.export.rowCount,
             progress: p.export.progress,
             failureReason: p.export.failureReason,

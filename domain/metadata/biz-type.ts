@@ -1,6 +1,7 @@
 import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
 import { validateExportColumns, type ExportColumn } from './export-column';
+import { parseTimeZone } from '../shared/time-zone';
 import { parseActionHandler, parseSqlHandler, SQL_IDENTIFIER, type DataHandler } from './data-handler';
 
 import { EXPORT_FORMATS, type ExportFormat } from './export-format';
@@ -14,8 +15,14 @@ export interface ExportRules {
   retentionDays: number;
   columnPermission: boolean;
   rowScope: { column: string } | null;
-  /** A UTF-8 byte-order mark on csv files, for Excel. */
-  csvBom: boolean;
+  /** A UTF-8 byte-order mark on csv files, for Excel; null (unset): unless the export is in English. */
+  csvBom: boolean | null;
+  /** Zone of datetime cells and filters when a request names none (absent in older definitions). */
+  timeZone?: string | null;
+  /** Exports of this biz type running at once across the cluster; null: no cap of its own. */
+  maxConcurrent?: number | null;
+  /** Rows one user may export of this biz type per UTC day; null: no quota. */
+  dailyRowQuota?: number | null;
 }
 
 export interface FileRules {
@@ -119,7 +126,7 @@ export function parseBizType(
     rowScope = { column: col };
   }
   for (const flag of ['columnPermission', 'csvBom'] as const) {
-    if (rules[flag] !== undefined && typeof rules[flag] !== 'boolean')
+    if (rules[flag] !== undefined && rules[flag] !== null && typeof rules[flag] !== 'boolean')
       throw bad(`rules.${flag}`, `rules.${flag} must be true or false`);
   }
   return {
@@ -134,7 +141,10 @@ export function parseBizType(
       retentionDays: intIn(rules.retentionDays, 'rules.retentionDays', 1, 36_500, 7)!,
       columnPermission: rules.columnPermission !== false,
       rowScope,
-      csvBom: rules.csvBom === true,
+      csvBom: typeof rules.csvBom === 'boolean' ? rules.csvBom : null,
+      timeZone: parseTimeZone(rules.timeZone, 'rules.timeZone'),
+      maxConcurrent: intIn(rules.maxConcurrent, 'rules.maxConcurrent', 1, 1000, null),
+      dailyRowQuota: intIn(rules.dailyRowQuota, 'rules.dailyRowQuota', 1, Number.MAX_SAFE_INTEGER, null),
     },
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { canonicalTimeZone } from '../../domain/shared/time-zone';
 
 /**
  * Every setting of the system, read once from the environment. With no environment at all the
@@ -106,6 +107,10 @@ export interface ExportConfig {
   outageWindowMs: number;
   /** How often progress and the lease are written. */
   heartbeatMs: number;
+  /** Zone of datetime cells and filters when neither the request nor the biz type names one (null: UTC). */
+  defaultTimeZone: string | null;
+  /** Exports of one user running at once across the cluster (fair scheduling). */
+  userConcurrency: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; file: string } | { type: 'mysql'; url: string };
@@ -257,6 +262,15 @@ function oss(env: Env): OssConfig | null {
 }
 
 /** EXPORT_SOURCES: `name=url,name2=url2`; the demo shop is always `shop` unless redefined. */
+const timeZone = (env: Env, name: string): string | null => {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  const zone = canonicalTimeZone(raw);
+  if (zone === null)
+    throw new ConfigError(`${name} must be an IANA time zone such as Asia/Shanghai, got "${raw}"`);
+  return zone;
+};
+
 function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportConfig {
   const sources: Record<string, DatabaseConfig> = { shop };
   for (const part of (str(env, 'EXPORT_SOURCES') ?? '').split(',')) {
@@ -277,6 +291,8 @@ function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportCo
     retryDelayMs: int(env, 'EXPORT_RETRY_DELAY_MS', 5_000, 0, 3_600_000),
     outageWindowMs: int(env, 'EXPORT_OUTAGE_WINDOW_SECONDS', 600, 0, 86_400) * 1000,
     heartbeatMs: int(env, 'EXPORT_HEARTBEAT_MS', 1_000, 100, 60_000),
+    defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE'),
+    userConcurrency: int(env, 'EXPORT_USER_CONCURRENCY', 2, 1, 100),
   };
 }
 

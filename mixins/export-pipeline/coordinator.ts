@@ -9,6 +9,8 @@ import type { ExportColumn } from '../../domain/metadata/export-column';
 import { ExportFailure, ExportStopped, classifyExportError } from '../../domain/exports/export-failure';
 import { CONTENT_TYPES, exportStorageKey } from '../../domain/exports/export-naming';
 import { createTableWriter } from './writers/table-writer';
+import { localizeColumns, wantsCsvBom } from '../../domain/exports/localize';
+import { UTC } from '../../domain/shared/time-zone';
 import { dataHandlerAdapter } from './data-handlers/registry';
 import type { KeyRange, ReadScope } from '../../domain/exports/data-handler.port';
 import { ChunkFeed } from './chunk-feed';
@@ -45,10 +47,10 @@ export async function coordinateExport(
   const { config, storage, broker } = deps;
   const e = task.exportAttrs;
   const spec = e.spec;
-  const columns = spec.columns
+  const found = spec.columns
     .map((k) => b.columns.find((c) => c.key === k))
     .filter((c): c is ExportColumn => !!c);
-  if (columns.length !== spec.columns.length)
+  if (found.length !== spec.columns.length)
     throw new ExportFailure('BIZ_TYPE_INVALID', 'a column of this export no longer exists in its biz type');
   // The row scope was snapshotted for a non-admin requester: a biz type that lost its rowScope since
   // must not widen the export to every row.
@@ -65,6 +67,9 @@ export async function coordinateExport(
       'BIZ_TYPE_INVALID',
       `the biz type no longer has the filter(s) ${dropped.join(', ')}`,
     );
+  const timeZone = spec.timeZone ?? UTC;
+  const locale = spec.locale ?? null;
+  const columns = localizeColumns(found, locale);
   const scope: ReadScope = {
     filters: spec.filters,
     rowScope:
@@ -130,7 +135,6 @@ export async function coordinateExport(
         .sort();
     /** Batches read per node: in the manifest, so operations can see how the work spread. */
     const readBy: Record<string, number> = {};
-    const dateCols = columns.map((c) => c.type === 'date' || c.type === 'datetime');
     const readBatch = async (range: KeyRange, chunk: number): Promise<ReadChunkResult> => {
       let last: unknown;
       for (let attempt = 0; attempt < 4; attempt++) {
@@ -145,6 +149,8 @@ export async function coordinateExport(
             scope,
             range,
             limit: config.exports.batchRows,
+            timeZone,
+            quoteFormulas: e.format === 'csv',
           };
           const r = await broker.call<ReadChunkResult, ReadChunkParams>(READ_CHUNK_ACTION, params, {
             nodeID,
@@ -175,7 +181,7 @@ export async function coordinateExport(
       format: e.format,
       columns,
       out: hasher,
-      csvBom: b.rules.csvBom,
+      csvBom: wantsCsvBom(b.rules.csvBom, locale),
       sheetName: b.name.slice(0, 31),
       createdAt: task.snapshot().createdAt,
     });
@@ -195,11 +201,7 @@ export async function coordinateExport(
               'ROW_LIMIT_EXCEEDED',
               `more than the ${b.rules.maxRows} rows this biz type allows`,
             );
-          for (const row of batch.cells) {
-            for (let c = 0; c < row.length; c++)
-              if (dateCols[c] && typeof row[c] === 'number') row[c] = new Date(row[c] as number);
-          }
-          await writer.write(batch.cells as never);
+          await writer.write(batch.cells);
           if (stopped) throw new ExportStopped();
         }
         feeds[i]?.stop();
@@ -222,6 +224,8 @@ export async function coordinateExport(
           bizType: b.code,
           format: e.format,
           filters: spec.filters,
+          timeZone,
+          locale,
           columns: columns.map((c) => ({
             key: c.key,
             header: c.header,

@@ -43,7 +43,8 @@ function expected(o: OrderRow, key: string): Expect {
     case 'created_at':
     case 'paid_at': {
       const v = o[key];
-      return v === null ? null : { kind: 'date', ms: Date.parse(v) };
+      // Whole seconds: what Excel shows and the csv says, the same second in both.
+      return v === null ? null : { kind: 'date', ms: Math.floor(Date.parse(v) / 1000) * 1000 };
     }
     case 'status':
       return text(ORDER_STATUS[o.status]);
@@ -111,8 +112,12 @@ async function checkXlsx(bytes: Buffer, rows: OrderRow[], columns: string[], whe
       assert.ok(cell, msg);
       if (e.kind === 'text') {
         assert.ok(cell.t === 'str' || cell.t === 'inlineStr', `${msg}: text cell, got t=${cell.t}`);
-        // XML turns a raw CR into LF for every reader (XML 1.0 §2.11).
-        assert.equal(cell.v, e.text.replace(/\r\n?/g, '\n'), msg);
+        // No visible apostrophe in xlsx: the text itself, quote-prefixed when a spreadsheet would
+        // evaluate it. XML turns a raw CR into LF for every reader (XML 1.0 §2.11).
+        const quoted = /^'[=+\-@\t\r]/.test(e.text); // what neutral() made of formula-like text
+        const raw = quoted ? e.text.slice(1) : e.text;
+        assert.equal(cell.v, raw.replace(/\r\n?/g, '\n'), msg);
+        assert.equal(book.quotePrefixOf(cell.s), quoted, `${msg}: quote prefix`);
       } else if (e.kind === 'number') {
         assert.equal(cell.t, undefined, `${msg}: number cell`);
         assert.equal(Number(cell.v), e.n, msg);
@@ -212,4 +217,47 @@ describe('export fidelity: every cell of the demo orders, read back independentl
         );
         assert.equal(done.export.manifest.sha256, done.file.sha256);
       });
+
+  it('admin: csv and xlsx in Asia/Shanghai and zh-CN: +8 h on every row, equal to the second, Chinese headers', async () => {
+    const get = async (format: string, extra: Record<string, unknown>) => {
+      const r = await call('POST', '/api/exports', {
+        token: tokens.admin,
+        body: { bizType: 'order_export', format, ...extra },
+      });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      const done = await waitForTask(node, tokens.admin, r.body.id);
+      assert.equal(done.status, 'SUCCESS', JSON.stringify(done));
+      const link = await call('GET', `/api/file-tasks/${r.body.id}/download-url`, { token: tokens.admin });
+      return { done, bytes: Buffer.from(await (await fetch(link.body.url)).arrayBuffer()) };
+    };
+    const zh = { timeZone: 'Asia/Shanghai', locale: 'zh-CN' };
+    const sh = await get('csv', zh);
+    assert.equal(sh.done.export.timeZone, 'Asia/Shanghai');
+    assert.equal(sh.done.export.locale, 'zh-CN');
+    assert.deepEqual(
+      [sh.done.export.manifest.timeZone, sh.done.export.manifest.locale],
+      ['Asia/Shanghai', 'zh-CN'],
+    );
+    assert.deepEqual([...sh.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a BOM for zh-CN');
+    const records: string[][] = parse(sh.bytes, { bom: true });
+    assert.deepEqual(records[0].slice(0, 4), ['订单号', '下单时间', '支付时间', '状态']);
+    const statusZh: Record<number, string> = {
+      1: '已支付',
+      2: '已发货',
+      3: '已签收',
+      4: '已退款',
+      5: '已取消',
+    };
+    const book = await readXlsx((await get('xlsx', zh)).bytes);
+    const sheet = book.sheets.flat();
+    orders.forEach((o, i) => {
+      const second = Math.floor(Date.parse(o.created_at) / 1000) * 1000;
+      assert.equal(records[i + 1][1], csvDate(second + 8 * 3_600_000), `row ${i + 1}: +8 h`);
+      assert.equal(records[i + 1][3], statusZh[o.status]);
+      const cell = sheet[i + 1].find((c) => c.ref.startsWith('B'))!;
+      const shown = csvDate(Math.round((Number(cell.v) - 25569) * 86_400) * 1000);
+      assert.equal(shown, records[i + 1][1], `row ${i + 1}: xlsx = csv to the second`);
+    });
+    assert.equal(sheet[0][0].v, '订单号');
+  });
 });

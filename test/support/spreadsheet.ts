@@ -24,6 +24,13 @@ const decodeXml = (s: string) =>
       (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!,
     );
 
+/** What a reader sees of a sheet before its cells: column widths, frozen rows, the autofilter. */
+export interface SheetLayout {
+  widths: number[];
+  frozenRows: number;
+  autoFilter: string | undefined;
+}
+
 export async function readXlsx(bytes: Buffer) {
   const zip = await JSZip.loadAsync(bytes);
   const text = async (name: string) => {
@@ -45,11 +52,24 @@ export async function readXlsx(bytes: Buffer) {
     numFmts.set(Number(m[1]), decodeXml(m[2]));
   }
   const xfs = [
-    ...(/<cellXfs[^>]*>(.*?)<\/cellXfs>/s.exec(styles)?.[1] ?? '').matchAll(/<xf [^>]*numFmtId="(\d+)"/g),
+    ...(/<cellXfs[^>]*>(.*?)<\/cellXfs>/s.exec(styles)?.[1] ?? '').matchAll(
+      /<xf ([^>]*numFmtId="(\d+)"[^>]*)>/g,
+    ),
+  ];
+  const fonts = [
+    ...(/<fonts[^>]*>(.*?)<\/fonts>/s.exec(styles)?.[1] ?? '').matchAll(/<font>(.*?)<\/font>/gs),
   ];
   const formatOf = (s: number | undefined) =>
-    s === undefined ? undefined : numFmts.get(Number(xfs[s]?.[1]));
+    s === undefined ? undefined : numFmts.get(Number(xfs[s]?.[2]));
+  /** Excel's quote prefix: the cell is text even when edited (no visible apostrophe). */
+  const quotePrefixOf = (s: number | undefined) =>
+    s !== undefined && /quotePrefix="(1|true)"/.test(xfs[s]?.[1] ?? '');
+  const boldOf = (s: number | undefined) => {
+    const font = s === undefined ? undefined : /fontId="(\d+)"/.exec(xfs[s]?.[1] ?? '')?.[1];
+    return font !== undefined && /<b\/>/.test(fonts[Number(font)]?.[1] ?? '');
+  };
   const sheets: XCell[][][] = [];
+  const layouts: SheetLayout[] = [];
   for (let i = 1; i <= sheetNames.length; i++) {
     const xml = await text(`xl/worksheets/sheet${i}.xml`);
     assert.doesNotMatch(xml, /<f[ >]/, 'no cell is a formula');
@@ -62,6 +82,12 @@ export async function readXlsx(bytes: Buffer) {
       })),
     );
     sheets.push(rows);
+    const pane = /<pane [^>]*>/.exec(xml)?.[0] ?? '';
+    layouts.push({
+      widths: [...xml.matchAll(/<col [^>]*>/g)].map((c) => Number(/width="([\d.]+)"/.exec(c[0])?.[1])),
+      frozenRows: /state="frozen"/.test(pane) ? Number(/ySplit="(\d+)"/.exec(pane)?.[1] ?? 0) : 0,
+      autoFilter: /<autoFilter ref="([^"]+)"/.exec(xml)?.[1],
+    });
   }
-  return { zip, sheetNames, sheets, formatOf };
+  return { zip, sheetNames, sheets, layouts, formatOf, quotePrefixOf, boldOf };
 }

@@ -88,14 +88,16 @@ describe('formatRow', () => {
     assert.equal(one(col('string'), { a: 1 }), '{"a":1}');
   });
 
-  it('parses dates as UTC: Date, ISO strings, "YYYY-MM-DD HH:MM:SS", epoch ms', () => {
+  it('parses dates as UTC into Excel serials: Date, ISO strings, "YYYY-MM-DD HH:MM:SS", epoch ms', () => {
     const d = new Date('2026-11-24T10:20:30.000Z');
-    assert.equal(one(col('datetime'), d), d);
-    assert.deepEqual(one(col('datetime'), '2026-11-24T10:20:30.000Z'), d);
-    assert.deepEqual(one(col('datetime'), '2026-11-24 10:20:30'), d);
-    assert.deepEqual(one(col('datetime'), '2026-11-24T18:20:30+08:00'), d);
-    assert.deepEqual(one(col('datetime'), d.getTime()), d);
-    assert.deepEqual(one(col('date'), '2026-11-24'), new Date('2026-11-24T00:00:00Z'));
+    const serial = 25569 + d.getTime() / 86_400_000;
+    assert.equal(one(col('datetime'), d), serial);
+    assert.equal(one(col('datetime'), '2026-11-24T10:20:30.000Z'), serial);
+    assert.equal(one(col('datetime'), '2026-11-24 10:20:30'), serial);
+    assert.equal(one(col('datetime'), '2026-11-24T18:20:30+08:00'), serial);
+    assert.equal(one(col('datetime'), d.getTime()), serial);
+    assert.equal(one(col('datetime'), d.getTime() + 999), serial, 'whole seconds: no display rounding');
+    assert.equal(one(col('date'), '2026-11-24'), 25569 + Date.parse('2026-11-24T00:00:00Z') / 86_400_000);
     assert.deepEqual(parseUtcDate('2026-11-24 10:20:30.123456'), new Date('2026-11-24T10:20:30.123Z'));
     assert.equal(parseUtcDate('2026-02-30'), null);
     assert.equal(parseUtcDate('2026-13-01'), null);

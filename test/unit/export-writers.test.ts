@@ -54,6 +54,9 @@ const source = (i: number) => ({
 });
 const format = compileRowFormatter(COLUMNS);
 const ROWS: Cell[][] = Array.from({ length: REMARKS.length * 2 }, (_, i) => format(source(i)));
+// What xlsx exports get: formula-like text left as it is, for the writer's quote-prefix style.
+const formatRaw = compileRowFormatter(COLUMNS, { quoteFormulas: false });
+const XROWS: Cell[][] = Array.from({ length: REMARKS.length * 2 }, (_, i) => formatRaw(source(i)));
 
 function collect(out: PassThrough): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -117,7 +120,7 @@ describe('csv writer', () => {
       assert.equal(r[2], src.buyer_name);
       assert.match(r[3], /^138\*{4}\d{4}$/);
       assert.equal(r[4], Number(src.amount).toFixed(2));
-      assert.equal(r[5], `${src.created_at.replace(' ', 'T')}.000Z`);
+      assert.equal(r[5], src.created_at, 'the default datetime format, as xlsx shows it');
       assert.equal(r[6], src.paid_on ?? '');
       assert.equal(r[7], String(src.gift));
       assert.equal(r[8], src.status === 1 ? 'Paid' : src.status === 2 ? "'=Shipped" : '3');
@@ -147,8 +150,8 @@ describe('csv writer', () => {
 
 describe('xlsx writer', () => {
   it('round-trips typed cells: numbers and dates typed, long ids and injections as text, no formulas', async () => {
-    const { bytes, rows } = await writeFile({ format: 'xlsx', columns: COLUMNS, sheetName: 'Orders' }, ROWS);
-    assert.equal(rows, ROWS.length);
+    const { bytes, rows } = await writeFile({ format: 'xlsx', columns: COLUMNS, sheetName: 'Orders' }, XROWS);
+    assert.equal(rows, XROWS.length);
     const book = await readXlsx(bytes);
     assert.deepEqual(book.sheetNames, ['Orders']);
     const [sheet] = book.sheets;
@@ -156,9 +159,15 @@ describe('xlsx writer', () => {
     const header = byColumn(sheet[0], COLUMNS.length);
     assert.deepEqual(
       header.map((c) => c?.v),
-      ['ID', 'Order No', 'Buyer', 'Phone', 'Amount', 'Created At', 'Paid On', 'Gift', 'Status', "'=Remark"],
+      ['ID', 'Order No', 'Buyer', 'Phone', 'Amount', 'Created At', 'Paid On', 'Gift', 'Status', '=Remark'],
     );
     assert.ok(header.every((c) => c?.t === 'str' || c?.t === 'inlineStr'));
+    assert.ok(
+      header.every((c) => book.boldOf(c?.s)),
+      'a bold header',
+    );
+    assert.ok(book.quotePrefixOf(header[9]?.s), 'a formula-like header is quote-prefixed');
+    assert.ok(!book.quotePrefixOf(header[0]?.s));
     for (let i = 0; i < ROWS.length; i++) {
       const src = source(i);
       const [id, orderNo, buyer, phone, amount, created, paid, gift, status, remark] = byColumn(
@@ -186,14 +195,16 @@ describe('xlsx writer', () => {
       }
       assert.equal(gift?.t, 'b');
       assert.equal(gift?.v, src.gift ? '1' : '0');
-      assert.equal(status?.v, src.status === 1 ? 'Paid' : src.status === 2 ? "'=Shipped" : '3');
+      assert.equal(status?.v, src.status === 1 ? 'Paid' : src.status === 2 ? '=Shipped' : '3');
+      assert.equal(book.quotePrefixOf(status?.s), src.status === 2);
       const r = src.remark;
       if (r === null) assert.equal(remark, undefined);
       else {
-        // exceljs writes CR raw, so an XML reader (Excel included) reads it as LF.
-        const text = (/^[=+\-@\t\r]/.test(r) ? `'${r}` : r).replace(/\r\n?/g, '\n');
+        // No visible apostrophe: the text as it is, a typed string, quote-prefixed when it looks
+        // like a formula (exceljs writes CR raw, so an XML reader, Excel included, reads LF).
         assert.equal(remark?.t, 'str');
-        assert.equal(remark?.v, text, JSON.stringify(r));
+        assert.equal(remark?.v, r.replace(/\r\n?/g, '\n'), JSON.stringify(r));
+        assert.equal(book.quotePrefixOf(remark?.s), /^[=+\-@\t\r]/.test(r), JSON.stringify(r));
       }
     }
   });

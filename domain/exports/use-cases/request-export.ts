@@ -11,7 +11,10 @@ import { committing, exportEvent, type ExportActor, type ExportDeps } from './ex
 export type RequestExportDeps = Pick<
   ExportDeps,
   'tasks' | 'jobs' | 'bizTypes' | 'permissions' | 'outbox' | 'ids' | 'clock'
->;
+> & {
+  /** DEFAULT_TIME_ZONE: the zone when neither the request nor the biz type names one (null: UTC). */
+  defaultTimeZone?: string | null;
+};
 
 /** The raw request body of `POST /api/exports`; the domain validates it against the biz type. */
 export interface RequestExportInput {
@@ -21,6 +24,10 @@ export interface RequestExportInput {
   filters?: unknown;
   columns?: unknown;
   idempotencyKey?: unknown;
+  /** IANA zone of datetime cells and filters (API.md "Export options"). */
+  timeZone?: unknown;
+  /** Language of headers and labels, e.g. zh-CN. */
+  locale?: unknown;
 }
 
 /**
@@ -42,7 +49,13 @@ export async function requestExport(
   if (!b) throw unknownBizType(code);
   if (b.kind !== 'EXPORT') throw ExportErrors.notExportable(code);
   const { subject, grants, unitPaths } = await d.permissions.inputs(user);
-  const req = parseExportRequest(b, input as unknown as Record<string, unknown>, subject, grants);
+  const req = parseExportRequest(
+    b,
+    input as unknown as Record<string, unknown>,
+    subject,
+    grants,
+    d.defaultTimeZone ?? null,
+  );
 
   if (req.idempotencyKey) {
     const same = await sameKey(d, user, req);
@@ -72,6 +85,8 @@ export async function requestExport(
     format: req.format,
     filters: req.filters,
     columns: req.columns,
+    timeZone: req.timeZone,
+    locale: req.locale,
   });
   try {
     await committing(d, () => d.tasks.insert(task, [requested]));

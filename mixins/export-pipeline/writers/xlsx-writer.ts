@@ -1,7 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
+import { startsLikeFormula, type Cell } from '../../../domain/exports/cell-format';
+import { columnFormat } from '../../../domain/exports/cell-text';
+import { columnWidths } from '../../../domain/exports/column-width';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
 import { conflict } from '../../../domain/shared/errors';
 import { destroyOutput, OutputWatch, type DrainableStream } from '../output-watch';
@@ -20,15 +22,18 @@ import {
  *
  * Reproducible: a re-run (a re-read chunk, a retried task) must give the same bytes, so the
  * workbook dates and every zip entry's timestamp come from `createdAt`, not the clock.
+ *
+ * Readable: columns as wide as their header, type and first SAMPLE_ROWS rows (held back until
+ * then, as the widths precede the rows in the sheet XML); a bold header row, frozen, with an
+ * autofilter over the data; each sheet of a rollover the same. Text a spreadsheet would evaluate
+ * is a typed string with Excel's quote-prefix style: shown as it is, never turned into a formula
+ * when edited (csv has no styles and keeps the visible `'`).
  */
 
 /** Rows between drain checks: ~100–500 KB of sheet XML, small against memory, rare against CPU. */
 export const DRAIN_EVERY = 500;
-const DEFAULT_FORMATS: Partial<Record<ExportColumn['type'], string>> = {
-  date: 'yyyy-mm-dd',
-  datetime: 'yyyy-mm-dd hh:mm:ss',
-};
-const NUMBER_TYPES = new Set<ExportColumn['type']>(['integer', 'decimal', 'date', 'datetime']);
+/** Rows measured for the column widths: a screenful and more, held in memory only until then. */
+export const SAMPLE_ROWS = 200;
 const MAX_SHEET_NAME = 31;
 
 /** The parts of exceljs's WorkbookWriter and its archiver that its typings do not show. */
@@ -41,9 +46,18 @@ interface ArchiverInternals extends EventEmitter {
   abort(): unknown;
   unpipe(destination?: unknown): unknown;
 }
+interface StylesInternals {
+  addStyleModel(model: unknown, cellType?: unknown): number;
+  _addStyle(style: Record<string, unknown>): number;
+  map: { style: { render(xmlStream: XmlStreamInternals, model: Record<string, unknown>): void } };
+}
+interface XmlStreamInternals {
+  openNode: (name: string, attributes?: Record<string, unknown>) => void;
+}
 interface WorkbookInternals {
   zip: ArchiverInternals;
   created: Date;
+  styles: StylesInternals;
 }
 interface SheetInternals {
   /** exceljs's StreamBuf for the sheet XML; pipes[0] is archiver's input for this zip entry. */
@@ -59,6 +73,45 @@ function pinZipDates(workbook: WorkbookInternals): void {
   zip[PINNED] = true;
   const append = zip.append.bind(zip);
   zip.append = (source, data) => append(source, { ...data, date: workbook.created });
+}
+
+/** A style model with Excel's quote prefix, which exceljs 4.4.0 neither keeps nor writes. */
+type QuotedStyle = Partial<ExcelJS.Style> & { quotePrefix?: true };
+
+/**
+ * Teaches this workbook's styles `quotePrefix`: a style model carrying it gets its own cell format
+ * (`<xf … quotePrefix="1">`). Patched on the instance, so other workbooks and node_modules stay as
+ * they are.
+ */
+function supportQuotePrefix(styles: StylesInternals): void {
+  const addStyleModel = styles.addStyleModel.bind(styles);
+  const addStyle = styles._addStyle.bind(styles);
+  const xf = styles.map.style;
+  const render = xf.render.bind(xf);
+  let quoted = false;
+  styles.addStyleModel = (model, cellType) => {
+    quoted = (model as QuotedStyle | undefined)?.quotePrefix === true;
+    try {
+      return addStyleModel(model, cellType);
+    } finally {
+      quoted = false;
+    }
+  };
+  styles._addStyle = (style) => addStyle(quoted ? { ...style, quotePrefix: true } : style);
+  xf.render = (xmlStream, model) => {
+    if (model.quotePrefix !== true) return render(xmlStream, model);
+    // The attribute goes on the <xf> element itself, which render() opens first.
+    const openNode = xmlStream.openNode;
+    xmlStream.openNode = (name, attributes) => {
+      xmlStream.openNode = openNode;
+      openNode.call(xmlStream, name, { ...attributes, quotePrefix: '1' });
+    };
+    try {
+      render(xmlStream, model);
+    } finally {
+      xmlStream.openNode = openNode;
+    }
+  };
 }
 
 class ReproducibleWorkbookWriter extends ExcelJS.stream.xlsx.WorkbookWriter {
@@ -85,9 +138,13 @@ export class XlsxTableWriter implements TableWriter {
   private readonly headers: string[];
   private readonly maxRowsPerSheet: number;
   /** One shared style object per column (exceljs caches style ids by object identity). */
-  private readonly cellStyles: (Partial<ExcelJS.Style> | undefined)[] | null;
-  private readonly sheetWidths: Partial<ExcelJS.Column>[] | null;
-  private sheet!: ExcelJS.Worksheet;
+  private readonly cellStyles: (Partial<ExcelJS.Style> | undefined)[];
+  private readonly quoted: QuotedStyle = { quotePrefix: true };
+  private readonly headerStyles: QuotedStyle[];
+  /** Rows held until SAMPLE_ROWS are seen or the file ends; null once the first sheet is open. */
+  private sample: Cell[][] | null = [];
+  private sheetColumns: Partial<ExcelJS.Column>[] = [];
+  private sheet: ExcelJS.Worksheet | null = null;
   private sheetIndex = 0;
   private sheetRows = 0;
   private rows = 0;
@@ -101,65 +158,99 @@ export class XlsxTableWriter implements TableWriter {
       throw conflict('INVALID_EXPORT_WRITER', 'maxRowsPerSheet must be a positive integer');
     }
     this.maxRowsPerSheet = Math.min(this.maxRowsPerSheet, MAX_XLSX_DATA_ROWS);
-    this.headers = o.columns.map((c) => neutralizeFormula(c.header));
-
-    const formats = o.columns.map((c) =>
-      NUMBER_TYPES.has(c.type) ? (c.format ?? DEFAULT_FORMATS[c.type]) : undefined,
-    );
-    // Styles cost time per cell; without them exceljs still types numbers and dates (as mm-dd-yy).
-    const useStyles = formats.some((f) => f !== undefined);
-    const plain: Partial<ExcelJS.Style> = {};
-    this.cellStyles = useStyles ? formats.map((numFmt) => (numFmt === undefined ? plain : { numFmt })) : null;
-    this.sheetWidths = o.columns.some((c) => c.width !== undefined)
-      ? o.columns.map((c) => (c.width === undefined ? {} : { width: c.width }))
-      : null;
+    this.headers = o.columns.map((c) => c.header);
+    const bold: QuotedStyle = { font: { bold: true } };
+    const boldQuoted: QuotedStyle = { font: { bold: true }, quotePrefix: true };
+    this.headerStyles = this.headers.map((h) => (startsLikeFormula(h) ? boldQuoted : bold));
+    this.cellStyles = o.columns.map((c) => {
+      const numFmt = columnFormat(c);
+      return numFmt === undefined ? undefined : { numFmt };
+    });
 
     this.watch = new OutputWatch(o.out);
     const created = o.createdAt ?? new Date(0);
     this.workbook = new ReproducibleWorkbookWriter({
       stream: o.out as Writable,
-      useStyles,
+      useStyles: true,
       useSharedStrings: false,
       created,
       modified: created,
       creator: 'File Task Center',
       lastModifiedBy: 'File Task Center',
     } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
+    supportQuotePrefix(this.internals.styles);
     // exceljs listens for zip errors only while committing; earlier ones would crash the process.
     this.internals.zip.on('error', (err: Error) => this.watch.fail(err));
-    this.openSheet();
   }
 
   private get internals(): WorkbookInternals {
     return this.workbook as unknown as WorkbookInternals;
   }
 
-  private openSheet(): void {
+  private openSheet(): ExcelJS.Worksheet {
     this.sheetIndex += 1;
-    this.sheet = this.workbook.addWorksheet(sheetNameOf(this.o.sheetName, this.sheetIndex));
-    if (this.sheetWidths) this.sheet.columns = this.sheetWidths;
-    this.sheet.addRow(this.headers).commit();
+    const sheet = this.workbook.addWorksheet(sheetNameOf(this.o.sheetName, this.sheetIndex), {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    });
+    sheet.columns = this.sheetColumns;
+    const header = sheet.addRow(this.headers);
+    for (let i = 0; i < this.headers.length; i++) header.getCell(i + 1).style = this.headerStyles[i];
+    header.commit();
+    this.sheet = sheet;
     this.sheetRows = 0;
+    return sheet;
   }
 
-  async write(rows: readonly Cell[][]): Promise<void> {
+  /** The sheet's autofilter covers the header and every data row it got. */
+  private commitSheet(sheet: ExcelJS.Worksheet): void {
+    sheet.autoFilter = {
+      from: { row: 1, column: 1 },
+      to: {
+        row: sheet === this.sheet ? this.sheetRows + 1 : this.maxRowsPerSheet + 1,
+        column: this.columns.length,
+      },
+    };
+    sheet.commit();
+  }
+
+  async write(rows: Iterable<readonly Cell[]>): Promise<void> {
     this.assertOpen();
     this.watch.check();
-    const styles = this.cellStyles;
-    const n = this.columns.length;
     for (const cells of rows) {
-      if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
-      const row = this.sheet.addRow(cells);
-      if (styles) {
-        for (let i = 0; i < n; i++) if (cells[i] !== null) row.getCell(i + 1).style = styles[i]!;
-      }
-      row.commit();
-      this.sheetRows += 1;
-      this.rows += 1;
-      if (++this.sinceDrain >= DRAIN_EVERY) {
-        this.sinceDrain = 0;
-        await this.drain();
-      }
+      if (this.sample) {
+        this.sample.push(cells as Cell[]);
+        if (this.sample.length >= SAMPLE_ROWS) await this.flushSample();
+      } else await this.writeRow(cells);
+    }
+  }
+
+  /** Sizes the columns from the rows held back, opens the first sheet and writes them. */
+  private async flushSample(): Promise<void> {
+    const sample = this.sample ?? [];
+    this.sample = null;
+    const widths = columnWidths(this.columns, this.headers, sample);
+    this.sheetColumns = widths.map((width) => ({ width }));
+    this.openSheet();
+    for (const cells of sample) await this.writeRow(cells);
+  }
+
+  private async writeRow(cells: readonly Cell[]): Promise<void> {
+    if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
+    const row = this.sheet!.addRow(cells);
+    const styles = this.cellStyles;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i];
+      if (cell === null) continue;
+      if (typeof cell === 'string') {
+        if (startsLikeFormula(cell)) row.getCell(i + 1).style = this.quoted;
+      } else if (styles[i]) row.getCell(i + 1).style = styles[i]!;
+    }
+    row.commit();
+    this.sheetRows += 1;
+    this.rows += 1;
+    if (++this.sinceDrain >= DRAIN_EVERY) {
+      this.sinceDrain = 0;
+      await this.drain();
     }
   }
 
@@ -171,11 +262,11 @@ export class XlsxTableWriter implements TableWriter {
   }
 
   private async rollOver(): Promise<void> {
-    const full = this.sheet;
+    const full = this.sheet!;
     // The zip takes one entry at a time: the new sheet's input waits (and drains) until the full
     // sheet's entry is done, which drain() then waits for like any other backpressure.
     this.openSheet();
-    full.commit();
+    this.commitSheet(full);
     await this.drain();
   }
 
@@ -184,7 +275,8 @@ export class XlsxTableWriter implements TableWriter {
     this.state = 'finishing';
     try {
       this.watch.check();
-      this.sheet.commit();
+      if (this.sample) await this.flushSample();
+      this.commitSheet(this.sheet!);
       // Resolves on the output's 'finish': every byte is in the output stream.
       await Promise.race([this.workbook.commit(), this.watch.failed]);
       this.state = 'done';
@@ -198,6 +290,7 @@ export class XlsxTableWriter implements TableWriter {
   async abort(err?: Error): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
+    this.sample = null;
     this.watch.fail(err ?? conflict('EXPORT_ABORTED', 'the export was aborted'));
     const zip = this.internals.zip;
     zip.unpipe(this.o.out);

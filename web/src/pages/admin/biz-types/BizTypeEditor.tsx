@@ -90,7 +90,7 @@ export function BizTypeEditor({
         const name = formFieldOf(e.field, v);
         if (name !== null) {
           setFieldError(form, name, e.message);
-          form.scrollToField(name);
+          form.scrollToField(name, { block: 'center' });
         }
         setProblem(e.message);
       } else notify.error(e);
