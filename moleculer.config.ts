@@ -1,7 +1,56 @@
+import fs from 'node:fs';
 import type { BrokerOptions, Errors } from 'moleculer';
+import { credsAuthenticator, nkeyAuthenticator } from 'nats';
 import type { AppConfig } from './mixins/config/app-config';
+import { callerIdentityMiddleware } from './mixins/auth/caller-identity.middleware';
 import { BufferedConsoleLogger } from './mixins/logging/buffered-console.logger';
 
+/**
+ * Moleculer's own middlewares, in its order. They are listed here (internalMiddlewares: false)
+ * only so that caller identity can come after them: the last registered wraps outermost, and the
+ * identity check must run before the cacher can answer from cache or the validator can describe
+ * the parameters to a caller who is nobody.
+ */
+const MOLECULER_MIDDLEWARES = [
+  'ActionHook',
+  'Validator',
+  'Bulkhead',
+  'Cacher',
+  'ContextTracker',
+  'CircuitBreaker',
+  'Timeout',
+  'Retry',
+  'Fallback',
+  'ErrorHandler',
+  'Tracing',
+  'Metrics',
+  'Debounce',
+  'Throttle',
+];
+
+/**
+ * NATS with the deployment's credentials: user and password from TRANSPORTER's URL (Moleculer
+ * reads them), or a token, a creds file or an nkey seed, and TLS. Every node that can connect is
+ * inside the trust boundary (docs/operations.md "Trust boundary").
+ */
+function natsTransporter(config: AppConfig) {
+  const n = config.nats;
+  const authenticator = n.credsFile
+    ? credsAuthenticator(fs.readFileSync(n.credsFile))
+    : n.nkeySeedFile
+      ? nkeyAuthenticator(new TextEncoder().encode(fs.readFileSync(n.nkeySeedFile, 'utf8').trim()))
+      : undefined;
+  return {
+    type: 'NATS',
+    options: {
+      url: config.transporter!,
+      maxReconnectAttempts: -1,
+      ...(n.token ? { token: n.token } : {}),
+      ...(authenticator ? { authenticator } : {}),
+      ...(n.tls ? { tls: n.tls } : {}),
+    },
+  };
+}
 /**
  * Broker options, every one from the environment (through AppConfig) with the embedded defaults of
  * DESIGN.md. Retries, the circuit breaker, request timeouts and request tracking are all off in
@@ -19,9 +68,7 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
       moduleColors: false,
     }) as unknown as BrokerOptions['logger'],
     logLevel: config.logLevel,
-    transporter: config.transporter
-      ? { type: 'NATS', options: { url: config.transporter, maxReconnectAttempts: -1 } }
-      : null,
+    transporter: config.transporter ? natsTransporter(config) : null,
     // MsgPack keeps binary stream chunks binary; JSON would grow them 4x past NATS's 1 MiB payload.
     serializer: 'MsgPack',
     transit: { maxChunkSize: config.transitMaxChunkSize, maxQueueSize: 50_000 },
@@ -68,5 +115,7 @@ export function brokerOptions(config: AppConfig): BrokerOptions {
         }
       : { enabled: false },
     tracing: { enabled: false },
+    internalMiddlewares: false,
+    middlewares: [...MOLECULER_MIDDLEWARES, callerIdentityMiddleware(config)],
   };
 }

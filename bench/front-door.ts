@@ -260,6 +260,7 @@ async function main(): Promise<void> {
           'p99 ms',
           'max ms',
           'requests',
+          'server CPU ms / request',
           'non-2xx / timeouts / dropped / unfinished',
         ],
         rounds.flatMap((x, i) => [row('bare', x.bare, i), row('system', x.system, i)]),

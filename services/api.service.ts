@@ -7,13 +7,13 @@ import {
   type ProgressEvent,
   type TaskState,
 } from '../mixins/http/progress-hub';
-import { USERS_CHANGED } from '../mixins/directory/directory-events';
 import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
-import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
+import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
-import { unauthorized } from '../domain/shared/errors';
-import type { Principal } from '../domain/shared/principal';
+import { unavailable } from '../domain/shared/errors';
+import { identityErrors } from '../domain/shared/identity.errors';
+import { isAdmin, type Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
@@ -21,6 +21,7 @@ import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
 import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
+import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
@@ -43,6 +44,21 @@ export const PUBLISHED = [
   'scheduler.*',
   'webhooks.*',
 ];
+
+/** The services whose routes the gateway publishes. */
+const PUBLISHED_SERVICES = [
+  ...new Set(PUBLISHED.filter((p) => !p.startsWith('api.')).map((p) => p.split('.')[0])),
+];
+
+/**
+ * What the gateway waits for before it is ready: a gateway-only node fronts the whole cluster and
+ * needs every published service; a node that runs services of its own beside the gateway (the
+ * embedded default, a partial dev or test node) needs those.
+ */
+export const neededServices = (services: readonly string[]): string[] => {
+  const own = PUBLISHED_SERVICES.filter((s) => services.includes(s));
+  return own.length ? own : PUBLISHED_SERVICES;
+};
 
 type Self = {
   logAccess: (req: Req, status: number, code?: string) => void;
@@ -67,13 +83,6 @@ function answerError(self: Self, req: Req, res: ServerResponse, err: unknown): v
  * follows the call through every node and appears in the logs.
  */
 export function apiService(config: AppConfig): ServiceSchema {
-  let tokens: JwtIssuer | null = null;
-  const issuer = () =>
-    (tokens ??= new JwtIssuer(
-      resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
-      config.auth.jwtTtlSeconds,
-    ));
-
   let storage: Promise<ObjectStorage> | null = null;
   // Uploads and link downloads touch storage from the gateway itself (see mixins/files/upload-route.ts).
   const objects = () =>
@@ -89,22 +98,21 @@ export function apiService(config: AppConfig): ServiceSchema {
   // The listener's address does not change once it serves requests: read it once, not per request.
   let ownBaseUrl: string | null = null;
 
-  // Users as the directory has them now, kept on this gateway for a few seconds so a request costs
-  // no extra hop; dropped at once on every gateway when a user changes (directory.usersChanged).
-  const users = new Map<string, { user: (Principal & { disabled: boolean }) | null; until: number }>();
-  const USER_TTL_MS = 10_000;
-  const currentUser = async (ctx: Context, id: string) => {
-    const hit = users.get(id);
-    if (hit && hit.until > Date.now()) return hit.user;
-    const user = await ctx
-      .call<Principal & { disabled: boolean }, { id: string }>('directory.resolveUser', { id })
-      .catch((e: unknown) => {
-        if ((e as { code?: unknown }).code === 404) return null;
-        throw e;
-      });
-    if (users.size >= 10_000) users.clear();
-    users.set(id, { user, until: Date.now() + USER_TTL_MS });
-    return user;
+  // Readiness: every route ever served is remembered, so a request for one whose service is gone
+  // is answered 503 (try again), and nothing but health is served before the first time ready.
+  const routes = new DeclaredRoutes();
+  const NEEDED = neededServices(config.services);
+  let ready: Readiness = { status: 'starting', missing: [...NEEDED] };
+  /** A 404 for a route that exists, but whose service is not there (yet): 503 instead. */
+  const unavailableInstead = (req: Req, err: unknown): unknown => {
+    if ((err as { type?: unknown }).type !== 'NOT_FOUND') return err;
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    if (!path.startsWith('/api/')) return err;
+    if (ready.status === 'starting' || routes.has(req.method ?? 'GET', path))
+      return toMoleculerError(
+        unavailable('SERVICE_UNAVAILABLE', 'the service of this route is not available, try again'),
+      );
+    return err;
   };
 
   const fileRouteErrors = {
@@ -126,6 +134,9 @@ export function apiService(config: AppConfig): ServiceSchema {
       ip: config.http.host,
       // Our own access log below carries the request id and the status.
       logRequest: null,
+      // The route table is logged once, when the gateway is first ready (checkReadiness), not at
+      // every regeneration of the aliases (each service change).
+      logRouteRegistration: false,
       logResponse: null,
       log4XXResponses: false,
       logRequestParams: null,
@@ -232,6 +243,28 @@ export function apiService(config: AppConfig): ServiceSchema {
           },
         },
         {
+          // API.md "Readiness". A plain handler, not an action: it answers from the moment the
+          // gateway listens, before moleculer-web has generated any alias or the api service is
+          // registered.
+          name: 'readiness',
+          path: '/api/health',
+          authentication: false,
+          ...fileRouteErrors,
+          aliases: {
+            'GET /ready'(this: { checkReadiness(): Readiness }, _req: Req, res: ServerResponse) {
+              const r = this.checkReadiness();
+              const body = JSON.stringify(r.status === 'ready' ? { status: 'ready' } : r);
+              res.writeHead(r.status === 'ready' ? 200 : 503, {
+                'Content-Type': 'application/json; charset=utf-8',
+                'Content-Length': Buffer.byteLength(body),
+                'Cache-Control': 'no-store',
+              });
+              // Not in the access log: a load balancer asks every few seconds, and a 503 there is no error.
+              res.end(body);
+            },
+          },
+        },
+        {
           path: '/api',
           whitelist: PUBLISHED,
           autoAliases: true,
@@ -258,7 +291,7 @@ export function apiService(config: AppConfig): ServiceSchema {
             res: ServerResponse,
             err: unknown,
           ) {
-            const { status, code } = sendJsonError(req, res, err);
+            const { status, code } = sendJsonError(req, res, unavailableInstead(req, err));
             this.logAccess(req, status, code);
           },
         },
@@ -269,16 +302,19 @@ export function apiService(config: AppConfig): ServiceSchema {
         res: ServerResponse,
         err: unknown,
       ) {
-        const { status, code } = sendJsonError(req, res, err);
+        const { status, code } = sendJsonError(req, res, unavailableInstead(req, err));
         this.logAccess(req, status, code);
       },
     },
 
     actions: {
+      // moleculer-web's HTTP entry: public, since routes authenticate inside it (authenticate
+      // below). Its listAliases/addRoute/removeRoute keep the default: a verified caller only.
+      rest: { auth: 'public' },
       health: {
         rest: 'GET /health',
         auth: 'public',
-        handler(this: { broker: Context['broker'] }) {
+        handler(this: { broker: Context['broker'] }, ctx: Context<unknown, { user?: Principal | null }>) {
           const registry = this.broker.registry as unknown as {
             getNodeList(o: {
               onlyAvailable: boolean;
@@ -306,6 +342,17 @@ export function apiService(config: AppConfig): ServiceSchema {
             byName.set(s.name, [...(byName.get(s.name) ?? []), s.nodeID]);
           }
           const missing = [...KNOWN_SERVICES].filter((name) => !byName.has(name));
+          // Node ids and host names map the deployment: only an ADMIN caller sees them.
+          if (!ctx.meta.user || !isAdmin(ctx.meta.user)) {
+            return {
+              status: missing.length ? 'degraded' : 'ok',
+              nodes: nodes.map((n) => ({ local: n.id === this.broker.nodeID })),
+              services: [...byName]
+                .map(([name, nodeIds]) => ({ name, instances: nodeIds.length }))
+                .sort((a, b) => a.name.localeCompare(b.name)),
+              missing,
+            };
+          }
           return {
             status: missing.length ? 'degraded' : 'ok',
             nodes: nodes.map((n) => ({
@@ -323,9 +370,10 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     events: {
-      [USERS_CHANGED]: {
-        handler() {
-          users.clear();
+      // moleculer-web has (re)generated its aliases: the routes served may have changed.
+      '$api.aliases.regenerated': {
+        handler(this: { checkReadiness(): Readiness }) {
+          this.checkReadiness();
         },
       },
       // Broadcast by export nodes; forwarded to the open event streams of that task on this gateway.
@@ -337,9 +385,31 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     methods: {
+      /** Readiness as the registry and the alias table say now; logs the route table once, when first ready. */
+      checkReadiness(this: {
+        broker: Context['broker'];
+        logger: Context['broker']['logger'];
+        aliases: KnownAlias[];
+      }) {
+        const registry = this.broker.registry as unknown as {
+          getServiceList(o: { onlyAvailable: boolean; skipInternal: boolean }): { name: string }[];
+        };
+        const available = new Set(
+          registry.getServiceList({ onlyAvailable: true, skipInternal: true }).map((x) => x.name),
+        );
+        const routed = routes.remember(this.aliases ?? []);
+        const before = ready.status;
+        ready = readiness(NEEDED, available, routed, before !== 'starting');
+        if (ready.status !== before) {
+          if (before === 'starting') this.logger.info(`ready: ${routes.size} routes\n${routes.table()}`);
+          else if (ready.status === 'ready') this.logger.info('ready again: every service is back');
+          else this.logger.warn(`degraded: ${ready.missing.join(', ')} not available`);
+        }
+        return ready;
+      },
       async authenticate(
-        this: { server: import('node:http').Server },
-        ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string }>,
+        this: { server: import('node:http').Server; broker: Context['broker'] },
+        ctx: Context<unknown, { clientIp?: string; gatewayBaseUrl?: string; token?: string }>,
         _route: unknown,
         req: Req,
       ) {
@@ -350,24 +420,41 @@ export function apiService(config: AppConfig): ServiceSchema {
         // (the real port, also when PORT=0 chose a free one).
         if (!config.downloads.publicBaseUrl)
           ctx.meta.gatewayBaseUrl = ownBaseUrl ??= gatewayBaseUrl(this.server);
-        if (req.$action?.auth === 'public') return null;
+        // Nothing but health before the services the gateway needs are there: a client or load
+        // balancer that trusts an early listener gets "try again", not a 404 or a wrong 401.
+        const name = req.$action?.name;
+        if (
+          name !== 'api.health' &&
+          ready.status === 'starting' &&
+          (this as unknown as { checkReadiness(): Readiness }).checkReadiness().status === 'starting'
+        )
+          throw toMoleculerError(unavailable('SERVICE_UNAVAILABLE', 'the gateway is starting, try again'));
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-        if (!match) throw toMoleculerError(unauthorized('NO_TOKEN', 'send Authorization: Bearer <token>'));
-        let claims: Principal;
+        if (req.$action?.auth === 'public') {
+          // A public route still learns who an ADMIN caller is (health shows them node details);
+          // a bad credential there is simply no caller.
+          if (!match) return null;
+          return principalResolverOf(this.broker)
+            .resolve(match[1], this.broker.nodeID)
+            .then((p) => {
+              ctx.meta.token = match[1];
+              return p;
+            })
+            .catch(() => null);
+        }
+        if (!match) throw toMoleculerError(identityErrors.noToken());
         try {
-          claims = issuer().verify(match[1]);
+          // Who the token names, as the directory has them now (cached on this node, dropped on a
+          // change broadcast): a revoked token or a disabled user is refused at once (401); a
+          // directory that cannot answer is 503, never 401.
+          const principal = await principalResolverOf(this.broker).resolve(match[1], this.broker.nodeID);
+          // The credential travels with the call: the node that runs the action verifies it again.
+          ctx.meta.token = match[1];
+          return principal;
         } catch (e) {
           throw toMoleculerError(e);
         }
-        // The token proves who; the directory says what they are now: a disabled user is refused at
-        // once, and changed roles or unit apply to the next request (cached, cleaned on change).
-        const current = await currentUser(ctx, claims.id);
-
-        if (!current)
-          throw toMoleculerError(unauthorized('INVALID_TOKEN', 'the user of this token no longer exists'));
-        if (current.disabled) throw toMoleculerError(unauthorized('USER_DISABLED', 'this user is disabled'));
-        return { id: current.id, username: current.username, roles: current.roles, unitId: current.unitId };
       },
       logAccess(this: { logger: Context['broker']['logger'] }, req: Req, status: number, code?: string) {
         const elapsed = req.$startTime ? process.hrtime(req.$startTime) : null;
@@ -393,7 +480,6 @@ export function apiService(config: AppConfig): ServiceSchema {
 
     created() {
       // Fail fast at start-up rather than on the first request.
-      issuer();
       downloadLinks();
       // moleculer-web only logs a listen error (e.g. EADDRINUSE) and never finishes starting: a node
       // that cannot serve HTTP must stop with an error instead of running on without a listener.

@@ -4,6 +4,10 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { TypeormDirectoryRepository } from '../mixins/directory/directory.repository';
+import { TypeormServiceAccountRepository } from '../mixins/directory/service-account.repository';
+import { newServiceAccountToken } from '../mixins/auth/service-account-token';
+import { ServiceAccountUseCases } from '../domain/directory/service-accounts.use-cases';
+import type { RestMeta } from '../mixins/http/rest-meta';
 import { ScryptHasher } from '../mixins/auth/scrypt-hasher';
 import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -127,6 +131,52 @@ export function directoryService(config: AppConfig): ServiceSchema {
           return updated;
         },
       },
+      createServiceAccount: {
+        rest: 'POST /service-accounts',
+        params: {
+          name: 'string|max:100',
+          roles: { type: 'array', items: 'string', optional: true, max: 50 },
+          unitId: 'string|optional|nullable|max:64',
+        },
+        async handler(ctx: Context<{ name: string; roles?: string[]; unitId?: string | null }, RestMeta>) {
+          requireAdmin(ctx);
+          const accounts = this.accounts as ServiceAccountUseCases;
+          const created = await withOutboxHint(ctx, () => accounts.create(ctx.params, actorOf(ctx)));
+          ctx.meta.$statusCode = 201;
+          ctx.meta.$location = `/api/service-accounts/${created.id}`;
+          return created;
+        },
+      },
+      listServiceAccounts: {
+        rest: 'GET /service-accounts',
+        handler(ctx: Ctx) {
+          requireAdmin(ctx);
+          return this.accounts.list();
+        },
+      },
+      deleteServiceAccount: {
+        rest: 'DELETE /service-accounts/:id',
+        params: { id: 'string|max:64' },
+        async handler(ctx: Context<{ id: string }, RestMeta>) {
+          requireAdmin(ctx);
+          await withOutboxHint(ctx, () => this.accounts.remove(ctx.params.id, actorOf(ctx)));
+          // As for users: clean the shared cache first, then tell every node to drop its copy.
+          await this.broker.cacher?.clean('directory.resolveServiceAccount**');
+          await ctx.broadcast(USERS_CHANGED, { id: ctx.params.id });
+          ctx.meta.$statusCode = 204;
+          return null;
+        },
+      },
+      /** Internal: a service account's record, for the principal resolver of every node. */
+      resolveServiceAccount: {
+        visibility: 'public',
+        auth: 'system',
+        params: { id: 'string|max:64' },
+        cache: { keys: ['id'], ttl: 60 },
+        async handler(ctx: Ctx<{ id: string }>) {
+          return (await this.accounts.get(ctx.params.id)).toSubject();
+        },
+      },
       /**
        * Internal: every unit's materialised path, for permission checks. Cached: units never move,
        * and creating one cleans the cache on every node (see createUnit).
@@ -155,19 +205,22 @@ export function directoryService(config: AppConfig): ServiceSchema {
        */
       resolveUser: {
         visibility: 'public',
+        auth: 'system',
         params: { id: 'string|max:64' },
         cache: { keys: ['id'], ttl: 60 },
         async handler(ctx: Ctx<{ id: string }>) {
           const user = await this.uc.getUser(ctx.params.id);
-          return { ...user.toPrincipal(), disabled: user.disabled };
+          return { ...user.toPrincipal(), disabled: user.disabled, tokenVersion: user.tokenVersion };
         },
       },
     },
 
     events: {
+      // A user or a service account changed somewhere: this node's cached copies go too.
       [USERS_CHANGED]: {
         async handler() {
           await this.broker.cacher?.clean('directory.resolveUser**');
+          await this.broker.cacher?.clean('directory.resolveServiceAccount**');
         },
       },
       // Every node drops its cached unit paths when a unit is added anywhere.
@@ -194,6 +247,15 @@ export function directoryService(config: AppConfig): ServiceSchema {
           : undefined,
       };
       this.uc = new DirectoryUseCases(deps);
+      const uc = this.uc as DirectoryUseCases;
+      this.accounts = new ServiceAccountUseCases({
+        repo: new TypeormServiceAccountRepository(db),
+        ids: ulidIds,
+        clock: systemClock,
+        newToken: newServiceAccountToken,
+        knownRoles: () => uc.knownRoles(),
+        checkUnit: (unitId) => uc.checkUnit(unitId),
+      });
       const boot = await this.uc.bootstrap(config.auth.adminPassword, () =>
         crypto.randomBytes(12).toString('base64url'),
       );

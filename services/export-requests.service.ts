@@ -2,7 +2,6 @@ import type { Context, ServiceSchema } from 'moleculer';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../mixins/config/app-config';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { JwtIssuer, resolveJwtSecret } from '../mixins/auth/jwt-issuer';
 import { principalOfToken } from '../mixins/auth/token-principal';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
@@ -23,10 +22,6 @@ export const EXPORTS_REQUESTED = 'exports.requested';
  */
 export function exportRequestsService(config: AppConfig): ServiceSchema {
   let db: DataSource | null = null;
-  const issuer = new JwtIssuer(
-    resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
-    config.auth.jwtTtlSeconds,
-  );
 
   return {
     name: 'exportRequests',
@@ -38,12 +33,12 @@ export function exportRequestsService(config: AppConfig): ServiceSchema {
           let userId: string | null = null;
           try {
             if (!parsed.ok) throw parsed.error;
-            const user = await principalOfToken(ctx, issuer, parsed.envelope.token);
+            const user = await principalOfToken(ctx, parsed.envelope.token);
             userId = user.id;
             await ctx.call(
               'exports.create',
               { ...parsed.envelope.request, idempotencyKey: parsed.requestId },
-              // The token too: with the trust work's middleware the callee verifies it itself.
+              // The token too: a callee on another node resolves it itself (meta.user stays here).
               { meta: { user, token: parsed.envelope.token } },
             );
           } catch (e) {

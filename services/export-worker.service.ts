@@ -5,6 +5,7 @@ import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/mai
 import { createJobQueue } from '../mixins/queue/queue.factory';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { ulidIds } from '../mixins/auth/ulid-ids';
+import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { outboxHint } from '../mixins/operation-log/actor';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionReader } from '../mixins/permissions/subject';
@@ -83,7 +84,9 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
     methods: {
       /** One delivery of an export job: the run-export use case with this node's ports. */
       takeJob(job: JobInfo<ExportJobData>) {
-        const ctx = this.broker.ContextFactory.create(this.broker, null as never, {}, {});
+        // An export job is the cluster's own work: it reads as the system principal, for the
+        // requester's permissions (checked by the use case and narrowed into the chunk reads' scope).
+        const ctx = this.broker.ContextFactory.create(this.broker, null as never, {}, asSystem());
         const deps: ExportDeps = {
           tasks: repo!,
           jobs: jobs!,

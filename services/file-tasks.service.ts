@@ -4,6 +4,7 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { requireUser } from '../mixins/auth/principal';
+import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
@@ -282,17 +283,33 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
       /** Internal, for the gateway's link route (the link was verified there): what to send. */
       downloadTarget: {
         visibility: 'public',
-        params: { id: 'string|max:64' },
-        async handler(ctx: Ctx<{ id: string }>) {
+        // Called by the gateway for a signed link it has verified (the link is the credential).
+        auth: 'system',
+        params: { id: 'string|max:64', userId: 'string|max:256' },
+        async handler(ctx: Ctx<{ id: string; userId: string }>) {
           const task = await repo!.find(ctx.params.id);
           // A task deleted (or expired) after its link was issued: the link leads nowhere.
           if (!task?.file || task.status !== 'SUCCESS') throw hidden();
+          // The link proves what was allowed when it was minted; the download needs it still to be:
+          // its user must exist, be enabled and still be allowed to download this task. Cheap: the
+          // user from this node's principal cache, grants and unit paths from the broker cache.
+          const user = await principalResolverOf(this.broker).currentSubject(ctx.params.userId);
+          if (!user || user.disabled)
+            throw forbidden('DOWNLOAD_LINK_REVOKED', 'the user of this link can no longer download');
+          const inputs = await permissionInputs(ctx, user);
+          if (
+            !canRead(inputs.subject, task, inputs.grants, inputs.paths) ||
+            !canDownload(inputs.subject, task, inputs.grants, inputs.paths)
+          )
+            throw forbidden('DOWNLOAD_NOT_ALLOWED', 'the user of this link may no longer download this file');
           return { id: task.id, name: task.name, bizType: task.bizType, ...task.file };
         },
       },
       /** Internal: FILE_DOWNLOADED, for the user the link was issued to. */
       recordDownload: {
         visibility: 'public',
+        // Called by the gateway for a signed link it has verified (the link is the credential).
+        auth: 'system',
         params: {
           id: 'string|max:64',
           bizType: 'string|max:64',

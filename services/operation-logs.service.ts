@@ -60,6 +60,7 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
       /** Internal: deliver what is in the outbox now (tests, and operators draining before a stop). */
       flush: {
         visibility: 'public',
+        auth: 'system',
         async handler() {
           let moved = 0;
           for (let n = -1; n !== 0;) moved += n = Math.max(0, await relay!.deliverBatch());

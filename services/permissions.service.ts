@@ -2,7 +2,8 @@ import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { requireAdmin } from '../mixins/auth/principal';
+import { requireAdmin, requireUser } from '../mixins/auth/principal';
+import { exportColumnsView } from '../domain/permissions/export-columns-view';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { GrantRepository } from '../mixins/permissions/grant.repository';
@@ -106,6 +107,21 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           };
           const { subject, grants: all } = await permissionInputs(ctx, user);
           return exportableColumns(subject, b.code, b.columns, all, b.rules.columnPermission);
+        },
+      },
+      /** The console's column list: each column of an EXPORT biz type with whether the caller gets it. */
+      exportColumns: {
+        rest: 'GET /biz-types/:code/export-columns',
+        params: { code: 'string|max:64' },
+        async handler(ctx: Ctx<{ code: string }>) {
+          const user = requireUser(ctx);
+          const b = await ctx.call<BizTypeView, { code: string }>('metadata.get', { code: ctx.params.code });
+          if (b.kind !== 'EXPORT')
+            throw validationError('NOT_AN_EXPORT_BIZ_TYPE', `${b.code} is not an EXPORT biz type`, {
+              field: 'code',
+            });
+          const { subject, grants: all } = await permissionInputs(ctx, user);
+          return exportColumnsView(subject, b, all, b.rules.columnPermission);
         },
       },
       list: {

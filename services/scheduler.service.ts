@@ -5,6 +5,7 @@ import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/mai
 import { createJobQueue } from '../mixins/queue/queue.factory';
 import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { requireAdmin } from '../mixins/auth/principal';
+import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { actorEvent, OUTBOX_APPENDED, withOutboxHint } from '../mixins/operation-log/actor';
@@ -23,7 +24,7 @@ import {
   type ScheduledJobData,
 } from '../mixins/scheduler/job-runner';
 import { isJobName, JOB_NAMES, ScheduledTask, type JobName } from '../domain/scheduler/scheduled-task';
-import { nextTick } from '../domain/scheduler/cron';
+import { missedTick, nextTick } from '../domain/scheduler/cron';
 import { interrupted, type ScheduledTaskRun } from '../domain/scheduler/run';
 import { conflict, notFound } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
@@ -67,6 +68,10 @@ const RECONCILE_MS = 5 * 60_000;
  * a node that died just before this one started has missed its heartbeats (heartbeatTimeout 15 s).
  */
 const FIRST_ORPHAN_CHECK_MS = 30_000;
+/** A tick younger than this when the queue comes back may still be firing: it is not made up. */
+const MISSED_TICK_GRACE_MS = 10_000;
+/** The job that makes up a missed tick: one id per tick, so every core node adding it runs it once. */
+const catchUpJobId = (name: JobName, tick: Date) => `catchup-${name}-${tick.getTime()}`;
 
 /** Moleculer's typings omit the registry's node list; its shape is stable across 0.14. */
 type NodeRegistry = { getNodeList(o: { onlyAvailable: boolean; withServices: boolean }): { id: string }[] };
@@ -100,6 +105,35 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         },
       );
     else await queue!.removeRepeatable(scheduleId(t.name));
+  };
+
+  /**
+   * The queue came back after losing its connection, maybe empty (Redis restarted without its
+   * data): the schedules are registered again at once (not at the next reconcile), and a tick
+   * missed meanwhile is made up once, so exports whose queue jobs were lost are found by
+   * compensation within one firing interval.
+   */
+  const recoverSchedules = async (logger: { info(m: string): void }) => {
+    const now = new Date();
+    for (const t of await repo!.list()) {
+      await schedule(t);
+      if (!t.enabled) continue;
+      const last = await repo!.lastRun(t.name);
+      const tick = missedTick(
+        t.rule.cron,
+        t.rule.timezone,
+        last?.startedAt ?? null,
+        now,
+        MISSED_TICK_GRACE_MS,
+      );
+      if (!tick) continue;
+      await queue!.add<ScheduledJobData>(
+        SCHEDULED_JOB,
+        { name: t.name },
+        { jobId: catchUpJobId(t.name, tick) },
+      );
+      logger.info(`scheduled job ${t.name}: the tick of ${tick.toISOString()} was missed; made up now`);
+    }
   };
 
   const taskView = async (t: ScheduledTask) => {
@@ -288,11 +322,13 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         exportQueue,
         storage,
         bizTypes: async () =>
-          (await this.broker.call<BizTypeView[]>('metadata.all')).map((b): BizTypeRetention => ({
-            code: b.code,
-            kind: b.kind,
-            retentionDays: (b.rules as { retentionDays?: number | null }).retentionDays ?? null,
-          })),
+          (await this.broker.call<BizTypeView[], object>('metadata.all', {}, asSystem())).map(
+            (b): BizTypeRetention => ({
+              code: b.code,
+              kind: b.kind,
+              retentionDays: (b.rules as { retentionDays?: number | null }).retentionDays ?? null,
+            }),
+          ),
         ids: ulidIds,
         logger: this.logger,
         outboxHint: () => void this.broker.emit(OUTBOX_APPENDED).catch(() => undefined),
@@ -308,6 +344,12 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         void this.endOrphanedRuns();
       }, RECONCILE_MS);
       reconcile.unref();
+      queue.onReconnect(() => {
+        this.logger.warn('scheduler queue reconnected: registering the schedules again');
+        recoverSchedules(this.logger).catch((e: unknown) =>
+          this.logger.warn('re-registering the schedules after a reconnection failed', e),
+        );
+      });
       // Now: this node's own runs from before a restart under the same NODE_ID. Other nodes' runs
       // once discovery is complete (an incomplete view would take live nodes for gone ones).
       await this.endOrphanedRuns(false);

@@ -32,10 +32,13 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+/** What a valid token says: who, the token version it was issued under, and until when. */
+export type VerifiedToken = Principal & { tokenVersion: number; expiresAtMs: number };
+
 export interface TokenIssuer {
-  issue(principal: Principal): IssuedToken;
+  issue(principal: Principal, tokenVersion?: number): IssuedToken;
   /** Throws an UNAUTHORIZED DomainError for a bad, expired or foreign token. */
-  verify(token: string): Principal;
+  verify(token: string): VerifiedToken;
 }
 
 export type { IdGenerator };
@@ -45,9 +48,12 @@ export type { IdGenerator };
  * node shares (the Cache port), so a password cannot be guessed by spreading tries over nodes.
  */
 export interface LoginThrottle {
-  failures(key: string): Promise<number>;
-  recordFailure(key: string): Promise<void>;
+  /** Counts one attempt, atomically; the number of attempts since the last success in the window. */
+  attempt(key: string): Promise<number>;
+  /** After a successful sign-in. */
   reset(key: string): Promise<void>;
+  /** How long the count lasts after the last attempt: a refused client's Retry-After. */
+  readonly windowSeconds: number;
 }
 
 /** A user as they are now, for a decision made later than the request (an export run). */

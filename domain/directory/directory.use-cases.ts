@@ -63,18 +63,24 @@ export class DirectoryUseCases {
       throw validationError('VALIDATION_ERROR', 'username and password are required');
     }
     const key = `${username.toLowerCase()}|${client}`;
-    if (this.d.throttle && (await this.d.throttle.failures(key)) >= MAX_LOGIN_FAILURES) {
-      throw rateLimited('TOO_MANY_LOGIN_ATTEMPTS', 'too many failed sign-ins: wait 15 minutes and try again');
+    // Counted before the check, so parallel guesses cannot all pass a count read before any failed.
+    if (this.d.throttle && (await this.d.throttle.attempt(key)) > MAX_LOGIN_FAILURES) {
+      throw rateLimited(
+        'TOO_MANY_LOGIN_ATTEMPTS',
+        'too many failed sign-ins: wait 15 minutes and try again',
+        {
+          retryAfterSeconds: this.d.throttle.windowSeconds,
+        },
+      );
     }
     const user = await this.d.repo.findUserByUsername(username.toLowerCase());
     this.dummyHash ??= this.d.hasher.hash(`dummy-${Math.random()}`);
     const ok = await this.d.hasher.verify(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok || user.disabled) {
-      await this.d.throttle?.recordFailure(key);
       throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
     }
     await this.d.throttle?.reset(key);
-    const issued = this.d.tokens.issue(user.toPrincipal());
+    const issued = this.d.tokens.issue(user.toPrincipal(), user.tokenVersion);
     return { token: issued.token, expiresAt: issued.expiresAt.toISOString(), user: this.me(user) };
   }
 
@@ -141,11 +147,11 @@ export class DirectoryUseCases {
     };
   }
 
-  private async knownRoles(): Promise<Set<string>> {
+  async knownRoles(): Promise<Set<string>> {
     return new Set((await this.d.repo.listRoles()).map((r) => r.code));
   }
 
-  private async checkUnit(unitId: unknown): Promise<string | null> {
+  async checkUnit(unitId: unknown): Promise<string | null> {
     if (unitId === undefined || unitId === null) return null;
     if (typeof unitId !== 'string' || !(await this.d.repo.findUnit(unitId))) {
       throw validationError('UNKNOWN_UNIT', 'unitId names no unit', { field: 'unitId' });

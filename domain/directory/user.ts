@@ -35,6 +35,12 @@ export interface UserProps {
   roles: string[];
   unitId: string | null;
   disabled: boolean;
+  /**
+   * Bumped when the password, the roles or the disabled flag change: a token carries the version it
+   * was issued under and is refused once it differs, so a change revokes every earlier token (and
+   * re-enabling a user never revives the tokens they had before being disabled).
+   */
+  tokenVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -62,6 +68,7 @@ export class User {
       roles: [...new Set(input.roles)].sort(),
       unitId: input.unitId,
       disabled: false,
+      tokenVersion: 0,
       createdAt: input.now,
       updatedAt: input.now,
     });
@@ -70,6 +77,9 @@ export class User {
   static restore(props: UserProps): User {
     return new User({ ...props, roles: [...props.roles].sort() });
   }
+
+  /** True after an update that revoked the user's tokens (the store increments its counter). */
+  private revoked = false;
 
   get id() {
     return this.props.id;
@@ -89,6 +99,12 @@ export class User {
   get unitId() {
     return this.props.unitId;
   }
+  get tokenVersion() {
+    return this.props.tokenVersion;
+  }
+  get tokensRevoked() {
+    return this.revoked;
+  }
 
   update(
     change: {
@@ -102,10 +118,19 @@ export class User {
   ): void {
     if (change.displayName !== undefined)
       this.props.displayName = displayText('displayName', change.displayName, 100);
-    if (change.roles !== undefined) this.props.roles = [...new Set(change.roles)].sort();
+    const roles = change.roles === undefined ? undefined : [...new Set(change.roles)].sort();
+    const revokes =
+      change.passwordHash !== undefined ||
+      (roles !== undefined && roles.join('\n') !== this.props.roles.join('\n')) ||
+      (change.disabled !== undefined && change.disabled !== this.props.disabled);
+    if (roles !== undefined) this.props.roles = roles;
     if (change.unitId !== undefined) this.props.unitId = change.unitId;
     if (change.passwordHash !== undefined) this.props.passwordHash = change.passwordHash;
     if (change.disabled !== undefined) this.props.disabled = change.disabled;
+    if (revokes) {
+      this.props.tokenVersion++;
+      this.revoked = true;
+    }
     this.props.updatedAt = now;
   }
 
@@ -120,7 +145,7 @@ export class User {
 
   /** What the API shows: never the hash. */
   toView() {
-    const { passwordHash: _hidden, ...rest } = this.props;
+    const { passwordHash: _hidden, tokenVersion: _internal, ...rest } = this.props;
     return { ...rest, createdAt: rest.createdAt.toISOString(), updatedAt: rest.updatedAt.toISOString() };
   }
 

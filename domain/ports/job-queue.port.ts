@@ -73,6 +73,13 @@ export interface JobQueue extends Lifecycle {
   process<T>(name: string, concurrency: number, handler: JobHandler<T>): void;
   getJob(id: string): Promise<JobStatus | null>;
   counts(): Promise<Record<JobState, number>>;
+  /**
+   * Calls `listener` each time the queue's store answers again after losing its connection. A
+   * store that can come back empty (Redis restarted without its data) has lost every repeatable
+   * job and waiting job by then: the listener registers its schedules again. Never called for a
+   * store that keeps its data with the records (the embedded queue).
+   */
+  onReconnect(listener: () => void): void;
 }
 
 /** Job data travels as JSON; jobs carry ids and parameters, never rows or file bytes. */

@@ -59,4 +59,10 @@ export interface ObjectStorage extends Lifecycle {
    * backend cannot sign (local disk: the gateway streams the bytes itself).
    */
   signedUrl(key: string, expiresInSeconds: number, downloadName?: string): Promise<string | null>;
+  /**
+   * Deletes what writers that died mid-put left behind (a killed export node's partial file), once
+   * untouched for `olderThanMs`; a younger one may be a put still running in another process.
+   * Answers how many were deleted.
+   */
+  collectTemporary(olderThanMs: number): Promise<number>;
 }

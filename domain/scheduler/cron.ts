@@ -31,6 +31,31 @@ export function nextTick(cron: string, timezone: string | null, after: Date): Da
   }
 }
 
+/**
+ * The tick a schedule missed while its queue was gone (Redis restarted without its data): the last
+ * tick at least `graceMs` before `now` (a tick firing right now is not missed) that no run started
+ * at or after. Null when the last run is newer, when nothing ever ran (a fresh installation has
+ * missed nothing), or when the expression cannot be evaluated. Made up once: the caller names the
+ * catch-up job after the tick.
+ */
+export function missedTick(
+  cron: string,
+  timezone: string | null,
+  lastRunAt: Date | null,
+  now: Date,
+  graceMs: number,
+): Date | null {
+  if (!lastRunAt) return null;
+  try {
+    const at = new Date(now.getTime() - graceMs);
+    const opts = timezone ? { currentDate: at, tz: timezone } : { currentDate: at };
+    const tick = CronExpressionParser.parse(cron, opts).prev().toDate();
+    return tick.getTime() > lastRunAt.getTime() ? tick : null;
+  } catch {
+    return null;
+  }
+}
+
 function validTimezone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

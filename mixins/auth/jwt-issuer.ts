@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { IssuedToken, TokenIssuer } from '../../domain/directory/directory.ports';
+import type { IssuedToken, TokenIssuer, VerifiedToken } from '../../domain/directory/directory.ports';
 import type { Principal } from '../../domain/shared/principal';
 import { unauthorized } from '../../domain/shared/errors';
 
@@ -10,7 +10,11 @@ const ISSUER = 'file-task-center';
 /** Verified tokens kept per process; a full cache starts over (a burst of new tokens costs a verify each). */
 const VERIFIED_CACHE_SIZE = 10_000;
 
-/** HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs). */
+/**
+ * HS256 tokens with the claims of API.md: sub, roles, unit (and name for logs), and `ver`, the
+ * user's token version when it was issued: a token whose `ver` is not the user's current one is
+ * revoked (see domain/directory/user.ts).
+ */
 export class JwtIssuer implements TokenIssuer {
   /**
    * Made once: given a string, jsonwebtoken 9 first tries crypto.createPublicKey(secret) on every
@@ -18,7 +22,7 @@ export class JwtIssuer implements TokenIssuer {
    * against tens of microseconds with a KeyObject).
    */
   private readonly key: crypto.KeyObject;
-  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  private readonly verified = new Map<string, { principal: VerifiedToken; expiresAtMs: number }>();
 
   constructor(
     secret: string,
@@ -27,17 +31,21 @@ export class JwtIssuer implements TokenIssuer {
     this.key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  issue(p: Principal): IssuedToken {
-    const token = jwt.sign({ roles: p.roles, unit: p.unitId, name: p.username }, this.key, {
-      algorithm: 'HS256',
-      subject: p.id,
-      expiresIn: this.ttlSeconds,
-      issuer: ISSUER,
-    });
+  issue(p: Principal, tokenVersion = 0): IssuedToken {
+    const token = jwt.sign(
+      { roles: p.roles, unit: p.unitId, name: p.username, ver: tokenVersion },
+      this.key,
+      {
+        algorithm: 'HS256',
+        subject: p.id,
+        expiresIn: this.ttlSeconds,
+        issuer: ISSUER,
+      },
+    );
     return { token, expiresAt: new Date(Date.now() + this.ttlSeconds * 1000) };
   }
 
-  verify(token: string): Principal {
+  verify(token: string): VerifiedToken {
     // A token verified before answers from memory until its own expiry: every request carries the
     // same few tokens, and the signature of a given string cannot change.
     const hit = this.verified.get(token);
@@ -46,7 +54,7 @@ export class JwtIssuer implements TokenIssuer {
     return { ...principal, roles: [...principal.roles] };
   }
 
-  private verifyNow(token: string): Principal {
+  private verifyNow(token: string): VerifiedToken {
     let claims: jwt.JwtPayload;
     try {
       // Pinning the algorithm rejects alg=none and RS/HS confusion.
@@ -60,11 +68,13 @@ export class JwtIssuer implements TokenIssuer {
     }
     if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles))
       throw unauthorized('INVALID_TOKEN', 'invalid token');
-    const principal: Principal = {
+    const principal: VerifiedToken = {
       id: claims.sub,
       username: typeof claims.name === 'string' ? claims.name : claims.sub,
       roles: claims.roles.filter((r): r is string => typeof r === 'string'),
       unitId: typeof claims.unit === 'string' ? claims.unit : null,
+      tokenVersion: typeof claims.ver === 'number' ? claims.ver : 0,
+      expiresAtMs: typeof claims.exp === 'number' ? claims.exp * 1000 : 0,
     };
     if (typeof claims.exp === 'number') {
       if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();

@@ -3,23 +3,19 @@ import type { Cache } from '../../domain/ports/cache.port';
 
 /**
  * LoginThrottle on the Cache port: Redis in production (shared by every node), memory in the
- * embedded default. The count is read-then-written, not atomic: a burst of parallel guesses may
- * get a few more tries than the limit, which does not matter against guessing.
+ * embedded default. Every attempt is counted before the password is checked, with one atomic
+ * increment, so a burst of parallel guesses on several nodes gets no more tries than the limit.
  */
 export class CacheLoginThrottle implements LoginThrottle {
   constructor(
     private readonly cache: Cache,
-    private readonly windowSeconds = 15 * 60,
+    readonly windowSeconds = 15 * 60,
   ) {}
 
-  private k = (key: string) => `login-failures.${Buffer.from(key).toString('base64url')}`;
+  private k = (key: string) => `login-attempts.${Buffer.from(key).toString('base64url')}`;
 
-  async failures(key: string): Promise<number> {
-    return (await this.cache.get<number>(this.k(key))) ?? 0;
-  }
-
-  async recordFailure(key: string): Promise<void> {
-    await this.cache.set(this.k(key), (await this.failures(key)) + 1, this.windowSeconds);
+  attempt(key: string): Promise<number> {
+    return this.cache.increment(this.k(key), this.windowSeconds);
   }
 
   async reset(key: string): Promise<void> {

@@ -6,8 +6,9 @@ interface WithMeta {
 }
 
 /**
- * The caller. The gateway sets `ctx.meta.user` from the verified JWT; business services calling an
- * action directly pass the user they act for the same way. No user means no access.
+ * The caller, as the caller identity middleware resolved it from a verified credential
+ * (mixins/auth/caller-identity.middleware.ts). Business services calling an action put their
+ * credential in `meta.token`, never a `meta.user` object: one from another node is dropped.
  */
 export function requireUser(ctx: WithMeta): Principal {
   const user = ctx.meta.user;

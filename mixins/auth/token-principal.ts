@@ -1,25 +1,16 @@
 import type { Context } from 'moleculer';
-import { unauthorized } from '../../domain/shared/errors';
-import type { Principal } from '../../domain/shared/principal';
-import type { JwtIssuer } from './jwt-issuer';
+import { isSystem, type Principal } from '../../domain/shared/principal';
+import { identityErrors } from '../../domain/shared/identity.errors';
+import { principalResolverOf } from './caller-identity.middleware';
 
 /**
- * Who a token in an event stands for, as the gateway decides it: a valid signature, then the user
- * as the directory knows them now (gone: INVALID_TOKEN, disabled: USER_DISABLED).
- *
- * Seam: the `trust` work (API.md "Callers inside the cluster") resolves `meta.token` in a broker
- * middleware with service accounts and revocation; once it lands, this function delegates to that
- * resolution so events and calls decide identity in one place.
+ * Who a token carried in an event's payload stands for: the same resolution as `meta.token` on
+ * every action (signature, revocation, disabled users, service accounts; 503 when the directory
+ * cannot answer). A system token is never accepted from a payload: it proves only which node sent
+ * a request, and a payload may have been written by anybody.
  */
-export async function principalOfToken(ctx: Context, issuer: JwtIssuer, token: string): Promise<Principal> {
-  const claims = issuer.verify(token);
-  const user = await ctx
-    .call<Principal & { disabled: boolean }, { id: string }>('directory.resolveUser', { id: claims.id })
-    .catch((e: unknown) => {
-      if ((e as { code?: unknown }).code === 404) return null;
-      throw e;
-    });
-  if (!user) throw unauthorized('INVALID_TOKEN', 'the user of this token no longer exists');
-  if (user.disabled) throw unauthorized('USER_DISABLED', 'this user is disabled');
-  return { id: user.id, username: user.username, roles: user.roles, unitId: user.unitId };
+export async function principalOfToken(ctx: Context, token: string): Promise<Principal> {
+  const p = await principalResolverOf(ctx.broker).resolve(token, ctx.broker.nodeID);
+  if (isSystem(p)) throw identityErrors.invalidToken();
+  return p;
 }

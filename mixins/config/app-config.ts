@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalTimeZone } from '../../domain/shared/time-zone';
 
@@ -13,6 +14,8 @@ export interface AppConfig {
   namespace: string;
   services: string[];
   transporter: string | null;
+  /** Credentials and TLS of the NATS connection (user/password go in TRANSPORTER's URL). */
+  nats: NatsSecurity;
   transitMaxChunkSize: number;
   requestTimeoutMs: number;
   retries: number;
@@ -85,6 +88,8 @@ export interface SchedulerConfig {
   fileTaskRetentionDays: number;
   /** Operation log entries move to the cold table at this age. */
   logRetentionDays: number;
+  /** The expiry job deletes temp files of writers that died (a killed export node) once untouched this long. */
+  tempFileMaxAgeMs: number;
 }
 
 export interface ExportConfig {
@@ -131,6 +136,44 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
+}
+
+export interface NatsSecurity {
+  /** NATS_TOKEN: the server's authorization token. */
+  token: string | null;
+  /** NATS_CREDS_FILE: a user JWT + nkey seed file (NATS decentralised auth). */
+  credsFile: string | null;
+  /** NATS_NKEY_SEED_FILE: a file holding a user nkey seed (SU…). */
+  nkeySeedFile: string | null;
+  /** NATS_TLS=true or any NATS_TLS_*_FILE: TLS to the server, with these files when given. */
+  tls: { caFile?: string; certFile?: string; keyFile?: string } | null;
+}
+
+function natsSecurity(env: Env): NatsSecurity {
+  const file = (name: string) => {
+    const v = str(env, name);
+    if (v !== null && !fs.existsSync(v)) throw new ConfigError(`${name}: no file at ${v}`);
+    return v;
+  };
+  const caFile = file('NATS_TLS_CA_FILE');
+  const certFile = file('NATS_TLS_CERT_FILE');
+  const keyFile = file('NATS_TLS_KEY_FILE');
+  if ((certFile === null) !== (keyFile === null))
+    throw new ConfigError('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together (a client certificate)');
+  const anyTlsFile = caFile !== null || certFile !== null;
+  return {
+    token: str(env, 'NATS_TOKEN'),
+    credsFile: file('NATS_CREDS_FILE'),
+    nkeySeedFile: file('NATS_NKEY_SEED_FILE'),
+    tls:
+      bool(env, 'NATS_TLS', false) || anyTlsFile
+        ? {
+            ...(caFile ? { caFile } : {}),
+            ...(certFile ? { certFile } : {}),
+            ...(keyFile ? { keyFile } : {}),
+          }
+        : null,
+  };
 }
 
 /** Named groups for SERVICES, so a deployment says `SERVICES=core` instead of a list. */
@@ -343,6 +386,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     namespace: str(env, 'NAMESPACE') ?? 'ftc',
     services: parseServices(str(env, 'SERVICES')),
     transporter,
+    nats: natsSecurity(env),
     // ≤ 128 KiB: a bigger MsgPack chunk can exceed NATS's 1 MiB payload limit (DESIGN.md).
     transitMaxChunkSize: int(env, 'TRANSIT_MAX_CHUNK_SIZE', 64 * 1024, 1024, 128 * 1024),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
@@ -387,6 +431,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     scheduler: {
       fileTaskRetentionDays: int(env, 'ARCHIVE_FILE_TASKS_AFTER_DAYS', 180, 1, 36_500),
       logRetentionDays: int(env, 'ARCHIVE_LOGS_AFTER_DAYS', 365, 1, 36_500),
+      tempFileMaxAgeMs: int(env, 'TEMP_FILES_MAX_AGE_MINUTES', 15, 1, 10_080) * 60_000,
     },
     webhooks: {
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),

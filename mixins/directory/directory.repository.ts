@@ -72,6 +72,7 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
       User.restore({
         ...r,
         disabled: Boolean(r.disabled),
+        tokenVersion: Number(r.tokenVersion ?? 0),
         createdAt: new Date(r.createdAt),
         updatedAt: new Date(r.updatedAt),
         roles: links.filter((l) => l.userId === r.id).map((l) => l.roleCode),
@@ -125,7 +126,12 @@ export class TypeormDirectoryRepository implements DirectoryRepository {
   async updateUser(user: User, events: DomainEvent[] = []) {
     await this.ds.transaction(async (em) => {
       await appendToOutbox(em, events);
-      await em.getRepository(UserSchema).update({ id: user.id }, this.row(user));
+      // The token version only ever goes up, by the database's own count: two concurrent updates
+      // cannot write an older version back and revive revoked tokens.
+      const { tokenVersion: _counted, ...row } = this.row(user);
+      await em.getRepository(UserSchema).update({ id: user.id }, row);
+      if (user.tokensRevoked)
+        await em.getRepository(UserSchema).increment({ id: user.id }, 'tokenVersion', 1);
       await em.getRepository(UserRoleSchema).delete({ userId: user.id });
       if (user.roles.length) {
         await em

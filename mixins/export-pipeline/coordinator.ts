@@ -16,6 +16,7 @@ import type { KeyRange, ReadScope } from '../../domain/exports/data-handler.port
 import { ChunkFeed } from './chunk-feed';
 import { READ_CHUNK_ACTION, type ReadChunkParams, type ReadChunkResult } from './chunk-read.contract';
 import { HashingStream } from './hashing-stream';
+import { asSystem } from '../auth/caller-identity.middleware';
 
 export interface RunDeps {
   config: AppConfig;
@@ -109,7 +110,7 @@ export async function coordinateExport(
 
   async function runPipeline(): Promise<ExportOutput> {
     const adapter = dataHandlerAdapter(b.dataHandler);
-    const ctx = broker.ContextFactory.create(broker, null as never, {}, {});
+    const ctx = broker.ContextFactory.create(broker, null as never, {}, asSystem());
     const plan = await adapter
       .plan(b.dataHandler, scope, config.exports.chunkRows, ctx)
       .catch((err: unknown) => {
@@ -153,6 +154,7 @@ export async function coordinateExport(
             quoteFormulas: e.format === 'csv',
           };
           const r = await broker.call<ReadChunkResult, ReadChunkParams>(READ_CHUNK_ACTION, params, {
+            ...asSystem(),
             nodeID,
             retries: 0,
             timeout: config.exports.readTimeoutMs,

@@ -11,6 +11,7 @@ import {
 import { contentDisposition } from '../../domain/files/content-disposition';
 import { forbidden } from '../../domain/shared/errors';
 import type { DownloadLinks } from './download-link';
+import { asSystem } from '../auth/caller-identity.middleware';
 
 /**
  * GET /api/files/:taskId/content?token=… on the gateway: the signed link is the credential (no
@@ -47,7 +48,12 @@ export async function serveContent(
     throw forbidden('DOWNLOAD_LINK_INVALID', 'the download link is invalid');
   }
   const link = deps.links.verify(token, { taskId });
-  const target = await ctx.call<DownloadTarget, { id: string }>('fileTasks.downloadTarget', { id: taskId });
+  // The link is the credential, checked above: the gateway reads the task as the system principal.
+  const target = await ctx.call<DownloadTarget, { id: string; userId: string }>(
+    'fileTasks.downloadTarget',
+    { id: taskId, userId: link.userId },
+    asSystem(),
+  );
 
   const etag = `"${target.sha256}"`;
   const ifRange = typeof req.headers['if-range'] === 'string' ? req.headers['if-range'] : undefined;
@@ -77,14 +83,18 @@ export async function serveContent(
   }
 
   const redirect = deps.redirect === 'oss' && deps.storage.kind === 'oss';
-  await ctx.call('fileTasks.recordDownload', {
-    id: target.id,
-    bizType: target.bizType,
-    userId: link.userId,
-    linkId: link.linkId,
-    range: range ? `${range.start}-${range.end}` : null,
-    redirect,
-  });
+  await ctx.call(
+    'fileTasks.recordDownload',
+    {
+      id: target.id,
+      bizType: target.bizType,
+      userId: link.userId,
+      linkId: link.linkId,
+      range: range ? `${range.start}-${range.end}` : null,
+      redirect,
+    },
+    asSystem(),
+  );
 
   if (redirect) {
     // The OSS URL lives no longer than the link it replaces (at least a second, to be usable).

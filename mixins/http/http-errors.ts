@@ -27,6 +27,15 @@ export function httpError(err: unknown): { status: number; code: string; message
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { status: 415, code: 'UNSUPPORTED_ENCODING', message };
   }
+  // A body that says Content-Encoding gzip/deflate but is not: zlib's error reaches us with its
+  // string code (Z_DATA_ERROR, Z_BUF_ERROR…) in place of a status, through moleculer-web.
+  if (typeof e.code === 'string' && /^Z_[A-Z_]+$/.test(e.code)) {
+    return {
+      status: 400,
+      code: 'INVALID_CONTENT_ENCODING',
+      message: 'the body is not encoded as its Content-Encoding says',
+    };
+  }
   switch (type) {
     case 'VALIDATION_ERROR':
       // Moleculer's own validator says only "Parameters validation error!"; ours say what is wrong.
@@ -38,6 +47,8 @@ export function httpError(err: unknown): { status: number; code: string; message
       };
     case 'SERVICE_NOT_FOUND':
     case 'SERVICE_NOT_AVAILABLE':
+    case 'BAD_GATEWAY': // the transporter is down (Moleculer's BrokerDisconnectedError): try again
+    case 'REQUEST_REJECTED':
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'the service is not available, try again' };
     case 'REQUEST_TIMEOUT':
       return { status: 503, code: 'REQUEST_TIMEOUT', message: 'the request timed out, try again' };
@@ -51,6 +62,12 @@ export function httpError(err: unknown): { status: number; code: string; message
   if (status >= 500 && status !== 503)
     return { status: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
   return { status, code: type || (status === 503 ? 'SERVICE_UNAVAILABLE' : 'ERROR'), message, data: e.data };
+}
+
+/** Seconds a 429 asks the client to wait: the error's own figure, or a minute. */
+function retryAfter(data: unknown): number {
+  const s = (data as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? Math.ceil(s) : 60;
 }
 
 export function sendJsonError(
@@ -70,6 +87,7 @@ export function sendJsonError(
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));
   if (h.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (h.status === 429) res.setHeader('Retry-After', String(retryAfter(h.data)));
   res.end(req.method === 'HEAD' ? undefined : body);
   return h;
 }

@@ -95,6 +95,7 @@ export class BullJobQueue implements JobQueue {
   private readonly retention: { completed: Retention; failed: Retention };
   private readonly stopTimeoutMs: number;
   private stopped: Promise<void> | null = null;
+  private readonly readyListeners: (() => void)[] = [];
 
   constructor(
     private readonly queueName: string,
@@ -157,6 +158,7 @@ export class BullJobQueue implements JobQueue {
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), this.stopTimeoutMs);
     });
+    this.readyListeners.forEach((off) => off());
     // close() pauses locally and waits for active handlers before it returns.
     const closed = this.queue.close().then(() => false);
     if (await Promise.race([closed, timedOut])) {
@@ -190,6 +192,19 @@ export class BullJobQueue implements JobQueue {
     if (b.type === 'fixed') return { type: 'fixed', delay: b.delayMs };
     // bull hands `options` (not the typed `strategyOptions`) to a custom strategy.
     return { type: PORT_EXPONENTIAL, options: { delayMs: b.delayMs } };
+  }
+
+  /**
+   * ioredis says `ready` on every (re)connection; the first came before start() returned, so a
+   * listener added after it hears the reconnections only. Redis may have restarted empty by then.
+   */
+  onReconnect(listener: () => void): void {
+    const client = this.queue.client;
+    const ready = () => {
+      if (!this.stopped) listener();
+    };
+    client.on('ready', ready);
+    this.readyListeners.push(() => client.off('ready', ready));
   }
 
   async addRepeatable<T>(name: string, data: T, repeat: RepeatOptions): Promise<void> {

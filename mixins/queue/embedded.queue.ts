@@ -161,6 +161,9 @@ export class EmbeddedJobQueue implements JobQueue {
     return id;
   }
 
+  /** The jobs live in the records' database: nothing is lost when it comes back. */
+  onReconnect(): void {}
+
   async addRepeatable<T>(name: string, data: T, repeat: RepeatOptions): Promise<void> {
     checkJobKey('name', name);
     checkJobKey('jobId', repeat.jobId);

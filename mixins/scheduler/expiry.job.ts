@@ -33,7 +33,8 @@ export const objectWanted = (
  * marked EXPIRED (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object
  * whose task is EXPIRED, which orphan collection removes). Then orphan collection: objects under
  * the known prefixes that no record wants, and older than the rule's minimum age (an upload
- * writes its object before its record), are deleted.
+ * writes its object before its record), are deleted. Last, the temp files of writers that died
+ * mid-put, untouched for TEMP_FILES_MAX_AGE_MINUTES.
  */
 export const expiry: Job = async (deps, rule, now) => {
   const report = { expired: 0, orphans: 0, failed: 0 };
@@ -59,11 +60,25 @@ export const expiry: Job = async (deps, rule, now) => {
       afterId = ids[ids.length - 1];
     }
   }
+  let temporary = 0;
   if (!more && scope.size === 0) {
     const minAgeMs = (rule.orphanMinAgeMinutes ?? 60) * 60_000;
     more = await collectOrphans(deps, now, minAgeMs, rule.maxItems - report.expired, report);
+    // Partial files of writers that died (a killed export node), not only at the next start.
+    temporary = await deps.storage
+      .collectTemporary(deps.config.scheduler.tempFileMaxAgeMs)
+      .catch((e: unknown) => {
+        deps.logger.warn(`expiry: could not collect temp files: ${(e as Error).message}`);
+        report.failed++;
+        return 0;
+      });
   }
-  return { handled: report.expired + report.orphans, failed: report.failed, more, detail: { ...report } };
+  return {
+    handled: report.expired + report.orphans + temporary,
+    failed: report.failed,
+    more,
+    detail: { ...report, ...(temporary ? { temporary } : {}) },
+  };
 };
 
 async function expireOne(deps: JobDeps, id: string, retentionDays: number): Promise<boolean> {

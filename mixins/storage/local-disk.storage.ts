@@ -65,13 +65,23 @@ export class LocalDiskStorage implements ObjectStorage {
 
   async start(): Promise<void> {
     for (const dir of [this.dataDir, this.metaDir, this.tmpDir]) await fsp.mkdir(dir, { recursive: true });
-    // Only old temp files: a younger one may belong to a put still running in another process.
-    const cutoff = Date.now() - STALE_TEMP_MS;
-    for (const name of await fsp.readdir(this.tmpDir)) {
+    await this.collectTemporary(STALE_TEMP_MS);
+  }
+
+  /** A put writes `.tmp/<time>-<random>` and renames it into place; a killed writer leaves it there. */
+  async collectTemporary(olderThanMs: number): Promise<number> {
+    // By modification time: a put still writing touches its file with every chunk.
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
       const file = path.join(this.tmpDir, name);
       const stat = await fsp.stat(file).catch(() => null);
-      if (stat && stat.mtimeMs < cutoff) await fsp.rm(file, { force: true, recursive: true });
+      if (stat && stat.mtimeMs < cutoff) {
+        await fsp.rm(file, { force: true, recursive: true });
+        removed++;
+      }
     }
+    return removed;
   }
 
   async stop(): Promise<void> {}

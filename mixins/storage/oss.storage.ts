@@ -244,6 +244,15 @@ export class OssStorage implements ObjectStorage {
     }
   }
 
+  /**
+   * Nothing to collect here: an object appears only when its put completes, and a failed multipart
+   * upload is aborted. The parts of a writer killed mid-upload are left to the bucket's lifecycle
+   * rule "abort incomplete multipart uploads" (docs/operations.md "Outages").
+   */
+  collectTemporary(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
   async signedUrl(key: string, expiresInSeconds: number, downloadName?: string): Promise<string | null> {
     const name = this.name(key);
     const options: { expires: number; response?: Record<string, string> } = {

@@ -79,7 +79,7 @@ describe('cluster: a permission change takes effect on every node within one sec
       async () => {
         const r = await http(base, 'GET', '/api/health');
         const ft = r.body?.services?.find((x: { name: string }) => x.name === 'fileTasks');
-        return ft?.nodes.length === 2 ? true : null;
+        return ft?.instances === 2 ? true : null;
       },
       nodes,
     );

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { servers } from '../support/servers';
 import { tempMysqlDatabase } from '../support/mysql';
 import {
+  adminToken,
   clusterEnv,
   eventually,
   freePort,
@@ -57,12 +58,15 @@ describe('cluster: gateway + core + export node over NATS', async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('lists every service on its own node in /api/health', async () => {
+  it('lists every service on its own node in /api/health (node ids for an ADMIN only)', async () => {
+    const token = await adminToken(base);
+    const anonymous = await http(base, 'GET', '/api/health');
+    assert.doesNotMatch(JSON.stringify(anonymous.body), /gateway-1|core-1|export-1/);
     const health = await eventually(
       'all services in /api/health',
       90_000,
       async () => {
-        const r = await http(base, 'GET', '/api/health');
+        const r = await http(base, 'GET', '/api/health', { token });
         return r.status === 200 && r.body.status === 'ok' ? r.body : null;
       },
       Object.values(nodes),

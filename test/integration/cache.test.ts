@@ -50,7 +50,27 @@ function cacheSuite(name: string, cacher: () => BrokerOptions['cacher']) {
       assert.equal(await ca.get('short'), null);
     });
 
+    it('counts atomically: parallel increments each get their own number; del resets', async () => {
+      const counts = await Promise.all(Array.from({ length: 20 }, () => ca.increment('tries', 60)));
+      assert.deepEqual(
+        [...counts].sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      await ca.del('tries');
+      assert.equal(await ca.increment('tries', 60), 1);
+      await ca.del('tries');
+    });
+
     if (name === 'Redis') {
+      it('counts across nodes: increments on two nodes share one counter', async () => {
+        const both = await Promise.all([
+          ...Array.from({ length: 10 }, () => ca.increment('shared.tries', 60)),
+          ...Array.from({ length: 10 }, () => cb.increment('shared.tries', 60)),
+        ]);
+        assert.equal(Math.max(...both), 20);
+        assert.equal(new Set(both).size, 20);
+      });
+
       it('is shared: a clean on one node is seen by the other at once', async () => {
         await cb.set('shared.k', 'v');
         assert.equal(await ca.get('shared.k'), 'v');

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errors, ServiceBroker } from 'moleculer';
 import { brokerOptions } from '../../moleculer.config';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 import { loadAppConfig } from '../../mixins/config/app-config';
 import { freePort } from '../support/cluster';
 import { startTestNode, type TestNode } from '../support/embedded-node';
@@ -23,7 +24,7 @@ describe('broker options', () => {
 
   it('retries a retryable failure and not a client error', async () => {
     const broker = new ServiceBroker({
-      ...brokerOptions(loadAppConfig({ RETRIES: '2', LOG_LEVEL: 'fatal' })),
+      ...brokerOptions(loadAppConfig({ RETRIES: '2', LOG_LEVEL: 'fatal', JWT_SECRET: 'x'.repeat(32) })),
       logger: false,
     });
     let flaky = 0;
@@ -43,9 +44,9 @@ describe('broker options', () => {
     });
     await broker.start();
     try {
-      assert.equal(await broker.call('t.flaky'), 'ok');
+      assert.equal(await broker.call('t.flaky', {}, asSystem()), 'ok');
       assert.equal(flaky, 3);
-      await assert.rejects(broker.call('t.bad'));
+      await assert.rejects(broker.call('t.bad', {}, asSystem()), { type: 'BAD' });
       assert.equal(bad, 1);
     } finally {
       await broker.stop();

@@ -6,6 +6,7 @@ import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
 import { exportWorkerService } from '../../services/export-worker.service';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { waitForTask } from '../support/exports';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 const exportObjects = (node: TestNode) => {
   const dir = path.join(node.dataDir, 'objects', 'data', 'exports');
@@ -220,7 +221,7 @@ describe('export lifecycle: cancel mid-export, row limit, revoked permission, re
     assert.deepEqual([retried.status, retried.body.status], [200, 'PENDING']);
     const again = await waitForTask(node, admin, r.body.id);
     assert.deepEqual([again.status, again.export.rowCount, again.export.attempts], ['SUCCESS', 20_000, 2]);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const log = await call('GET', `/api/logs?targetId=${r.body.id}`, { token: admin });
     const actions = log.body.items.map((e: { action: string }) => e.action).reverse();
     assert.deepEqual(actions, ['EXPORT_REQUESTED', 'EXPORT_FAILED', 'EXPORT_REQUESTED', 'EXPORT_SUCCEEDED']);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { storedExport, waitForTask } from '../support/exports';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 describe('exports on the embedded default', () => {
   let node: TestNode;
@@ -120,9 +121,11 @@ describe('exports on the embedded default', () => {
     assert.equal(done.status, 'SUCCESS', JSON.stringify(done));
     assert.ok(done.export.columns.includes('amount'));
     assert.ok(!done.export.columns.includes('buyer_phone'));
-    const all = await node.broker.call<{ rows: { unit_id: string }[] }, unknown>('shop.orders', {
-      limit: 10_000,
-    });
+    const all = await node.broker.call<{ rows: { unit_id: string }[] }, unknown>(
+      'shop.orders',
+      { limit: 10_000 },
+      asSystem(),
+    );
     const east = all.rows.filter((o) => o.unit_id.startsWith('u-east')).length;
     assert.equal(done.export.rowCount, east);
     assert.ok(east > 0 && east < 3000);
@@ -157,7 +160,7 @@ describe('exports on the embedded default', () => {
     assert.equal((await call('POST', `/api/exports/${r.body.id}/retry`, { token: admin })).status, 409);
     const other = await call('POST', `/api/exports/${r.body.id}/cancel`, { token: bob });
     assert.equal(other.status, 404);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const log = await call('GET', `/api/logs?targetId=${r.body.id}`, { token: admin });
     const actions = log.body.items.map((e: { action: string }) => e.action);
     assert.ok(actions.includes('EXPORT_REQUESTED') && actions.includes('EXPORT_CANCELLED'), actions.join());
@@ -170,9 +173,11 @@ describe('exports on the embedded default', () => {
     });
     const done = await waitForTask(node, admin, r.body.id);
     assert.equal(done.status, 'SUCCESS', JSON.stringify(done));
-    const all = await node.broker.call<{ rows: { status: number }[] }, unknown>('shop.orders', {
-      limit: 10_000,
-    });
+    const all = await node.broker.call<{ rows: { status: number }[] }, unknown>(
+      'shop.orders',
+      { limit: 10_000 },
+      asSystem(),
+    );
     assert.equal(done.export.rowCount, all.rows.filter((o) => o.status === 1 || o.status === 2).length);
   });
 });

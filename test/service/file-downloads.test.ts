@@ -120,6 +120,34 @@ describe('file downloads: permissions, signed links, operation log', () => {
     assert.equal((await call('GET', `/api/file-tasks/${task.id}/download-url`)).status, 401);
   });
 
+  it('checks a link at download time: a grant revoked or a user disabled since it was minted is 403', async () => {
+    const task = await upload('alice', 'later.pdf');
+    const grant = await call('POST', '/api/permissions', {
+      token: tokens.admin,
+      body: { bizType: 'invoice', type: 'ROLE', subject: 'OPERATOR', actions: ['read', 'download'] },
+    });
+    assert.equal(grant.status, 201, JSON.stringify(grant.body));
+    const viaGrant = await linkFor('carol', task.id);
+    assert.equal((await download(viaGrant.url)).status, 200);
+    assert.equal(
+      (await call('DELETE', `/api/permissions/${grant.body.id}`, { token: tokens.admin })).status,
+      204,
+    );
+    const refused = await call('GET', new URL(viaGrant.url).pathname + new URL(viaGrant.url).search);
+    assert.deepEqual([refused.status, refused.body.error.code], [403, 'DOWNLOAD_NOT_ALLOWED']);
+
+    const own = await upload('carol', 'own.pdf');
+    const ownLink = await linkFor('carol', own.id);
+    const patch = (disabled: boolean) =>
+      call('PATCH', `/api/users/${me.carol.id}`, { token: tokens.admin, body: { disabled } });
+    assert.equal((await patch(true)).status, 200);
+    const disabled = await call('GET', new URL(ownLink.url).pathname + new URL(ownLink.url).search);
+    assert.deepEqual([disabled.status, disabled.body.error.code], [403, 'DOWNLOAD_LINK_REVOKED']);
+    assert.equal((await patch(false)).status, 200);
+    assert.equal((await download(ownLink.url)).status, 200);
+    tokens.carol = await login(node.baseUrl, 'carol', DEMO_PASSWORD);
+  });
+
   it('logs FILE_UPLOADED, DOWNLOAD_URL_ISSUED and FILE_DOWNLOADED with who and which link', async () => {
     const task = await upload('alice', 'logged.pdf');
     const link = await linkFor('dave', task.id);

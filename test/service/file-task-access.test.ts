@@ -5,6 +5,7 @@ import { FileTask } from '../../domain/file-tasks/file-task';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 /**
  * Every user x every task x (get, list, download-url, check read, check download) and every user x
@@ -102,7 +103,11 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
     }
     // Tasks as uploads would make them (the upload route comes with the files capability).
     const ds = await acquireMainDatabase(node.config.database);
-    const paths = await node.broker.call<Record<string, string>>('directory.unitPaths');
+    const paths = await node.broker.call<Record<string, string>, object>(
+      'directory.unitPaths',
+      {},
+      asSystem(),
+    );
     const repo = new FileTaskRepository(ds);
     let t = Date.parse('2026-06-01T00:00:00Z');
     for (const creator of CREATORS) {
@@ -200,6 +205,7 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
               id,
               action,
             },
+            asSystem(),
           );
           const expected =
             expectAllowed(user, creator, biz, 'read') && expectAllowed(user, creator, biz, action);
@@ -255,10 +261,11 @@ describe('file task access matrix (demo org: 3 levels, 5 roles, 6 users, 3 biz t
           isAdmin || applying.length > 0
             ? all.filter((c) => isAdmin || !c.restricted || revealed.has(c.key)).map((c) => c.key)
             : null;
-        const cols = await node.broker.call<string[], unknown>('permissions.filterColumns', {
-          user: u,
-          bizType: biz,
-        });
+        const cols = await node.broker.call<string[], unknown>(
+          'permissions.filterColumns',
+          { user: u, bizType: biz },
+          asSystem(),
+        );
         const r = await call('POST', '/api/exports', {
           token: tokens[user],
           body: { bizType: biz, format: 'csv' },

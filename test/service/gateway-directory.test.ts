@@ -196,9 +196,21 @@ describe('gateway + directory on an in-process broker', () => {
     for (let i = 0; i < 10; i++) assert.equal((await attempt('wrong-guess')).status, 401);
     const blocked = await attempt(DEMO_PASSWORD);
     assert.deepEqual([blocked.status, blocked.body.error.code], [429, 'TOO_MANY_LOGIN_ATTEMPTS']);
+    assert.equal(blocked.headers.get('retry-after'), '900');
   });
 
-  it('applies a disabled user or changed roles to the next request, not at token expiry', async () => {
+  it('counts sign-in attempts atomically: a parallel burst gets no more than 10 tries', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        call('POST', '/api/auth/login', { body: { username: 'erin', password: 'wrong-guess' } }),
+      ),
+    );
+    const statuses = burst.map((r) => r.status);
+    assert.equal(statuses.filter((x) => x === 401).length, 10, JSON.stringify(statuses));
+    assert.equal(statuses.filter((x) => x === 429).length, 20);
+  });
+
+  it('revokes earlier tokens on a role change, a password change and a disable; re-enabling revives none', async () => {
     const created = await call('POST', '/api/users', {
       token: admin,
       body: {
@@ -210,15 +222,30 @@ describe('gateway + directory on an in-process broker', () => {
       },
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
-    const olga = await login(node.baseUrl, 'olga', 'olga-password');
-    assert.equal((await call('GET', '/api/users', { token: olga })).status, 200);
-    // Her token still says ADMIN; the directory no longer does.
-    await call('PATCH', `/api/users/${created.body.id}`, { token: admin, body: { roles: [] } });
-    assert.equal((await call('GET', '/api/users', { token: olga })).status, 403);
-    assert.deepEqual((await call('GET', '/api/auth/me', { token: olga })).body.roles, []);
-    await call('PATCH', `/api/users/${created.body.id}`, { token: admin, body: { disabled: true } });
-    const refused = await call('GET', '/api/auth/me', { token: olga });
-    assert.deepEqual([refused.status, refused.body.error.code], [401, 'USER_DISABLED']);
+    const id = created.body.id as string;
+    const code = async (token: string) => {
+      const r = await call('GET', '/api/auth/me', { token });
+      return r.status === 200 ? 200 : `${r.status} ${r.body.error.code}`;
+    };
+    const first = await login(node.baseUrl, 'olga', 'olga-password');
+    assert.equal((await call('GET', '/api/users', { token: first })).status, 200);
+    // A display name change revokes nothing.
+    await call('PATCH', `/api/users/${id}`, { token: admin, body: { displayName: 'Olga B.' } });
+    assert.equal(await code(first), 200);
+    // Her token says ADMIN; the directory no longer does: the token is revoked, a new one is not ADMIN.
+    await call('PATCH', `/api/users/${id}`, { token: admin, body: { roles: [] } });
+    assert.equal(await code(first), '401 TOKEN_REVOKED');
+    const second = await login(node.baseUrl, 'olga', 'olga-password');
+    assert.equal((await call('GET', '/api/users', { token: second })).status, 403);
+    assert.deepEqual((await call('GET', '/api/auth/me', { token: second })).body.roles, []);
+    await call('PATCH', `/api/users/${id}`, { token: admin, body: { password: 'olga-password-2' } });
+    assert.equal(await code(second), '401 TOKEN_REVOKED');
+    const third = await login(node.baseUrl, 'olga', 'olga-password-2');
+    await call('PATCH', `/api/users/${id}`, { token: admin, body: { disabled: true } });
+    assert.equal(await code(third), '401 USER_DISABLED');
+    await call('PATCH', `/api/users/${id}`, { token: admin, body: { disabled: false } });
+    assert.equal(await code(third), '401 TOKEN_REVOKED');
+    assert.equal(await code(await login(node.baseUrl, 'olga', 'olga-password-2')), 200);
   });
 
   it('seeds the demo users of the README', async () => {

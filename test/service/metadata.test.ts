@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 const fileType = {
   name: 'Receipts',
@@ -82,7 +83,7 @@ describe('metadata (biz types) API', () => {
     assert.deepEqual([stale.status, stale.body.error.code], [409, 'BIZ_TYPE_VERSION_CONFLICT']);
     const kind = await call('PUT', '/api/biz-types/receipt', { token: admin, body: exportType });
     assert.deepEqual([kind.status, kind.body.error.code], [400, 'BIZ_TYPE_KIND_CHANGE']);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const log = await call('GET', '/api/logs?action=BIZ_TYPE_CHANGED&targetId=receipt', { token: admin });
     assert.deepEqual(
       log.body.items.map((e: { detail: { change: string } }) => e.detail.change),
@@ -136,7 +137,7 @@ describe('metadata (biz types) API', () => {
       unitId,
     });
     const cols = (user: ReturnType<typeof who>) =>
-      node.broker.call<string[], unknown>('permissions.filterColumns', { user, bizType: 'tiny' });
+      node.broker.call<string[], unknown>('permissions.filterColumns', { user, bizType: 'tiny' }, asSystem());
     assert.deepEqual(await cols(who('someone', [], null)), []);
     assert.deepEqual(await cols(who('root', ['ADMIN'], null)), ['order_no', 'amount', 'buyer_phone']);
     const grant = await call('POST', '/api/permissions', {

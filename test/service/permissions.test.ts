@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 describe('permission grants admin API', () => {
   let node: TestNode;
@@ -40,7 +41,7 @@ describe('permission grants admin API', () => {
     const removed = await call('DELETE', `/api/permissions/${created.body.id}`, { token: admin });
     assert.equal(removed.status, 204);
     assert.equal((await call('DELETE', `/api/permissions/${created.body.id}`, { token: admin })).status, 404);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const log = await call('GET', `/api/logs?action=PERMISSION_CHANGED&targetId=${created.body.id}`, {
       token: admin,
     });

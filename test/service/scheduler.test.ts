@@ -18,6 +18,7 @@ import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository
 import { JOBS, SCHEDULED_JOB, SCHEDULER_QUEUE } from '../../mixins/scheduler/job-runner';
 import { EmbeddedJobQueue } from '../../mixins/queue/embedded.queue';
 import { interruptedAttempts, type ScheduledTaskRun } from '../../domain/scheduler/run';
+import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 const sqliteDate = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
@@ -177,7 +178,7 @@ describe('scheduler on the embedded default', () => {
     assert.equal((await repo.find(fatal.id))!.status, 'FAILED');
     const again = await run('compensation');
     assert.equal(again.handled, 0, JSON.stringify(again));
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const logs = await call('GET', '/api/logs?action=TASK_COMPENSATED&limit=50', { token: admin });
     const targets = logs.body.items.map((l: { targetId: string }) => l.targetId).sort();
     assert.deepEqual(targets, [dead.id, lost.id, failed.id].sort());
@@ -252,10 +253,20 @@ describe('scheduler on the embedded default', () => {
     await put('files/2020/01/01ORPHANYOUNG');
     const oldFile = path.join(storage.root, 'data', 'exports/order_export/2020-01/01ORPHANOLD.csv');
     fs.utimesSync(oldFile, old, old);
+    // A killed writer's partial file, untouched for 20 minutes (> TEMP_FILES_MAX_AGE_MINUTES 15),
+    // and one still being written.
+    const tmp = path.join(storage.root, '.tmp');
+    fs.writeFileSync(path.join(tmp, 'killed-writer'), 'partial');
+    fs.writeFileSync(path.join(tmp, 'live-writer'), 'partial');
+    const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000);
+    fs.utimesSync(path.join(tmp, 'killed-writer'), twentyMinutesAgo, twentyMinutesAgo);
     const r = await run('expiry');
     assert.equal(r.outcome, 'SUCCESS', JSON.stringify(r));
     assert.equal(r.detail.expired, 1, JSON.stringify(r));
     assert.equal(r.detail.orphans, 1, JSON.stringify(r));
+    assert.equal(r.detail.temporary, 1, JSON.stringify(r));
+    assert.deepEqual(fs.readdirSync(tmp), ['live-writer']);
+    fs.rmSync(path.join(tmp, 'live-writer'));
     const t = await call('GET', `/api/file-tasks/${done.id}`, { token: admin });
     assert.equal(t.body.status, 'EXPIRED');
     assert.equal(await storage.head(key), null, 'the expired file is deleted');
@@ -277,7 +288,7 @@ describe('scheduler on the embedded default', () => {
     assert.equal((await call('GET', `/api/file-tasks/${kept.id}`, { token: admin })).status, 200);
     const cold = await db.query<{ id: string; status: string }[]>('SELECT id, status FROM file_tasks_cold');
     assert.deepEqual(cold, [{ id: gone.id, status: 'CANCELLED' }]);
-    await node.broker.call('operationLogs.flush');
+    await node.broker.call('operationLogs.flush', {}, asSystem());
     const logs = await call('GET', '/api/logs?action=RECORDS_ARCHIVED', { token: admin });
     assert.equal(logs.body.items[0].detail.count, 1);
     const runs = await call('GET', '/api/scheduled-tasks/archival/runs?limit=1', { token: admin });

@@ -106,18 +106,19 @@ export function clusterEnv(p: {
 /** The password clusterEnv gives the first admin. */
 export const CLUSTER_ADMIN_PASSWORD = 'cluster-admin-pass';
 
-/** Waits until /api/health lists `n` nodes running `service`; answers their ids. */
-export function serviceNodes(
+/** Waits until /api/health lists `n` nodes running `service`; answers their ids (shown to an ADMIN only). */
+export async function serviceNodes(
   base: string,
   service: string,
   n: number,
   nodes: NodeProcess[] = [],
 ): Promise<string[]> {
+  const token = await adminToken(base);
   return eventually(
     `${n} ${service} nodes`,
     60_000,
     async () => {
-      const r = await http(base, 'GET', '/api/health');
+      const r = await http(base, 'GET', '/api/health', { token });
       const found = (r.body?.services as { name: string; nodes: string[] }[] | undefined)?.find(
         (x) => x.name === service,
       );

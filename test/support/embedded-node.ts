@@ -95,7 +95,8 @@ export async function waitForRoute(baseUrl: string, url: string, ms = 15_000): P
         body: '{}',
       });
       await r.arrayBuffer();
-      if (r.status !== 404) return;
+      // 404 before the aliases exist, 503 while the gateway is not ready yet (API.md "Readiness").
+      if (r.status !== 404 && r.status !== 503) return;
     } catch {
       /* not listening yet */
     }

@@ -2,6 +2,7 @@ import type {
   DirectoryRepository,
   PasswordHasher,
   TokenIssuer,
+  VerifiedToken,
 } from '../../domain/directory/directory.ports';
 import type { DirectoryDeps } from '../../domain/directory/directory.use-cases';
 import type { OrgUnit } from '../../domain/directory/org-unit';
@@ -69,13 +70,13 @@ export const plainHasher: PasswordHasher = {
 };
 
 export const jsonTokens: TokenIssuer = {
-  issue: (p: Principal) => ({
-    token: Buffer.from(JSON.stringify(p)).toString('base64url'),
+  issue: (p: Principal, tokenVersion = 0) => ({
+    token: Buffer.from(JSON.stringify({ ...p, tokenVersion, expiresAtMs: 0 })).toString('base64url'),
     expiresAt: new Date(0),
   }),
   verify: (t: string) => {
     try {
-      return JSON.parse(Buffer.from(t, 'base64url').toString()) as Principal;
+      return JSON.parse(Buffer.from(t, 'base64url').toString()) as VerifiedToken;
     } catch {
       throw unauthorized('INVALID_TOKEN', 'invalid token');
     }

@@ -41,10 +41,17 @@ describe('JwtIssuer', () => {
   const secret = 'k'.repeat(40);
   const issuer = new JwtIssuer(secret, 60);
   const principal = { id: 'u1', username: 'ann', roles: ['SALES'], unitId: 'u-east' };
+  /** The principal part of a verified token (it also carries tokenVersion and expiresAtMs). */
+  const who = ({ id, username, roles, unitId }: ReturnType<JwtIssuer['verify']>) => ({
+    id,
+    username,
+    roles,
+    unitId,
+  });
 
   it('round-trips the principal through HS256 claims sub, roles, unit', () => {
     const { token, expiresAt } = issuer.issue(principal);
-    assert.deepEqual(issuer.verify(token), principal);
+    assert.deepEqual(who(issuer.verify(token)), principal);
     const claims = jwt.decode(token, { complete: true })!;
     assert.equal(claims.header.alg, 'HS256');
     assert.deepEqual(
@@ -52,6 +59,9 @@ describe('JwtIssuer', () => {
       ['u1', 'u-east'],
     );
     assert.ok(Math.abs(expiresAt.getTime() - Date.now() - 60_000) < 2000);
+    // The token version it was issued under travels as `ver` (a token without one reads as 0).
+    assert.equal(issuer.verify(issuer.issue(principal, 3).token).tokenVersion, 3);
+    assert.equal(issuer.verify(token).tokenVersion, 0);
   });
 
   it('rejects tampered, foreign, expired and malformed tokens', () => {
@@ -79,7 +89,7 @@ describe('JwtIssuer', () => {
     const { token } = issuer.issue(principal);
     const first = issuer.verify(token);
     first.roles.push('ADMIN'); // a caller's change to its copy must not reach the next one
-    assert.deepEqual(issuer.verify(token), principal);
+    assert.deepEqual(who(issuer.verify(token)), principal);
     const exp = (jwt.decode(token) as jwt.JwtPayload).exp!;
     t.mock.timers.enable({ apis: ['Date'], now: exp * 1000 });
     assert.throws(() => issuer.verify(token), code('TOKEN_EXPIRED'));
@@ -90,7 +100,7 @@ describe('JwtIssuer', () => {
       subject: 'u1',
       issuer: 'file-task-center',
     });
-    assert.deepEqual(issuer.verify(foreign), principal);
+    assert.deepEqual(who(issuer.verify(foreign)), principal);
     const { token } = issuer.issue(principal);
     assert.equal((jwt.verify(token, secret) as jwt.JwtPayload).sub, 'u1');
     // A non-ASCII secret keeps its UTF-8 bytes, as jsonwebtoken does with a string.

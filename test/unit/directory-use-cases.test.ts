@@ -128,9 +128,12 @@ describe('sign-in throttle', () => {
   const memoryThrottle = () => {
     const counts = new Map<string, number>();
     return {
-      failures: async (k: string) => counts.get(k) ?? 0,
-      recordFailure: async (k: string) => void counts.set(k, (counts.get(k) ?? 0) + 1),
+      attempt: async (k: string) => {
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+        return counts.get(k)!;
+      },
       reset: async (k: string) => void counts.delete(k),
+      windowSeconds: 900,
     };
   };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_RULES, parseRule, ScheduledTask } from '../../domain/scheduler/scheduled-task';
 import { stuckReason, type CompensationView } from '../../domain/scheduler/compensation';
 import { runOutcome } from '../../domain/scheduler/run';
-import { checkCron, nextTick } from '../../domain/scheduler/cron';
+import { checkCron, missedTick, nextTick } from '../../domain/scheduler/cron';
 import { objectWanted, taskIdOfKey } from '../../mixins/scheduler/expiry.job';
 
 const code = (f: () => unknown) => {
@@ -33,6 +33,29 @@ describe('scheduled task rules', () => {
     );
     const next = nextTick('0 3 * * *', 'UTC', new Date('2026-01-01T05:00:00Z'));
     assert.equal(next?.toISOString(), '2026-01-02T03:00:00.000Z');
+  });
+
+  it('finds the one tick a schedule missed while its queue was gone', () => {
+    const at = (t: string) => new Date(`2026-01-01T${t}Z`);
+    // Every minute; last run 12:00:01, queue back at 12:03:30: the 12:03 tick is made up (once).
+    assert.equal(
+      missedTick('* * * * *', 'UTC', at('12:00:01'), at('12:03:30'), 10_000)?.toISOString(),
+      '2026-01-01T12:03:00.000Z',
+    );
+    // The tick of 12:03 ran (a run started after it): nothing missed.
+    assert.equal(missedTick('* * * * *', 'UTC', at('12:03:01'), at('12:03:30'), 10_000), null);
+    // A tick firing right now is not missed: the grace looks at the one before it, which ran.
+    assert.equal(missedTick('* * * * *', 'UTC', at('12:02:01'), at('12:03:05'), 10_000), null);
+    // Daily at 03:00, nothing since yesterday's run: today's tick.
+    assert.equal(
+      missedTick('0 3 * * *', 'UTC', new Date('2025-12-31T03:00:02Z'), at('09:00:00'), 10_000)?.toISOString(),
+      '2026-01-01T03:00:00.000Z',
+    );
+    assert.equal(
+      missedTick('* * * * *', 'UTC', null, at('12:03:30'), 10_000),
+      null,
+      'never ran: nothing missed',
+    );
   });
 
   it('merges a partial rule, refuses fields of other jobs and out-of-range values', () => {

@@ -9,6 +9,7 @@ import { FileTaskUnitIndexes1764000000008 } from './1764000000008-FileTaskUnitIn
 import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskStatusWalkIndex';
 import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
 import { Integration1764000000011 } from './1764000000011-Integration';
+import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MAIN_MIGRATIONS = [
   FileTaskStatusWalkIndex1764000000009,
   OutageAttempts1764000000010,
   Integration1764000000011,
+  TrustTokens1764000000012,
 ];

@@ -18,6 +18,7 @@ export interface UserRow {
   passwordHash: string;
   unitId: string | null;
   disabled: boolean;
+  tokenVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +58,7 @@ export const UserSchema = new EntitySchema<UserRow>({
     passwordHash: { name: 'password_hash', type: 'varchar', length: 255 },
     unitId: { name: 'unit_id', type: 'varchar', length: 64, nullable: true },
     disabled: { type: 'boolean', default: false },
+    tokenVersion: { name: 'token_version', type: 'int', default: 0 },
     createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
     updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
   },
@@ -71,4 +73,35 @@ export const UserRoleSchema = new EntitySchema<UserRoleRow>({
   },
 });
 
-export const DIRECTORY_ENTITIES = [OrgUnitSchema, RoleSchema, UserSchema, UserRoleSchema];
+export interface ServiceAccountRow {
+  id: string;
+  name: string;
+  /** JSON array of role codes. */
+  roles: string;
+  unitId: string | null;
+  tokenHash: string;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+export const ServiceAccountSchema = new EntitySchema<ServiceAccountRow>({
+  name: 'ServiceAccount',
+  tableName: 'service_accounts',
+  columns: {
+    id: { type: 'varchar', length: 64, primary: true },
+    name: { type: 'varchar', length: 100 },
+    roles: { type: 'text' },
+    unitId: { name: 'unit_id', type: 'varchar', length: 64, nullable: true },
+    tokenHash: { name: 'token_hash', type: 'varchar', length: 64 },
+    createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
+    createdBy: { name: 'created_by', type: 'varchar', length: 64, nullable: true },
+  },
+});
+
+export const DIRECTORY_ENTITIES = [
+  OrgUnitSchema,
+  RoleSchema,
+  UserSchema,
+  UserRoleSchema,
+  ServiceAccountSchema,
+];

@@ -1,5 +1,337 @@
-import { Placeholder } from '../components/Placeholder';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Button, DatePicker, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
+import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
+import type { Dayjs } from 'dayjs';
+import { bizTypes, exportsApi, fileTasks, type FileTaskQuery } from '../api/resources';
+import { followTaskEvents } from '../api/events';
+import { FILE_TASK_STATUSES, type BizType, type FileTask } from '../api/types';
+import { PageTitle } from '../components/PageTitle';
+import { useNotify } from '../components/useNotify';
+import { useI18n } from '../i18n/I18nProvider';
+import { formatBytes, RUNNING_STATUSES } from '../lib/format';
+import { readProgress } from '../lib/sse';
+import { StatusBadge } from './files/StatusBadge';
+import { TaskDrawer } from './files/TaskDrawer';
+
+interface FilterFields {
+  kind?: 'FILE' | 'EXPORT';
+  bizType?: string;
+  status?: string;
+  created?: [Dayjs | null, Dayjs | null] | null;
+  q?: string;
+}
+
+const PAGE = 20;
+
+/** The form's values as the list route's query (dates as ISO instants of the person's zone). */
+function toQuery(f: FilterFields): FileTaskQuery {
+  return {
+    kind: f.kind,
+    bizType: f.bizType,
+    status: f.status,
+    from: f.created?.[0]?.startOf('day').toISOString(),
+    to: f.created?.[1]?.endOf('day').toISOString(),
+    q: f.q?.trim() || undefined,
+    limit: PAGE,
+  };
+}
+
+/** Starts the browser's download of a signed link (a fresh link per click; it expires in minutes). */
+function downloadFrom(url: string) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
 
 export default function FilesPage() {
-  return <Placeholder title="nav.files" />;
+  const { t, formatDate } = useI18n();
+  const notify = useNotify();
+  const [form] = Form.useForm<FilterFields>();
+  const [query, setQuery] = useState<FileTaskQuery>({ limit: PAGE });
+  const [items, setItems] = useState<FileTask[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [types, setTypes] = useState<BizType[]>([]);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const generation = useRef(0);
+
+  useEffect(() => {
+    bizTypes
+      .list()
+      .then((p) => setTypes(p.items))
+      .catch(notify.error);
+  }, [notify]);
+
+  const load = useCallback(
+    async (q: FileTaskQuery, after?: string) => {
+      const gen = ++generation.current;
+      setLoading(true);
+      try {
+        const page = await fileTasks.list({ ...q, cursor: after });
+        if (gen !== generation.current) return;
+        setItems((prev) => (after ? [...prev, ...page.items] : page.items));
+        setCursor(page.nextCursor);
+      } catch (e) {
+        notify.error(e);
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [notify],
+  );
+
+  useEffect(() => {
+    void load(query);
+  }, [load, query]);
+
+  const replace = useCallback((task: FileTask) => {
+    setItems((prev) => prev.map((x) => (x.id === task.id ? task : x)));
+  }, []);
+
+  // Live progress: one event stream per export still under way; the record is read again at its end.
+  const running = useMemo(
+    () =>
+      items
+        .filter((x) => x.kind === 'EXPORT' && RUNNING_STATUSES.has(x.status))
+        .map((x) => x.id)
+        .sort()
+        .join(','),
+    [items],
+  );
+  useEffect(() => {
+    if (!running) return;
+    const ctl = new AbortController();
+    for (const id of running.split(',')) {
+      followTaskEvents(
+        id,
+        (data) => {
+          const p = readProgress(data);
+          if (!p) return;
+          setItems((prev) =>
+            prev.map((x) =>
+              x.id === id && x.export
+                ? {
+                    ...x,
+                    status: p.status as FileTask['status'],
+                    export: {
+                      ...x.export,
+                      progress: {
+                        rows: p.rows ?? x.export.progress.rows,
+                        total: p.total ?? x.export.progress.total,
+                      },
+                    },
+                  }
+                : x,
+            ),
+          );
+        },
+        ctl.signal,
+      )
+        .then(() => (ctl.signal.aborted ? undefined : fileTasks.get(id).then(replace)))
+        .catch(() => undefined);
+    }
+    return () => ctl.abort();
+  }, [running, replace]);
+
+  const act = async (fn: () => Promise<FileTask | void>, done: string) => {
+    try {
+      const task = await fn();
+      if (task) replace(task);
+      notify.success(done);
+    } catch (e) {
+      notify.error(e);
+    }
+  };
+
+  const download = async (task: FileTask) => {
+    try {
+      const { url } = await fileTasks.downloadUrl(task.id);
+      downloadFrom(url);
+    } catch (e) {
+      notify.error(e);
+    }
+  };
+
+  const remove = async (task: FileTask) => {
+    try {
+      await fileTasks.remove(task.id);
+      setItems((prev) => prev.filter((x) => x.id !== task.id));
+      notify.success(t('files.deleted'));
+    } catch (e) {
+      notify.error(e);
+    }
+  };
+
+  const open = items.find((x) => x.id === openId) ?? null;
+
+  return (
+    <>
+      <PageTitle
+        extra={
+          <Button icon={<ReloadOutlined />} onClick={() => void load(query)}>
+            {t('common.refresh')}
+          </Button>
+        }
+      >
+        {t('files.title')}
+      </PageTitle>
+      <Form<FilterFields>
+        form={form}
+        layout="inline"
+        onFinish={(v) => setQuery(toQuery(v))}
+        style={{ marginBottom: 16, rowGap: 8 }}
+        aria-label={t('common.search')}
+      >
+        <Form.Item name="kind" label={t('files.filter.kind')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            style={{ width: 120 }}
+            placeholder={t('common.any')}
+            options={(['EXPORT', 'FILE'] as const).map((k) => ({ value: k, label: t(`kind.${k}`) }))}
+          />
+        </Form.Item>
+        <Form.Item name="bizType" label={t('files.filter.bizType')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            style={{ width: 200 }}
+            placeholder={t('common.any')}
+            options={types.map((b) => ({ value: b.code, label: `${b.name} (${b.code})` }))}
+          />
+        </Form.Item>
+        <Form.Item name="status" label={t('files.filter.status')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            style={{ width: 130 }}
+            placeholder={t('common.any')}
+            options={FILE_TASK_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          />
+        </Form.Item>
+        <Form.Item name="created" label={t('files.filter.created')}>
+          <DatePicker.RangePicker allowEmpty={[true, true]} />
+        </Form.Item>
+        <Form.Item name="q" label={t('files.filter.q')}>
+          <Input allowClear style={{ width: 160 }} />
+        </Form.Item>
+        <Form.Item>
+          <Space>
+            <Button type="primary" htmlType="submit">
+              {t('common.search')}
+            </Button>
+            <Button
+              onClick={() => {
+                form.resetFields();
+                setQuery({ limit: PAGE });
+              }}
+            >
+              {t('common.reset')}
+            </Button>
+          </Space>
+        </Form.Item>
+      </Form>
+      <Table<FileTask>
+        rowKey="id"
+        loading={loading}
+        dataSource={items}
+        pagination={false}
+        locale={{ emptyText: t('files.empty') }}
+        scroll={{ x: 900 }}
+        columns={[
+          {
+            title: t('files.col.name'),
+            dataIndex: 'name',
+            render: (name: string, task) => (
+              <Button
+                type="link"
+                style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }}
+                onClick={() => setOpenId(task.id)}
+                aria-label={`${t('common.details')}: ${name}`}
+              >
+                {name}
+              </Button>
+            ),
+          },
+          {
+            title: t('files.col.kind'),
+            dataIndex: 'kind',
+            width: 90,
+            render: (k: FileTask['kind']) => (
+              <Tag color={k === 'EXPORT' ? 'blue' : 'green'}>{t(`kind.${k}`)}</Tag>
+            ),
+          },
+          { title: t('files.col.bizType'), dataIndex: 'bizType', width: 150 },
+          {
+            title: t('files.col.status'),
+            dataIndex: 'status',
+            width: 180,
+            render: (_: unknown, task) => <StatusBadge task={task} />,
+          },
+          {
+            title: t('files.col.created'),
+            dataIndex: 'createdAt',
+            width: 190,
+            render: (iso: string) => formatDate(iso),
+          },
+          {
+            title: t('files.col.size'),
+            width: 100,
+            render: (_: unknown, task) => formatBytes(task.file?.size),
+          },
+          {
+            title: t('common.actions'),
+            width: 260,
+            render: (_: unknown, task) => (
+              <Space size="small" wrap>
+                {task.status === 'SUCCESS' ? (
+                  <Button size="small" icon={<DownloadOutlined />} onClick={() => void download(task)}>
+                    {t('files.download')}
+                  </Button>
+                ) : null}
+                {task.kind === 'EXPORT' && RUNNING_STATUSES.has(task.status) ? (
+                  <Button
+                    size="small"
+                    danger
+                    onClick={() => void act(() => exportsApi.cancel(task.id), t('files.cancelled'))}
+                  >
+                    {t('files.cancel')}
+                  </Button>
+                ) : null}
+                {task.kind === 'EXPORT' && task.status === 'FAILED' ? (
+                  <Button
+                    size="small"
+                    onClick={() => void act(() => exportsApi.retry(task.id), t('files.retried'))}
+                  >
+                    {t('files.retry')}
+                  </Button>
+                ) : null}
+                {task.kind === 'FILE' ? (
+                  <Popconfirm title={t('files.deleteConfirm')} onConfirm={() => void remove(task)}>
+                    <Button size="small" type="text" danger>
+                      {t('files.delete')}
+                    </Button>
+                  </Popconfirm>
+                ) : null}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {cursor ? (
+        <div style={{ textAlign: 'center', marginTop: 16 }}>
+          <Button onClick={() => void load(query, cursor)} loading={loading}>
+            {t('common.more')}
+          </Button>
+        </div>
+      ) : null}
+      <TaskDrawer task={open} onClose={() => setOpenId(null)} />
+    </>
+  );
 }

@@ -1,0 +1,104 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { browserMissing, choose, grant, screenshot, signIn, startConsole, type Console } from './harness';
+
+const skip = browserMissing();
+
+describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () => {
+  let c: Console;
+  before(async () => {
+    c = await startConsole();
+    // No grants are seeded: bob (role SALES) may export orders with the phone column only.
+    await grant(c, {
+      bizType: 'order_export',
+      type: 'ROLE',
+      subject: 'SALES',
+      actions: ['read', 'download', 'export'],
+      columns: ['buyer_phone'],
+    });
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  it('requests an export, follows it to SUCCESS and downloads a real xlsx', async () => {
+    const { context, page } = await c.open();
+    try {
+      await signIn(page, 'bob', 'demo-pass-1');
+      await page.getByRole('navigation').getByRole('menuitem', { name: 'New export' }).click();
+      await page.getByRole('heading', { name: 'New export' }).waitFor();
+      await choose(page, 'What to export', 'order_export');
+      // Restricted columns bob was not granted are shown, disabled; the granted one is not.
+      await page.getByRole('checkbox', { name: /^Phone/ }).waitFor();
+      assert.equal(await page.getByRole('checkbox', { name: /^Amount/ }).isDisabled(), true);
+      assert.equal(await page.getByRole('checkbox', { name: /^Phone/ }).isDisabled(), false);
+      assert.equal(await page.getByRole('checkbox', { name: /^Order No/ }).isChecked(), true);
+      await screenshot(c, page, 'new-export');
+      // A double click makes one task (one idempotency key per form).
+      await page.getByRole('button', { name: 'Request export' }).dblclick();
+      await page.getByRole('heading', { name: 'My files and exports' }).waitFor();
+      const row = page.getByRole('row').filter({ hasText: 'order_export' });
+      await row.getByText('Succeeded').waitFor({ timeout: 60_000 });
+      assert.equal(await row.count(), 1, 'one export for a double click');
+      await screenshot(c, page, 'files');
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        row.getByRole('button', { name: 'Download' }).click(),
+      ]);
+      const file = path.join(c.shotsDir, download.suggestedFilename());
+      await download.saveAs(file);
+      const bytes = fs.readFileSync(file);
+      assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'an xlsx is a zip');
+      assert.ok(bytes.length > 1000);
+
+      // The manifest of the finished export: columns, masking, rows, sha256.
+      await row.getByRole('button', { name: /^Details: / }).click();
+      const drawer = page.getByRole('dialog');
+      await drawer.getByText('Manifest').waitFor();
+      await drawer.getByText('masked (phone)').waitFor();
+      assert.equal(await drawer.getByRole('cell', { name: 'amount', exact: true }).count(), 0);
+      await screenshot(c, page, 'export-manifest');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('uploads a file with its rules shown first, then downloads the same bytes', async () => {
+    const { context, page } = await c.open({ locale: 'zh-CN' });
+    try {
+      await signIn(page, 'bob', 'demo-pass-1');
+      await page.getByRole('navigation').getByRole('menuitem', { name: '上传' }).click();
+      await page.getByRole('heading', { name: '上传' }).waitFor();
+      // A type the biz type refuses is refused before any byte is sent.
+      await choose(page, '业务类型', 'contract');
+      await page.getByText('允许：application/pdf').waitFor();
+      const input = page.locator('input[type=file]');
+      await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+      await page.getByRole('alert').filter({ hasText: '此业务类型不接受' }).waitFor();
+
+      await choose(page, '业务类型', 'attachment');
+      const content = Buffer.from(`e2e upload ${Date.now()}\n`.repeat(500));
+      await input.setInputFiles({ name: '报告-e2e.txt', mimeType: 'text/plain', buffer: content });
+      await page.getByText('已上传：报告-e2e.txt').first().waitFor();
+      await screenshot(c, page, 'upload');
+
+      await page.getByRole('navigation').getByRole('menuitem', { name: '我的文件与导出' }).click();
+      const row = page.getByRole('row').filter({ hasText: '报告-e2e.txt' });
+      await row.waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        row.getByRole('button', { name: '下载' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), '报告-e2e.txt');
+      const file = path.join(c.shotsDir, 'downloaded-upload.txt');
+      await download.saveAs(file);
+      assert.ok(fs.readFileSync(file).equals(content), 'the same bytes come back');
+      await screenshot(c, page, 'files-zh-CN');
+    } finally {
+      await context.close();
+    }
+  });
+});
