@@ -296,9 +296,18 @@ export async function startCluster(
       await sleep(250);
     }
   };
+  const login = async (): Promise<string | null> => {
+    const r = await http(base, 'POST', '/api/auth/login', {
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+    });
+    return r.status === 200 ? (r.body.token as string) : null;
+  };
+  // /api/health names services and their nodes to an ADMIN only.
   const waitExportNodes = (n: number) =>
     waitFor(`${n} export nodes`, async () => {
-      const r = await http(base, 'GET', '/api/health');
+      if (!cluster.token) cluster.token = (await login()) ?? '';
+      if (!cluster.token) return null;
+      const r = await http(base, 'GET', '/api/health', { token: cluster.token });
       const w = r.body?.services?.find((x: { name: string }) => x.name === 'exportWorker');
       return w?.nodes.length === n ? true : null;
     });
@@ -334,12 +343,7 @@ export async function startCluster(
   };
   try {
     for (let i = 0; i < (p.exportNodes ?? 1); i++) await addExportNode(p.exportCpus?.[i]);
-    cluster.token = await waitFor('admin login', async () => {
-      const r = await http(base, 'POST', '/api/auth/login', {
-        body: { username: 'admin', password: ADMIN_PASSWORD },
-      });
-      return r.status === 200 ? (r.body.token as string) : null;
-    });
+    cluster.token ||= await waitFor('admin login', login);
   } catch (e) {
     await cluster.stop();
     throw e;
