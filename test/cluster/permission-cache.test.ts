@@ -53,14 +53,14 @@ describe('cluster: a permission change takes effect on every node within one sec
     nodes.push(
       startNodeProcess('core-a', {
         ...env,
-        SERVICES: 'directory,permissions,fileTasks,operationLogs',
+        SERVICES: 'core', // a gateway-only node is ready once every published service is there
         NODE_ID: 'core-a',
       }),
     );
     nodes.push(
       startNodeProcess('core-b', {
         ...env,
-        SERVICES: 'directory,permissions,fileTasks,operationLogs',
+        SERVICES: 'core', // a gateway-only node is ready once every published service is there
         NODE_ID: 'core-b',
       }),
     );
