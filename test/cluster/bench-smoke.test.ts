@@ -67,7 +67,7 @@ describe('bench: paper benchmarks on tiny volumes', async () => {
         ),
         'utf8',
       );
-      for (const name of ['baseline', 'getFileTaskById', 'getDownloadUrl', 'fileTaskList', 'searchLog'])
+      for (const name of ['getFileTaskById', 'getDownloadUrl', 'fileTaskList', 'searchLog'])
         assert.match(t3, new RegExp(`\\| ${name} \\|`));
       assert.doesNotMatch(t3, /\| NaN|\| - \| - \|/);
     } finally {
