@@ -12,12 +12,12 @@ import { WEBHOOK_JOB, WEBHOOK_QUEUE, type DeliveryJobData } from '../mixins/webh
 import { attemptDelivery, keyedLimiter, type DeliveryDeps } from '../mixins/webhooks/webhook-delivery';
 import { refusedLiteral } from '../mixins/webhooks/target-guard';
 import { newWebhookSecret, parseWebhookSpec } from '../domain/notifications/webhook';
-import { notFound, validationError } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { WebhookDeliveryRow, WebhookRow } from '../mixins/database/schemas/webhook.schema';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import type { DataSource } from 'typeorm';
+import { NotificationErrors } from '../domain/notifications/notification.errors';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -43,7 +43,7 @@ const deliveryView = (d: WebhookDeliveryRow) => ({
   updatedAt: d.updatedAt.toISOString(),
 });
 
-const missing = (id: string) => notFound('WEBHOOK_NOT_FOUND', `no webhook "${id}"`, { id });
+const missing = NotificationErrors.webhookNotFound;
 
 /**
  * Webhooks (API.md "Notifications", docs/integration.md): admins register endpoints per event and
@@ -80,12 +80,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           const user = requireAdmin(ctx);
           const spec = parseWebhookSpec(ctx.params);
           const refused = refusedLiteral(spec.url, config.webhooks.allowPrivate);
-          if (refused)
-            throw validationError(
-              'WEBHOOK_TARGET_FORBIDDEN',
-              `${refused}; loopback and private targets need WEBHOOK_ALLOW_PRIVATE=true`,
-              { field: 'url' },
-            );
+          if (refused) throw NotificationErrors.targetForbidden(refused);
           const row: WebhookRow = {
             id: ulidIds.next(),
             ...spec,
