@@ -8,7 +8,7 @@
  *
  * The schema is the real one (the migrations, through acquireMainDatabase), the entries are
  * hash-chained with the real chainHash and carry the relay's searchTextOf, and every search goes
- * through OperationLogRepository.search + parseLogSearch. Only 127.0.0.1/localhost is accepted.
+ * through TypeormOperationLogRepository.search + parseLogSearch. Only 127.0.0.1/localhost is accepted.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ import type { DataSource, Logger, QueryRunner } from 'typeorm';
 import { parseLogSearch } from '../domain/operation-log/log-search';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { dropMysqlDatabase } from '../mixins/database/mysql-admin';
-import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../mixins/operation-log/log.repository';
 import type { DatabaseConfig } from '../mixins/config/app-config';
 import { mulberry32 } from '../domain/shared/prng';
 import { BENCH_KEY, BIZ_TYPES, DAY, loadRows, SEED, SPAN_MS, START_MS, World } from './support/log-data';
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
       [dbName],
     );
 
-    const repo = new OperationLogRepository(ds, BENCH_KEY);
+    const repo = new TypeormOperationLogRepository(ds, BENCH_KEY);
     const rnd = mulberry32(SEED + 7);
     const q = new World(rnd); // same vocabulary, its own random stream for query parameters
     const endMs = START_MS + SPAN_MS;
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
       '',
     );
     md.push(
-      '| query (one client, OperationLogRepository.search) | n | rows/page | p50 ms | p95 ms | p99 ms | max ms | p95 / baseline p95 |',
+      '| query (one client, TypeormOperationLogRepository.search) | n | rows/page | p50 ms | p95 ms | p99 ms | max ms | p95 / baseline p95 |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of stats) {

@@ -4,7 +4,8 @@ import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
-import { BizTypeRepository, type StoredBizType } from '../mixins/metadata/biz-type.repository';
+import { TypeormBizTypeRepository } from '../mixins/metadata/biz-type.repository';
+import type { BizTypeRepository, StoredBizType } from '../domain/metadata/metadata.ports';
 import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handlers/registry';
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
@@ -108,7 +109,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      repo = new BizTypeRepository(await acquireMainDatabase(config.database));
+      repo = new TypeormBizTypeRepository(await acquireMainDatabase(config.database));
       if (!config.demo.enabled) return;
       for (const { code, definition } of DEMO_BIZ_TYPES) {
         const seeded = parseBizType(code, definition, registeredHandlerParsers());

@@ -6,7 +6,8 @@ import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { requireUser } from '../mixins/auth/principal';
 import { OutboxRelay } from '../mixins/operation-log/log-relay';
 import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
-import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../mixins/operation-log/log.repository';
+import type { OperationLogRepository } from '../domain/operation-log/operation-log.ports';
 import { createJobQueue } from '../mixins/queue/queue.factory';
 import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
 import { fanOutToWebhooks, WEBHOOK_QUEUE } from '../mixins/webhooks/webhook-fanout';
@@ -82,7 +83,7 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
     async started() {
       const db = await acquireMainDatabase(config.database);
       const key = resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key');
-      repo = new OperationLogRepository(db, key);
+      repo = new TypeormOperationLogRepository(db, key);
       const webhooks = new WebhookRepository(db);
       webhookQueue = createJobQueue(config, WEBHOOK_QUEUE, db);
       await webhookQueue.start();

@@ -6,7 +6,8 @@ import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { exportColumnsView } from '../domain/permissions/export-columns-view';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
-import { GrantRepository } from '../mixins/permissions/grant.repository';
+import { TypeormGrantRepository } from '../mixins/permissions/grant.repository';
+import type { GrantRepository } from '../domain/permissions/grant.ports';
 import { parseGrant, type Grant } from '../domain/permissions/grant';
 import { canDownload, canRead, exportableColumns, type TaskRef } from '../domain/permissions/policy';
 import type { BizTypeView } from './metadata.service';
@@ -192,7 +193,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      grants = new GrantRepository(await acquireMainDatabase(config.database));
+      grants = new TypeormGrantRepository(await acquireMainDatabase(config.database));
     },
 
     async stopped() {

@@ -9,11 +9,12 @@ import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { actorEvent, OUTBOX_APPENDED, withOutboxHint } from '../mixins/operation-log/actor';
-import { OperationLogRepository } from '../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../mixins/operation-log/log.repository';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
-import { SchedulerRepository } from '../mixins/scheduler/scheduler.repository';
-import { FileTaskMaintenance } from '../mixins/scheduler/file-task-maintenance.repository';
+import { TypeormSchedulerRepository } from '../mixins/scheduler/scheduler.repository';
+import type { SchedulerRepository } from '../domain/scheduler/scheduler.ports';
+import { TypeormFileTaskMaintenance } from '../mixins/scheduler/file-task-maintenance.repository';
 import type { BizTypeRetention, JobDeps } from '../mixins/scheduler/job-context';
 import {
   endOrphanedRuns,
@@ -301,7 +302,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
     async started() {
       since = new Date();
       const db = await acquireMainDatabase(config.database);
-      repo = new SchedulerRepository(db);
+      repo = new TypeormSchedulerRepository(db);
       const now = new Date();
       for (const name of JOB_NAMES) await repo.ensure(ScheduledTask.byDefault(name, now));
       storage = createObjectStorage(config);
@@ -313,8 +314,8 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       deps = {
         config,
         tasks: new FileTaskRepository(db),
-        maintenance: new FileTaskMaintenance(db),
-        logs: new OperationLogRepository(
+        maintenance: new TypeormFileTaskMaintenance(db),
+        logs: new TypeormOperationLogRepository(
           db,
           resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key'),
         ),

@@ -1,16 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { BizType } from '../../domain/metadata/biz-type';
+import type { BizTypeRepository, StoredBizType } from '../../domain/metadata/metadata.ports';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { BizTypeSchema, type BizTypeRow } from '../database/schemas/file-task.schema';
 import { appendToOutbox } from '../operation-log/outbox';
 import { isDuplicateKey } from '../database/db-errors';
-
-export interface StoredBizType {
-  bizType: BizType;
-  version: number;
-  updatedAt: Date;
-  updatedBy: string | null;
-}
 
 const fromRow = (r: BizTypeRow): StoredBizType => ({
   bizType: r.definition as BizType,
@@ -20,7 +14,7 @@ const fromRow = (r: BizTypeRow): StoredBizType => ({
 });
 
 /** Biz types, each written together with its BIZ_TYPE_CHANGED event (the outbox). */
-export class BizTypeRepository {
+export class TypeormBizTypeRepository implements BizTypeRepository {
   constructor(private readonly ds: DataSource) {}
 
   async list(): Promise<StoredBizType[]> {

@@ -1,5 +1,10 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { LogSearch } from '../../domain/operation-log/log-search';
+import type {
+  LogEntryView,
+  OperationLogRepository,
+  VerifyResult,
+} from '../../domain/operation-log/operation-log.ports';
 import { GENESIS_HASH, verifyChain } from '../../domain/operation-log/hash-chain';
 import { encodeCursor } from '../../domain/shared/pagination';
 import { escapeLike, LIKE_ESCAPE } from '../database/like';
@@ -9,17 +14,6 @@ import {
   OperationLogSchema,
   type OperationLogRow,
 } from '../database/schemas/operation-log.schema';
-
-/** An entry as the API shows it: the row without its chain and search columns. */
-export type LogEntryView = Omit<OperationLogRow, 'at' | 'prevHash' | 'hash' | 'searchText'> & { at: string };
-
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBrokenId: string | null;
-  /** Why the chain is broken: an entry that does not verify, or entries missing after the last one. */
-  reason: 'ENTRY' | 'TRUNCATED' | 'HEAD_MISMATCH' | null;
-}
 
 const toView = (r: OperationLogRow): LogEntryView => ({
   id: r.id,
@@ -45,7 +39,8 @@ export function fullTextQuery(q: string): string | null {
   return words.length ? words.map((w) => `+${w}*`).join(' ') : null;
 }
 
-export class OperationLogRepository {
+/** The operation log in the records database (the OperationLogRepository port). */
+export class TypeormOperationLogRepository implements OperationLogRepository {
   constructor(
     private readonly ds: DataSource,
     private readonly key: string,

@@ -3,6 +3,7 @@ import type { Grant, PermissionAction, PermissionType } from '../../domain/permi
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { GrantSchema, type GrantRow } from '../database/schemas/permission.schema';
 import { appendToOutbox } from '../operation-log/outbox';
+import type { GrantRepository } from '../../domain/permissions/grant.ports';
 
 const toGrant = (r: GrantRow): Grant => ({
   id: r.id,
@@ -15,7 +16,7 @@ const toGrant = (r: GrantRow): Grant => ({
 });
 
 /** Grants, each write together with its PERMISSION_CHANGED event (the outbox). */
-export class GrantRepository {
+export class TypeormGrantRepository implements GrantRepository {
   constructor(private readonly ds: DataSource) {}
 
   async list(bizType: string | null): Promise<Grant[]> {

@@ -2,7 +2,7 @@ import { stuckReason, type StuckReason } from '../../domain/scheduler/compensati
 import { domainEvent } from '../../domain/shared/domain-event';
 import { isLiveJob, type JobQueue } from '../../domain/ports/job-queue.port';
 import { EXPORT_JOB, exportJobId, exportJobOptions, type ExportJobData } from '../export-pipeline/export-job';
-import type { CompensationCandidate } from './file-task-maintenance.repository';
+import type { CompensationCandidate } from '../../domain/scheduler/scheduler.ports';
 import type { Job } from './job-context';
 
 /**

@@ -1,16 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { FailureReason, FileTaskStatus } from '../../domain/file-tasks/file-task';
-import type { CompensationView } from '../../domain/scheduler/compensation';
+import type {
+  CompensationCandidate,
+  FileTaskMaintenanceRepository,
+} from '../../domain/scheduler/scheduler.ports';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { FileTaskSchema } from '../database/schemas/file-task.schema';
 import { appendToOutbox } from '../operation-log/outbox';
 import { asDate, dbDate, marks } from '../database/db-dates';
-
-export interface CompensationCandidate extends CompensationView {
-  id: string;
-  bizType: string;
-  version: number;
-}
 
 /** Statuses whose records hold no bytes and will never change again: what archival may move. */
 export const ARCHIVABLE_STATUSES: readonly FileTaskStatus[] = ['EXPIRED', 'FAILED', 'CANCELLED'];
@@ -30,7 +27,7 @@ interface CandidateRow {
  * The scheduler's queries over file_tasks: stuck exports, expired files, and the move of old
  * records to file_tasks_cold. Kept apart from FileTaskRepository, which serves requests.
  */
-export class FileTaskMaintenance {
+export class TypeormFileTaskMaintenance implements FileTaskMaintenanceRepository {
   constructor(private readonly ds: DataSource) {}
 
   private get mysql() {

@@ -3,10 +3,12 @@ import type { JobReport } from '../../domain/scheduler/run';
 import type { JobQueue } from '../../domain/ports/job-queue.port';
 import type { ObjectStorage } from '../../domain/ports/object-storage.port';
 import type { AppConfig } from '../config/app-config';
-import type { OperationLogRepository } from '../operation-log/log.repository';
-import type { FileTaskRepository } from '../file-tasks/file-task.repository';
-import type { FileTaskMaintenance } from './file-task-maintenance.repository';
-import type { SchedulerRepository } from './scheduler.repository';
+import type { OperationLogRepository } from '../../domain/operation-log/operation-log.ports';
+import type { FileTaskRepository } from '../../domain/file-tasks/file-task.ports';
+import type {
+  FileTaskMaintenanceRepository,
+  SchedulerRepository,
+} from '../../domain/scheduler/scheduler.ports';
 
 /** A biz type as the jobs need it (from metadata.all). */
 export interface BizTypeRetention {
@@ -19,7 +21,7 @@ export interface BizTypeRetention {
 export interface JobDeps {
   config: AppConfig;
   tasks: FileTaskRepository;
-  maintenance: FileTaskMaintenance;
+  maintenance: FileTaskMaintenanceRepository;
   logs: OperationLogRepository;
   scheduler: SchedulerRepository;
   exportQueue: JobQueue;

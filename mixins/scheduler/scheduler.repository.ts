@@ -14,6 +14,7 @@ import {
   type ScheduledTaskRunRow,
 } from '../database/schemas/scheduler.schema';
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
+import type { SchedulerRepository } from '../../domain/scheduler/scheduler.ports';
 
 const toRun = (r: ScheduledTaskRunRow): ScheduledTaskRun => ({
   id: r.id,
@@ -28,8 +29,8 @@ const toRun = (r: ScheduledTaskRunRow): ScheduledTaskRun => ({
   detail: r.detail as Record<string, unknown>,
 });
 
-/** Scheduled jobs and their run history. */
-export class SchedulerRepository {
+/** Scheduled jobs and their run history in the records database (the SchedulerRepository port). */
+export class TypeormSchedulerRepository implements SchedulerRepository {
   constructor(private readonly ds: DataSource) {}
 
   /** Stores a job that does not exist yet; a job stored already (another node, an admin) is kept. */

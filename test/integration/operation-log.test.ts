@@ -4,7 +4,7 @@ import { DirectoryUseCases, type DirectoryDeps } from '../../domain/directory/di
 import { TypeormDirectoryRepository } from '../../mixins/directory/directory.repository';
 import { ulidIds } from '../../mixins/auth/ulid-ids';
 import { OutboxRelay } from '../../mixins/operation-log/log-relay';
-import { OperationLogRepository } from '../../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../../mixins/operation-log/log.repository';
 import { parseLogSearch } from '../../domain/operation-log/log-search';
 import { buildDataSource, initializeDataSource } from '../../mixins/database/data-source';
 import { DIRECTORY_ENTITIES } from '../../mixins/database/schemas/directory.schema';
@@ -34,10 +34,10 @@ function depsFor(t: DbTarget, clockMs?: () => number): DirectoryDeps {
 onBothEngines(describe, it, (make, engine) => {
   describe(`operation log (${engine})`, () => {
     let t: DbTarget;
-    let logs: OperationLogRepository;
+    let logs: TypeormOperationLogRepository;
     before(async () => {
       t = await make();
-      logs = new OperationLogRepository(t.ds, LOG_KEY);
+      logs = new TypeormOperationLogRepository(t.ds, LOG_KEY);
     });
     after(() => t.cleanup());
 
@@ -250,7 +250,7 @@ onBothEngines(describe, it, (make, engine) => {
       for (let i = 0; i < 25; i++)
         await uc.createRole({ code: `OLD_${i}`, name: 'x' }, { userId: 'u', requestId: null });
       await drain(relayOf(t));
-      const logs = new OperationLogRepository(t.ds, LOG_KEY);
+      const logs = new TypeormOperationLogRepository(t.ds, LOG_KEY);
       const cutoff = new Date(Date.parse('2026-01-01T00:00:00Z') + 10.5 * 3_600_000);
       assert.equal(await logs.archiveBefore(cutoff, 4, 1), 4, 'one batch at a time');
       assert.equal(await logs.archiveBefore(cutoff, 4), 6);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { OutboxRelay } from '../../mixins/operation-log/log-relay';
-import { OperationLogRepository } from '../../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../../mixins/operation-log/log.repository';
 import { LOG_KEY, onBothEngines, type DbTarget } from '../support/log-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -57,7 +57,7 @@ onBothEngines(describe, it, (make, engine) => {
       for (const code of committed) assert.equal(counts.get(code), 1, `${code} committed: exactly one entry`);
       for (const code of counts.keys())
         assert.ok(committed.has(code), `${code} was never committed but is logged`);
-      const v = await new OperationLogRepository(t.ds, LOG_KEY).verify();
+      const v = await new TypeormOperationLogRepository(t.ds, LOG_KEY).verify();
       assert.equal(v.ok, true, JSON.stringify(v));
     });
   });

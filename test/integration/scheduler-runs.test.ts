@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { servers } from '../support/servers';
 import { tempMysqlDatabase } from '../support/mysql';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
-import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
+import { TypeormSchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
 import { ulidIds } from '../../mixins/auth/ulid-ids';
 import { runningRun } from '../support/scheduled-runs';
 import { interrupted, takeOver, type ScheduledTaskRun } from '../../domain/scheduler/run';
@@ -20,7 +20,7 @@ describe('scheduled run takeover on MariaDB', async () => {
   }
   let url: string;
   let drop: () => Promise<void>;
-  let repo: SchedulerRepository;
+  let repo: TypeormSchedulerRepository;
   const fresh = (over: Partial<ScheduledTaskRun> = {}): ScheduledTaskRun =>
     runningRun({
       name: 'compensation',
@@ -31,7 +31,7 @@ describe('scheduled run takeover on MariaDB', async () => {
 
   before(async () => {
     ({ url, drop } = await tempMysqlDatabase(s.url.mysql, 'ftc_test_sched_runs'));
-    repo = new SchedulerRepository(await acquireMainDatabase({ type: 'mysql', url }));
+    repo = new TypeormSchedulerRepository(await acquireMainDatabase({ type: 'mysql', url }));
   });
   after(async () => {
     await releaseMainDatabase({ type: 'mysql', url });

@@ -14,7 +14,7 @@ import { http, login, startTestNode, type TestNode } from '../support/embedded-n
 import { waitForTask } from '../support/exports';
 import { waitFor } from '../support/queue-contract';
 import { runningRun } from '../support/scheduled-runs';
-import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
+import { TypeormSchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
 import { JOBS, SCHEDULED_JOB, SCHEDULER_QUEUE } from '../../mixins/scheduler/job-runner';
 import { EmbeddedJobQueue } from '../../mixins/queue/embedded.queue';
 import { interruptedAttempts, type ScheduledTaskRun } from '../../domain/scheduler/run';
@@ -70,7 +70,7 @@ describe('scheduler on the embedded default', () => {
   /** A run record as another node left it. */
   const recordRun = async (over: Partial<ScheduledTaskRun>) => {
     const r = runningRun(over);
-    assert.ok(await new SchedulerRepository(db).startRun(r));
+    assert.ok(await new TypeormSchedulerRepository(db).startRun(r));
     return r;
   };
   /** Delivers a cron tick of expiry to the node, as the queue would, and waits for it to be done. */
@@ -316,7 +316,7 @@ describe('scheduler on the embedded default', () => {
       body: { rule: { bizTypes: ['no_such_type'] } },
     });
     assert.equal(on.status, 200, JSON.stringify(on.body));
-    const sched = new SchedulerRepository(db);
+    const sched = new TypeormSchedulerRepository(db);
     // A node died mid-run: its run of the tick is RUNNING, and the queue hands the tick out again.
     const tick = `tick${ulidIds.next()}`;
     const dead = await recordRun({ jobId: tick });
@@ -344,7 +344,7 @@ describe('scheduler on the embedded default', () => {
   });
 
   it('still refuses a tick whose run finished', async () => {
-    const sched = new SchedulerRepository(db);
+    const sched = new TypeormSchedulerRepository(db);
     const tick = `tick${ulidIds.next()}`;
     const done = await recordRun({ jobId: tick, node: 'old-node' });
     const finishedAt = new Date(Date.now() - 30_000);
@@ -359,7 +359,7 @@ describe('scheduler on the embedded default', () => {
   });
 
   it('lets one of two racing takers have a RUNNING run', async () => {
-    const sched = new SchedulerRepository(db);
+    const sched = new TypeormSchedulerRepository(db);
     const prev = await recordRun({ jobId: `tick${ulidIds.next()}` });
     const taker = (node: string): ScheduledTaskRun => ({
       ...prev,
@@ -377,7 +377,7 @@ describe('scheduler on the embedded default', () => {
   });
 
   it('ends RUNNING runs that no live node will finish, and only those', async () => {
-    const sched = new SchedulerRepository(db);
+    const sched = new TypeormSchedulerRepository(db);
     const queue = new EmbeddedJobQueue(SCHEDULER_QUEUE, db);
     const self = node.broker.nodeID;
     const goneManual = await recordRun({ trigger: 'manual', node: 'gone-node' });
@@ -442,7 +442,7 @@ describe('scheduler shutdown', () => {
       await stopping;
       const db = await acquireMainDatabase(node.config.database);
       try {
-        const runs = new SchedulerRepository(db);
+        const runs = new TypeormSchedulerRepository(db);
         const archival = (await runs.runs('archival', 1, null))[0];
         assert.equal(archival.id, a.body.id);
         assert.equal(archival.outcome, 'SUCCESS', JSON.stringify(archival));

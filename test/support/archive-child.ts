@@ -6,10 +6,10 @@
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 import { loadAppConfig } from '../../mixins/config/app-config';
 import { ulidIds } from '../../mixins/auth/ulid-ids';
-import { OperationLogRepository } from '../../mixins/operation-log/log.repository';
+import { TypeormOperationLogRepository } from '../../mixins/operation-log/log.repository';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
-import { FileTaskMaintenance } from '../../mixins/scheduler/file-task-maintenance.repository';
-import { SchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
+import { TypeormFileTaskMaintenance } from '../../mixins/scheduler/file-task-maintenance.repository';
+import { TypeormSchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
 import { archival } from '../../mixins/scheduler/archival.job';
 import { DEFAULT_RULES } from '../../domain/scheduler/scheduled-task';
 import type { JobDeps } from '../../mixins/scheduler/job-context';
@@ -24,9 +24,9 @@ async function main() {
   const deps = {
     config,
     tasks: new FileTaskRepository(ds),
-    maintenance: new FileTaskMaintenance(ds),
-    logs: new OperationLogRepository(ds, 'k'.repeat(32)),
-    scheduler: new SchedulerRepository(ds),
+    maintenance: new TypeormFileTaskMaintenance(ds),
+    logs: new TypeormOperationLogRepository(ds, 'k'.repeat(32)),
+    scheduler: new TypeormSchedulerRepository(ds),
     ids: ulidIds,
     logger: console,
     outboxHint: () => undefined,

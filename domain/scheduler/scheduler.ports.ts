@@ -1,0 +1,65 @@
+import type { FileTaskStatus } from '../file-tasks/file-task';
+import type { DomainEvent } from '../shared/domain-event';
+import type { CompensationView } from './compensation';
+import type { ScheduledTaskRun } from './run';
+import type { JobName, ScheduledTask } from './scheduled-task';
+
+/** Scheduled jobs and their run history; writes that log store their events in the same transaction. */
+export interface SchedulerRepository {
+  /** Stores a job that does not exist yet; a job stored already (another node, an admin) is kept. */
+  ensure(task: ScheduledTask): Promise<void>;
+  list(): Promise<ScheduledTask[]>;
+  find(name: JobName): Promise<ScheduledTask | null>;
+  /** Saves an admin's change if nobody changed the job since it was read (version `from`). */
+  update(task: ScheduledTask, from: number, events: DomainEvent[]): Promise<boolean>;
+  /** Records a run's start; false when the tick already has a run (another node took it). */
+  startRun(run: ScheduledTaskRun): Promise<boolean>;
+  /** The run recorded for a cron tick, if any. */
+  runOfTick(name: JobName, jobId: string): Promise<ScheduledTaskRun | null>;
+  /** Takes a RUNNING run over under a new id; of two nodes trying, only one gets true. */
+  takeOverRun(prevId: string, run: ScheduledTaskRun): Promise<boolean>;
+  finishRun(run: ScheduledTaskRun): Promise<boolean>;
+  /** Ends a run nobody will finish, unless it finished or was taken over meanwhile. */
+  interruptRun(run: ScheduledTaskRun): Promise<boolean>;
+  runningRuns(): Promise<ScheduledTaskRun[]>;
+  /** A job's runs, newest first, after the cursor id. */
+  runs(name: JobName, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]>;
+  lastRun(name: JobName): Promise<ScheduledTaskRun | null>;
+  /** Events that change no record of ours (e.g. log entries archived): outbox only. */
+  logEvents(events: DomainEvent[]): Promise<void>;
+  /** Drops run history older than `before`; how many runs went. */
+  pruneRuns(before: Date): Promise<number>;
+}
+
+/** An export that may be stuck, as compensation judges it. */
+export interface CompensationCandidate extends CompensationView {
+  id: string;
+  bizType: string;
+  version: number;
+}
+
+/**
+ * The scheduler's queries over file task records: stuck exports, expired files, orphaned objects
+ * and the move of old records to cold storage. Apart from FileTaskRepository, which serves requests.
+ */
+export interface FileTaskMaintenanceRepository {
+  /** One page (by id, after `afterId`) of exports in `status` that may be stuck. */
+  candidates(
+    status: 'PENDING' | 'EXPORTING' | 'FAILED',
+    p: { now: Date; settledBefore: Date; afterId: string; limit: number; bizTypes: readonly string[] },
+  ): Promise<CompensationCandidate[]>;
+  /** Takes a stuck export (new version, lease owner cleared) with its event if it is still at its version; false when it moved meanwhile. */
+  claim(t: CompensationCandidate, now: Date, events: DomainEvent[]): Promise<boolean>;
+  /** Ids of SUCCESS exports of a biz type whose last change is older than `before`. */
+  expired(bizType: string, before: Date, afterId: string, limit: number): Promise<string[]>;
+  /** What the records say about objects named after these task ids. */
+  owners(ids: readonly string[]): Promise<Map<string, { status: FileTaskStatus; storageKey: string | null }>>;
+  /** Moves one batch of finished tasks to cold storage with its event; how many moved. */
+  archiveBatch(
+    status: FileTaskStatus,
+    before: Date,
+    limit: number,
+    bizTypes: readonly string[],
+    event: (n: number, firstId: string, lastId: string) => DomainEvent,
+  ): Promise<number>;
+}
