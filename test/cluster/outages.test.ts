@@ -57,19 +57,24 @@ describe('cluster: outages of NATS and Redis', async () => {
     }
     return ids;
   };
-  const allSucceed = (ids: string[], what: string) =>
-    eventually(
+  /** Waits until every task succeeded or one failed; a FAILED task fails the test at once. */
+  const allSucceed = async (ids: string[], what: string) => {
+    const tasks = await eventually(
       what,
       150_000,
       async () => {
-        const tasks = await Promise.all(
+        const seen = await Promise.all(
           ids.map(async (id) => (await call('GET', `/api/file-tasks/${id}`)).body),
         );
-        for (const t of tasks) assert.notEqual(t.status, 'FAILED', JSON.stringify(t));
-        return tasks.every((t) => t.status === 'SUCCESS') ? tasks : null;
+        return seen.every((t) => t.status === 'SUCCESS') || seen.some((t) => t.status === 'FAILED')
+          ? seen
+          : null;
       },
       alive(),
     );
+    for (const t of tasks) assert.notEqual(t.status, 'FAILED', JSON.stringify(t));
+    return tasks;
+  };
 
   before(async () => {
     nats = await ownServer('nats', await freePort());

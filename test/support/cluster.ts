@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { http } from './embedded-node';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -39,7 +40,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns a value, or throws with the nodes' output after `ms`. */
+/**
+ * Polls `check` until it returns a value, or throws with the nodes' output after `ms`. `check`
+ * returns null for "not yet"; an error it throws (a node still starting) is retried, and on the
+ * deadline the last one is reported in full (message and stack, and as `cause`), never as a bare
+ * "timed out". A verdict belongs after the wait: return what was seen and assert on it there, so a
+ * wrong answer fails at once instead of being retried until the deadline.
+ */
 export async function eventually<T>(
   what: string,
   ms: number,
@@ -62,7 +69,11 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       const logs = nodes.map((n) => `--- ${n.name}\n${n.output().slice(-3000)}`).join('\n');
-      throw new Error(`timed out waiting for ${what} (${String(last)})\n${logs}`);
+      const lastError =
+        last === null ? 'none failed' : last instanceof Error ? (last.stack ?? last.message) : inspect(last);
+      throw new Error(`timed out waiting for ${what}; the last check: ${lastError}\n${logs}`, {
+        cause: last,
+      });
     }
     await new Promise((r) => setTimeout(r, 250));
   }
