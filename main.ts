@@ -1,11 +1,18 @@
-import { ServiceBroker } from 'moleculer';
+import { ServiceBroker, type Middleware } from 'moleculer';
 import { ConfigError, loadAppConfig, type AppConfig } from './mixins/config/app-config';
 import { brokerOptions } from './moleculer.config';
 import { SERVICE_FACTORIES } from './services';
 
-/** Creates a broker running the services of `config.services` (not started). */
-export function createNode(config: AppConfig): ServiceBroker {
-  const broker = new ServiceBroker(brokerOptions(config));
+/**
+ * Creates a broker running the services of `config.services` (not started). `middlewares` come
+ * after the configured ones: the seam through which a test injects a fault (test/support/crashing-node.ts).
+ */
+export function createNode(config: AppConfig, middlewares: Middleware[] = []): ServiceBroker {
+  const options = brokerOptions(config);
+  const broker = new ServiceBroker({
+    ...options,
+    middlewares: [...(options.middlewares ?? []), ...middlewares],
+  });
   for (const name of config.services) {
     const factory = SERVICE_FACTORIES[name];
     if (!factory) throw new ConfigError(`SERVICES: service "${name}" is not available in this build`);

@@ -46,9 +46,6 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
   let pool: SourcePool | null = null;
   let pipeline: ExportPipeline | null = null;
   let jobs: ExportJobs | null = null;
-  // Test hook for the crash test: this node dies (SIGKILL) while serving its Nth chunk read.
-  const exitAfterReads = Number(process.env.FTC_TEST_EXIT_AFTER_READS ?? 0);
-  let reads = 0;
 
   return {
     name: 'exportWorker',
@@ -63,10 +60,6 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
         visibility: 'public',
         timeout: 120_000,
         async handler(ctx: Context<ReadChunkParams>) {
-          if (exitAfterReads > 0 && ++reads >= exitAfterReads) {
-            process.kill(process.pid, 'SIGKILL');
-            return new Promise(() => undefined);
-          }
           return readChunk(ctx.params, ctx);
         },
       },

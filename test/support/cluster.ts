@@ -16,8 +16,13 @@ export interface NodeProcess {
 }
 
 /** Starts `main.ts` as its own OS process with the given environment (on top of PATH only). */
+/**
+ * Starts main.ts as its own process; with FTC_TEST_EXIT_AFTER_READS in `env` the node is
+ * test/support/crashing-node.ts instead, which dies on that chunk read.
+ */
 export function startNodeProcess(name: string, env: Record<string, string>): NodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
+  const entry = env.FTC_TEST_EXIT_AFTER_READS ? 'test/support/crashing-node.ts' : 'main.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
