@@ -8,25 +8,31 @@ import { createNode } from '../../main';
 import { loadAppConfig } from '../../mixins/config/app-config';
 import { READ_CHUNK_ACTION_NAME } from '../../mixins/export-pipeline/chunk-read.contract';
 
-const exitAfterReads = Number(process.env.FTC_TEST_EXIT_AFTER_READS ?? 0);
+type Handler = (ctx: unknown) => Promise<unknown>;
 
-// Moleculer's Middleware type has no member for a hook's name; cast like callerIdentityMiddleware.
-const dieOnNthChunkRead = {
-  name: 'DieOnNthChunkRead',
-  localAction(next: (ctx: unknown) => Promise<unknown>, action: { name: string }) {
-    if (action.name !== `exportWorker.${READ_CHUNK_ACTION_NAME}` || !(exitAfterReads > 0)) return next;
-    let reads = 0;
-    return (ctx: unknown) => {
-      if (++reads < exitAfterReads) return next(ctx);
-      process.kill(process.pid, 'SIGKILL');
-      return new Promise(() => undefined);
-    };
-  },
-} as unknown as Middleware;
+/** Wraps exportWorker's chunk read so the process dies (SIGKILL) on the `n`th call. */
+export function dieOnNthChunkRead(n: number): Middleware {
+  // Moleculer's Middleware type has no member for a hook's name; cast like callerIdentityMiddleware.
+  return {
+    name: 'DieOnNthChunkRead',
+    localAction(next: Handler, action: { name: string }): Handler {
+      if (action.name !== `exportWorker.${READ_CHUNK_ACTION_NAME}`) return next;
+      let reads = 0;
+      return (ctx) => {
+        if (++reads < n) return next(ctx);
+        process.kill(process.pid, 'SIGKILL');
+        return new Promise(() => undefined);
+      };
+    },
+  } as unknown as Middleware;
+}
 
-createNode(loadAppConfig(), [dieOnNthChunkRead])
-  .start()
-  .catch((e: unknown) => {
-    console.error('Start-up failed:', e);
-    process.exit(1);
-  });
+if (require.main === module) {
+  const n = Number(process.env.FTC_TEST_EXIT_AFTER_READS ?? 0);
+  createNode(loadAppConfig(), n > 0 ? [dieOnNthChunkRead(n)] : [])
+    .start()
+    .catch((e: unknown) => {
+      console.error('Start-up failed:', e);
+      process.exit(1);
+    });
+}
