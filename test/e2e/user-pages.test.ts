@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { http, login } from '../support/embedded-node';
 import { browserMissing, choose, grant, screenshot, signIn, startConsole, type Console } from './harness';
 
 const skip = browserMissing();
@@ -35,6 +36,14 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       assert.equal(await page.getByRole('checkbox', { name: /^Amount/ }).isDisabled(), true);
       assert.equal(await page.getByRole('checkbox', { name: /^Phone/ }).isDisabled(), false);
       assert.equal(await page.getByRole('checkbox', { name: /^Order No/ }).isChecked(), true);
+      // Filters read as words: the column's header and the operator, never a raw symbol.
+      for (const label of ['Status is any of', 'Created from', 'Created before'])
+        await page.getByLabel(label, { exact: true }).waitFor();
+      await page.getByRole('textbox', { name: 'City', exact: true }).waitFor();
+      assert.equal(await page.getByText(/^(Status in|Created >=|City =)$/).count(), 0);
+      // A chosen filter reaches the request (the filter controls once dropped their values).
+      await choose(page, 'Status is any of', 'Paid');
+      await page.keyboard.press('Escape');
       await screenshot(c, page, 'new-export');
       // A double click makes one task (one idempotency key per form).
       await page.getByRole('button', { name: 'Request export' }).dblclick();
@@ -42,6 +51,15 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       const row = page.getByRole('row').filter({ hasText: 'order_export' });
       await row.getByText('Succeeded').waitFor({ timeout: 60_000 });
       assert.equal(await row.count(), 1, 'one export for a double click');
+      const mine = await http(c.baseUrl, 'GET', '/api/file-tasks?kind=EXPORT', {
+        token: await login(c.baseUrl, 'bob', 'demo-pass-1'),
+      });
+      assert.deepEqual(mine.body.items[0].export.filters, { status: [1] });
+      // The biz type by its name; the file name on one line (an ellipsis, the whole name on hover).
+      await row.getByText('Orders', { exact: true }).waitFor();
+      const name = row.getByRole('button', { name: /^Details: order_export-/ });
+      const box = await name.boundingBox();
+      assert.ok(box && box.height < 30, `the name is one line high (${box?.height}px)`);
       await screenshot(c, page, 'files');
 
       const [download] = await Promise.all([
@@ -88,6 +106,11 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       await page.getByRole('navigation').getByRole('menuitem', { name: '我的文件与导出' }).click();
       const row = page.getByRole('row').filter({ hasText: '报告-e2e.txt' });
       await row.waitFor();
+      await row.getByText('Attachments (any type)', { exact: true }).waitFor();
+      // antd's own words follow the language too: the date range's placeholders are Chinese.
+      await page.getByPlaceholder('开始日期').waitFor();
+      await page.getByPlaceholder('结束日期').waitFor();
+      assert.equal(await page.getByPlaceholder('Start date').count(), 0);
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         row.getByRole('button', { name: '下载' }).click(),

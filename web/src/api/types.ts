@@ -76,6 +76,8 @@ export interface ExportColumn {
   type: ColumnType;
   format?: string;
   dict?: Record<string, string>;
+  /** The dictionary's labels per locale (`{"zh-CN": {"1": "已支付"}}`), falling back to `dict`. */
+  dicts?: Record<string, Record<string, string>>;
   mask?: string;
   restricted?: boolean;
   width?: number;

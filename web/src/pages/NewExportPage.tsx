@@ -11,7 +11,6 @@ import {
   InputNumber,
   Radio,
   Select,
-  Space,
   Spin,
   Tag,
   Typography,
@@ -40,28 +39,55 @@ const newKey = () =>
     ? crypto.randomUUID()
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
-function FilterInput({ field }: { field: FilterField }) {
+const FULL = { width: '100%' } as const;
+
+/**
+ * The filters as a grid of equal cells: every row is as high as its tallest cell and rows are one
+ * Form.Item margin apart (a wrapping Space added its own row gap on top of that margin, unevenly).
+ * Cells narrow to one column on a narrow window.
+ */
+const FILTER_GRID = {
+  display: 'grid',
+  gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+  columnGap: 24,
+} as const;
+
+/** What Form.Item hands its child: the field's id (the label's target), value and change handler. */
+interface ControlProps {
+  id?: string;
+  value?: unknown;
+  onChange?: (value: unknown) => void;
+}
+
+/**
+ * One filter's control. It passes Form.Item's props on to the antd control: without them the
+ * form never saw a filter's value (every export ran unfiltered) and no label pointed at its input.
+ */
+function FilterInput({ field, ...control }: { field: FilterField } & ControlProps) {
   const { t } = useI18n();
   const c = field.control;
+  // Each antd control types its value; the form holds whatever the control produces.
+  const p = control as Record<string, never>;
   switch (c.kind) {
     case 'datetime':
-      return <DatePicker showTime style={{ width: 240 }} />;
+      return <DatePicker showTime style={FULL} {...p} />;
     case 'number':
       return c.multiple ? (
-        <Select mode="tags" style={{ width: 320 }} tokenSeparators={[',', ' ']} />
+        <Select mode="tags" style={FULL} tokenSeparators={[',', ' ']} {...p} />
       ) : (
-        <InputNumber style={{ width: 200 }} />
+        <InputNumber style={FULL} {...p} />
       );
     case 'boolean':
       return (
         <Select
           allowClear
-          style={{ width: 160 }}
+          style={FULL}
           placeholder={t('export.any')}
           options={[
             { value: 'true', label: t('export.yes') },
             { value: 'false', label: t('export.no') },
           ]}
+          {...p}
         />
       );
     case 'enum':
@@ -71,22 +97,23 @@ function FilterInput({ field }: { field: FilterField }) {
           allowClear
           showSearch
           optionFilterProp="label"
-          style={{ width: 320 }}
+          style={FULL}
           placeholder={t('export.any')}
-          options={c.options.map((o) => ({ value: o.value, label: `${o.label} (${o.value})` }))}
+          options={c.options}
+          {...p}
         />
       );
     case 'text':
       return c.multiple ? (
-        <Select mode="tags" style={{ width: 320 }} />
+        <Select mode="tags" style={FULL} {...p} />
       ) : (
-        <Input style={{ width: 240 }} allowClear />
+        <Input style={FULL} allowClear {...p} />
       );
   }
 }
 
 export default function NewExportPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const notify = useNotify();
   const navigate = useNavigate();
   const [form] = Form.useForm<Record<string, unknown>>();
@@ -112,7 +139,7 @@ export default function NewExportPage() {
   }, [notify]);
 
   const chosen = choices?.find((c) => c.type.code === code);
-  const fields = useMemo(() => (chosen ? buildFilterFields(chosen.type) : []), [chosen]);
+  const fields = useMemo(() => (chosen ? buildFilterFields(chosen.type, lang) : []), [chosen, lang]);
 
   const pick = (next: string) => {
     setCode(next);
@@ -177,21 +204,27 @@ export default function NewExportPage() {
             {fields.length === 0 ? (
               <Typography.Paragraph>{t('export.noFilters')}</Typography.Paragraph>
             ) : null}
-            <Space wrap size="large" align="start">
+            <div style={FILTER_GRID}>
               {fields.map((f) => (
-                <Form.Item key={f.name} name={f.name} label={`${f.label} ${f.op}`}>
+                <Form.Item key={f.name} name={f.name} label={f.label}>
                   <FilterInput field={f} />
                 </Form.Item>
               ))}
-            </Space>
+            </div>
             <Divider orientation="left">{t('export.columns')}</Divider>
             <Typography.Paragraph type="secondary">{t('export.columnsHint')}</Typography.Paragraph>
             <Form.Item
               name="columns"
               rules={[{ required: true, type: 'array', min: 1, message: t('export.pickColumns') }]}
             >
-              <Checkbox.Group style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 8 }}>
-                {columnChoices(chosen.columns).map((c) => (
+              <Checkbox.Group
+                style={{
+                  display: 'grid',
+                  gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))',
+                  gap: 8,
+                }}
+              >
+                {columnChoices(chosen.columns, chosen.type.columns, lang).map((c) => (
                   <Checkbox key={c.value} value={c.value} disabled={c.disabled}>
                     {c.label}{' '}
                     {c.disabled ? (
