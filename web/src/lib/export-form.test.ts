@@ -83,6 +83,20 @@ describe('console: export filter form', () => {
       { status: [1, 2], createdFrom: '2026-11-01T00:00:00.000Z', city: 'Shanghai', minItems: 3, gift: true },
     );
     assert.deepEqual(toFilters(fields, { status: [], city: '', minItems: null }), {});
+    // A picked date-time is read in the export's zone when it has one.
+    const picked = {
+      year: () => 2026,
+      month: () => 10,
+      date: () => 1,
+      hour: () => 0,
+      minute: () => 0,
+      second: () => 0,
+      toISOString: () => 'the browser zone',
+    };
+    assert.deepEqual(toFilters(fields, { createdFrom: picked }, 'Asia/Shanghai'), {
+      createdFrom: '2026-10-31T16:00:00.000Z',
+    });
+    assert.deepEqual(toFilters(fields, { createdFrom: picked }), { createdFrom: 'the browser zone' });
   });
 
   it('shows restricted columns the user lacks as disabled and requests only the chosen ones', () => {

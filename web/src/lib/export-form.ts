@@ -6,6 +6,7 @@ import type {
   FilterValueType,
 } from '../api/types';
 import { translate, type Lang, type MessageKey } from '../i18n/messages';
+import { zonedInstant, type WallClock } from './zoned-time';
 
 /**
  * The filter form of an export, built from its biz type (pure: unit-tested in export-form.test.ts).
@@ -101,16 +102,22 @@ interface Instant {
 const isInstant = (v: unknown): v is Instant =>
   typeof v === 'object' && v !== null && typeof (v as Instant).toISOString === 'function';
 
+const isWallClock = (v: unknown): v is WallClock =>
+  typeof v === 'object' && v !== null && typeof (v as WallClock).hour === 'function';
+
 /**
- * The request's `filters` from the form's values: empty fields left out, dates as ISO instants,
+ * The request's `filters` from the form's values: empty fields left out, dates as ISO instants
+ * (the picker's wall-clock time read in `timeZone`, the export's zone, when one is given),
  * dictionary values and numbers typed as the filter wants them, `in` filters as arrays.
  */
 export function toFilters(
   fields: readonly FilterField[],
   values: Record<string, unknown>,
+  timeZone?: string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const typed = (f: FilterField, v: unknown): unknown => {
+    if (timeZone && isWallClock(v)) return zonedInstant(v, timeZone).toISOString();
     if (isInstant(v)) return v.toISOString();
     if (f.type === 'number') return typeof v === 'number' ? v : Number(v);
     if (f.type === 'boolean') return v === true || v === 'true';

@@ -11,12 +11,13 @@ import {
   InputNumber,
   Radio,
   Select,
+  Space,
   Spin,
   Tag,
   Typography,
 } from 'antd';
-import { bizTypes, exportsApi } from '../api/resources';
-import type { ExportBizType, ExportColumnsAnswer } from '../api/types';
+import { bizTypes, exportsApi, type ExportRequest } from '../api/resources';
+import type { ExportBizType, ExportColumnsAnswer, ExportPreview as Preview } from '../api/types';
 import { PageTitle } from '../components/PageTitle';
 import { useNotify } from '../components/useNotify';
 import { useI18n } from '../i18n/I18nProvider';
@@ -27,6 +28,15 @@ import {
   toFilters,
   type FilterField,
 } from '../lib/export-form';
+import { browserTimeZone, timeZoneChoices } from '../lib/zoned-time';
+import type { Lang } from '../i18n/messages';
+import { ExportPreview } from './export/ExportPreview';
+
+/** The languages an export's headers (and dictionary values) may be written in. */
+const EXPORT_LOCALES: readonly { value: Lang; label: string }[] = [
+  { value: 'zh-CN', label: '中文 (zh-CN)' },
+  { value: 'en', label: 'English (en)' },
+];
 
 interface Exportable {
   type: ExportBizType;
@@ -112,6 +122,12 @@ function FilterInput({ field, ...control }: { field: FilterField } & ControlProp
   }
 }
 
+/** An export's zone unless one is chosen: the biz type's `rules.timeZone`, else the person's own. */
+function defaultZone(c: Exportable | undefined): string {
+  const own = c?.type.rules.timeZone;
+  return typeof own === 'string' && own ? own : browserTimeZone();
+}
+
 export default function NewExportPage() {
   const { t, lang } = useI18n();
   const notify = useNotify();
@@ -121,6 +137,8 @@ export default function NewExportPage() {
   const [code, setCode] = useState<string | undefined>();
   const [key, setKey] = useState(newKey);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewing, setPreviewing] = useState(false);
 
   // The EXPORT biz types and, for each, the columns this user would get (none: may not export it).
   useEffect(() => {
@@ -141,6 +159,11 @@ export default function NewExportPage() {
   const chosen = choices?.find((c) => c.type.code === code);
   const fields = useMemo(() => (chosen ? buildFilterFields(chosen.type, lang) : []), [chosen, lang]);
 
+  const zones = useMemo(
+    () => timeZoneChoices(defaultZone(chosen)).map((z) => ({ value: z, label: z })),
+    [chosen],
+  );
+
   const pick = (next: string) => {
     setCode(next);
     const c = choices?.find((x) => x.type.code === next);
@@ -148,23 +171,46 @@ export default function NewExportPage() {
     form.setFieldsValue({
       format: c?.type.rules.formats[0],
       columns: c?.columns.columns.filter((x) => x.available).map((x) => x.key),
+      // The biz type's zone (rules.timeZone), else the person's own; headers in the console's language.
+      timeZone: defaultZone(c),
+      locale: lang,
     });
+    setPreview(null);
     setKey(newKey());
+  };
+
+  /** The request the form describes (filters' dates read in the chosen zone). */
+  const requestOf = (values: Record<string, unknown>): Omit<ExportRequest, 'idempotencyKey'> => {
+    const timeZone = (values.timeZone as string | undefined) ?? defaultZone(chosen);
+    return {
+      bizType: chosen!.type.code,
+      format: String(values.format),
+      filters: toFilters(fields, values, timeZone),
+      columns: requestedColumns(chosen!.columns, (values.columns as string[] | undefined) ?? []),
+      timeZone,
+      locale: (values.locale as Lang | undefined) ?? lang,
+    };
+  };
+
+  const runPreview = async () => {
+    if (!chosen) return;
+    setPreviewing(true);
+    try {
+      const values = await form.validateFields();
+      setPreview(await exportsApi.preview(requestOf(values)));
+    } catch (e) {
+      // A field the form itself refused is marked on the field; anything else is the API's answer.
+      if (!(e && typeof e === 'object' && 'errorFields' in e)) notify.error(e);
+    } finally {
+      setPreviewing(false);
+    }
   };
 
   const submit = async (values: Record<string, unknown>) => {
     if (!chosen || busy) return;
     setBusy(true);
     try {
-      const task = await exportsApi.create({
-        bizType: chosen.type.code,
-        format: String(values.format),
-        filters: toFilters(fields, values),
-        columns: requestedColumns(chosen.columns, (values.columns as string[] | undefined) ?? []),
-        idempotencyKey: key,
-        // Hook for the export options of API.md v1.1 (timeZone, locale, POST /api/exports/preview):
-        // add the fields here once the exports service accepts them.
-      });
+      const task = await exportsApi.create({ ...requestOf(values), idempotencyKey: key });
       notify.success(t('export.submitted', { name: task.name }));
       await navigate('/files');
     } catch (e) {
@@ -184,6 +230,13 @@ export default function NewExportPage() {
         form={form}
         layout="vertical"
         onFinish={(v) => void submit(v)}
+        // A preview answers for the values it was asked with: any change makes it stale.
+        onValuesChange={() => setPreview(null)}
+        // Enter confirms a typed date or choice; it must not also request the export (a form's
+        // implicit submission). The request is the button's alone.
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') e.preventDefault();
+        }}
         style={{ maxWidth: 760 }}
         disabled={choices.length === 0}
       >
@@ -242,9 +295,43 @@ export default function NewExportPage() {
                 options={chosen.type.rules.formats.map((f) => ({ value: f, label: f }))}
               />
             </Form.Item>
-            <Button type="primary" htmlType="submit" loading={busy}>
-              {t('export.submit')}
-            </Button>
+            <Divider orientation="left">{t('export.options')}</Divider>
+            <div style={FILTER_GRID}>
+              <Form.Item
+                name="timeZone"
+                label={t('export.timeZone')}
+                extra={t('export.timeZoneHelp')}
+                rules={[{ required: true }]}
+              >
+                <Select showSearch options={zones} style={FULL} />
+              </Form.Item>
+              <Form.Item name="locale" label={t('export.locale')} rules={[{ required: true }]}>
+                <Radio.Group
+                  optionType="button"
+                  options={[...EXPORT_LOCALES]}
+                  aria-label={t('export.locale')}
+                />
+              </Form.Item>
+            </div>
+            {preview ? (
+              <div style={{ marginBottom: 16 }}>
+                <ExportPreview preview={preview} maxRows={chosen.type.rules.maxRows} />
+              </div>
+            ) : null}
+            <Space wrap>
+              <Button onClick={() => void runPreview()} loading={previewing}>
+                {t('export.preview')}
+              </Button>
+              <Button
+                type="primary"
+                htmlType="submit"
+                loading={busy}
+                // Past rules.maxRows the export would only fail: narrow the filters first.
+                disabled={preview?.withinMaxRows === false}
+              >
+                {t('export.submit')}
+              </Button>
+            </Space>
           </>
         ) : null}
       </Form>
