@@ -1,19 +1,8 @@
+import type { ChainedFields } from './hash-chain';
 import type { LogSearch } from './log-search';
 
-/** An entry as the API shows it: without its chain and search columns. */
-export interface LogEntryView {
-  id: string;
-  seq: number;
-  at: string;
-  userId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  bizType: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
-  requestId: string | null;
-}
+/** An entry as the API shows it: the fields the chain protects, its time as ISO-8601 text. */
+export type LogEntryView = Omit<ChainedFields, 'at'> & { at: string };
 
 export interface VerifyResult {
   ok: boolean;

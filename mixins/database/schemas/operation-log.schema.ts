@@ -1,5 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { bigintNumber, jsonText } from '../column-types';
+import type { ChainedFields } from '../../../domain/operation-log/hash-chain';
 
 export interface OutboxRow {
   id: string;
@@ -10,18 +11,8 @@ export interface OutboxRow {
   logged: number;
 }
 
-export interface OperationLogRow {
-  seq: number;
-  id: string;
-  at: Date;
-  userId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  bizType: string | null;
-  outcome: string;
-  detail: Record<string, unknown>;
-  requestId: string | null;
+/** A stored entry: the fields the chain protects, its chain links and its search text. */
+export interface OperationLogRow extends ChainedFields {
   prevHash: string;
   hash: string;
   /** Lower-cased action, target and detail text, for free-text search. */
