@@ -27,6 +27,7 @@ export interface StoredFile {
 }
 
 import type { ExportFormat } from '../metadata/export-format';
+import type { WaitingReason } from '../exports/fair-turns';
 
 export type { ExportFormat };
 
@@ -91,6 +92,11 @@ export interface ExportAttrs {
   leaseOwner: string | null;
   leaseUntil: Date | null;
   manifest: Record<string, unknown> | null;
+  /**
+   * Why a PENDING export waits (domain/exports/fair-turns.ts), as the scheduler last saw it; only
+   * meaningful while PENDING. Absent or null: waiting for a free worker slot.
+   */
+  waitingReason?: WaitingReason | null;
 }
 
 export interface FileTaskProps {
@@ -153,6 +159,9 @@ export class FileTask {
     idempotencyKey: string | null;
     requestHash: string;
     now: Date;
+    waitingReason?: WaitingReason | null;
+    /** The rows the request is expected to export (the preview's estimate); null: unknown. */
+    estimatedRows?: number | null;
   }): FileTask {
     return new FileTask({
       id: p.id,
@@ -173,13 +182,14 @@ export class FileTask {
         idempotencyKey: p.idempotencyKey,
         requestHash: p.requestHash,
         rowCount: null,
-        progress: { rows: 0, total: null },
+        progress: { rows: 0, total: p.estimatedRows ?? null },
         failureReason: null,
         failureMessage: null,
         attempts: 0,
         leaseOwner: null,
         leaseUntil: null,
         manifest: null,
+        waitingReason: p.waitingReason ?? null,
       },
       version: 1,
     });
@@ -230,9 +240,12 @@ export class FileTask {
       attempts: e.attempts + 1,
       leaseOwner: owner,
       leaseUntil,
-      progress: { rows: 0, total: null },
+      // The total stays what the request estimated until the run counts its own (the daily quota
+      // counts it meanwhile).
+      progress: { rows: 0, total: e.progress.total },
       failureReason: null,
       failureMessage: null,
+      waitingReason: null,
     });
   }
 
@@ -406,6 +419,7 @@ export class FileTask {
             failureMessage: p.export.failureMessage,
             attempts: p.export.attempts,
             manifest: withManifest ? p.export.manifest : null,
+            waitingReason: p.status === 'PENDING' ? (p.export.waitingReason ?? 'NO_SLOT') : null,
           }
         : null,
     };
