@@ -9,8 +9,9 @@
  * export of user B overtake a queue of user A's big ones that were enqueued first.
  */
 
-/** Why a PENDING export waits (FileTask `export.waitingReason`). */
-export type WaitingReason = 'USER_CONCURRENCY' | 'BIZ_TYPE_CONCURRENCY' | 'NO_SLOT';
+import type { WaitingReason } from '../file-tasks/file-task';
+
+export type { WaitingReason };
 
 /** Exports running now (a live lease) of one user in one biz type. */
 export interface RunningGroup {

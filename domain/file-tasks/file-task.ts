@@ -27,9 +27,15 @@ export interface StoredFile {
 }
 
 import type { ExportFormat } from '../metadata/export-format';
-import type { WaitingReason } from '../exports/fair-turns';
 
 export type { ExportFormat };
+
+/**
+ * Why a PENDING export waits (domain/exports/fair-turns.ts decides): its user's exports running
+ * are at EXPORT_USER_CONCURRENCY, its biz type's at rules.maxConcurrent, or it waits for a free
+ * worker slot (its turn among every user's waiting exports).
+ */
+export type WaitingReason = 'USER_CONCURRENCY' | 'BIZ_TYPE_CONCURRENCY' | 'NO_SLOT';
 
 /** Why an export failed: stable codes the compensation job and the UI act on. */
 export type FailureReason =

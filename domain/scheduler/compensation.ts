@@ -1,5 +1,5 @@
 import { mayRetry, type FailureReason, type FileTaskStatus } from '../file-tasks/file-task';
-import type { WaitingReason } from '../exports/fair-turns';
+import type { WaitingReason } from '../file-tasks/file-task';
 
 /** Why compensation re-enqueues an export. */
 export type StuckReason = 'LEASE_EXPIRED' | 'RETRYABLE_FAILURE' | 'JOB_MISSING';

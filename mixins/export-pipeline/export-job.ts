@@ -37,10 +37,14 @@ export function exportJobOptions(taskId: string, attemptsSoFar: number, config: 
 export function queueExportJobs(queue: JobQueue, config: AppConfig): ExportJobs {
   return {
     async enqueue(task, delayMs) {
-      await queue.add<ExportJobData>(EXPORT_JOB, { taskId: task.id }, {
-        ...exportJobOptions(task.id, task.exportAttrs.attempts, config),
-        ...(delayMs ? { delayMs } : {}),
-      });
+      await queue.add<ExportJobData>(
+        EXPORT_JOB,
+        { taskId: task.id },
+        {
+          ...exportJobOptions(task.id, task.exportAttrs.attempts, config),
+          ...(delayMs ? { delayMs } : {}),
+        },
+      );
     },
     async enqueueTurn(task) {
       // The released task's id only names the job: its export is no longer waiting, so the

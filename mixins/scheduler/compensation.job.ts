@@ -115,7 +115,9 @@ export const compensation: Job = async (deps, rule, now) => {
     // and starts an export if a cap let go.
     await deps.exportQueue
       .add<ExportJobData>(EXPORT_JOB, { taskId: '' }, { jobId: `turn-comp-${now.getTime()}`, attempts: 1 })
-      .catch((e: unknown) => deps.logger.warn(`compensation: could not queue a turn: ${(e as Error).message}`));
+      .catch((e: unknown) =>
+        deps.logger.warn(`compensation: could not queue a turn: ${(e as Error).message}`),
+      );
   }
   return {
     handled,
