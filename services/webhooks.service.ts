@@ -11,13 +11,14 @@ import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, type DeliveryJobData } from '../mixins/webhooks/webhook-fanout';
 import { attemptDelivery, keyedLimiter, type DeliveryDeps } from '../mixins/webhooks/webhook-delivery';
 import { refusedLiteral } from '../mixins/webhooks/target-guard';
+import { webhookSecretBox, type SecretBox } from '../mixins/webhooks/secret-box';
 import { newWebhookSecret, parseWebhookSpec } from '../domain/notifications/webhook';
-import { notFound, validationError } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { WebhookDeliveryRow, WebhookRow } from '../mixins/database/schemas/webhook.schema';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import type { DataSource } from 'typeorm';
+import { NotificationErrors } from '../domain/notifications/notification.errors';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -43,7 +44,7 @@ const deliveryView = (d: WebhookDeliveryRow) => ({
   updatedAt: d.updatedAt.toISOString(),
 });
 
-const missing = (id: string) => notFound('WEBHOOK_NOT_FOUND', `no webhook "${id}"`, { id });
+const missing = NotificationErrors.webhookNotFound;
 
 /**
  * Webhooks (API.md "Notifications", docs/integration.md): admins register endpoints per event and
@@ -55,6 +56,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
   let db: DataSource | null = null;
   let repo: WebhookRepository | null = null;
   let queue: JobQueue | null = null;
+  let secrets: SecretBox | null = null;
 
   const changed = (ctx: Ctx, id: string, detail: Record<string, unknown>) =>
     withOutboxHint(ctx, () =>
@@ -80,16 +82,12 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           const user = requireAdmin(ctx);
           const spec = parseWebhookSpec(ctx.params);
           const refused = refusedLiteral(spec.url, config.webhooks.allowPrivate);
-          if (refused)
-            throw validationError(
-              'WEBHOOK_TARGET_FORBIDDEN',
-              `${refused}; loopback and private targets need WEBHOOK_ALLOW_PRIVATE=true`,
-              { field: 'url' },
-            );
+          if (refused) throw NotificationErrors.targetForbidden(refused);
+          const secret = newWebhookSecret();
           const row: WebhookRow = {
             id: ulidIds.next(),
             ...spec,
-            secret: newWebhookSecret(),
+            secret: secrets!.seal(secret),
             createdBy: user.id,
             createdAt: new Date(),
           };
@@ -103,7 +101,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/webhooks/${row.id}`;
           // The only time the secret is shown: the receiver needs it to verify signatures.
-          return { ...view(row), secret: row.secret };
+          return { ...view(row), secret };
         },
       },
       list: {
@@ -159,12 +157,14 @@ export function webhooksService(config: AppConfig): ServiceSchema {
     async started() {
       db = await acquireMainDatabase(config.database);
       repo = new WebhookRepository(db);
+      secrets = webhookSecretBox(config);
       queue = createJobQueue(config, WEBHOOK_QUEUE, db);
       await queue.start();
       const w = config.webhooks;
       const deps: DeliveryDeps = {
         repo,
         queue,
+        secrets,
         policy: { baseMs: w.retryBaseMs, maxDelayMs: w.retryMaxDelayMs, windowMs: w.retryWindowMs },
         timeoutMs: w.timeoutMs,
         allowPrivate: w.allowPrivate,
