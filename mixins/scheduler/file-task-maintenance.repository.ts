@@ -4,6 +4,7 @@ import type {
   CompensationCandidate,
   FileTaskMaintenanceRepository,
 } from '../../domain/scheduler/scheduler.ports';
+import type { WaitingReason } from '../../domain/exports/fair-turns';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { FileTaskSchema } from '../database/schemas/file-task.schema';
 import { appendToOutbox } from '../operation-log/outbox';
@@ -21,6 +22,7 @@ interface CandidateRow {
   attempts: number | string | null;
   lease_until: Date | string | null;
   version: number | string;
+  waiting_reason: string | null;
 }
 
 /**
@@ -55,7 +57,7 @@ export class TypeormFileTaskMaintenance implements FileTaskMaintenanceRepository
         ? { sql: 'lease_until <= ?', value: dbDate(this.ds, p.now) }
         : { sql: 'updated_at <= ?', value: dbDate(this.ds, p.settledBefore) };
     const rows = await this.ds.query<CandidateRow[]>(
-      `SELECT id, biz_type, status, updated_at, failure_reason, attempts, lease_until, version FROM file_tasks
+      `SELECT id, biz_type, status, updated_at, failure_reason, attempts, lease_until, version, waiting_reason FROM file_tasks
        WHERE status = ? AND kind = 'EXPORT' AND ${age.sql} AND id > ?${scope.sql}
        ORDER BY id LIMIT ${Number(p.limit)}`,
       [status, age.value, p.afterId, ...scope.params],
@@ -69,6 +71,7 @@ export class TypeormFileTaskMaintenance implements FileTaskMaintenanceRepository
       attempts: Number(r.attempts ?? 0),
       leaseUntil: r.lease_until === null ? null : asDate(r.lease_until),
       version: Number(r.version),
+      waitingReason: r.waiting_reason as WaitingReason | null,
     }));
   }
 
