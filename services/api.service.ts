@@ -43,6 +43,7 @@ export const PUBLISHED = [
   'exports.*',
   'scheduler.*',
   'webhooks.*',
+  'exportSchedules.*',
 ];
 
 /** The services whose routes the gateway publishes. */

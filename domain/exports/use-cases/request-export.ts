@@ -31,6 +31,11 @@ export interface RequestExportInput {
   locale?: unknown;
 }
 
+/** Where a request came from when not straight from its requester: the schedule that fired it. */
+export interface ExportOrigin {
+  scheduleId?: string;
+}
+
 /**
  * API.md "Exports": validates the request against the biz type and the requester's grants, then
  * answers the same task for a repeated idempotency key (whatever its state) or an identical
@@ -42,6 +47,7 @@ export async function requestExport(
   user: Principal,
   actor: ExportActor,
   input: RequestExportInput,
+  origin: ExportOrigin = {},
 ): Promise<FileTask> {
   const b = await exportBizType(d, input.bizType);
   const { subject, grants, unitPaths } = await d.permissions.inputs(user);
@@ -72,7 +78,10 @@ export async function requestExport(
     unitId: user.unitId,
     unitPath: subject.unitPath,
     format: req.format,
-    spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths)),
+    spec: {
+      ...exportSpec(req, user, rowScopeUnits(b, user, unitPaths)),
+      ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
+    },
     idempotencyKey: req.idempotencyKey,
     requestHash: req.requestHash,
     now,
@@ -83,6 +92,7 @@ export async function requestExport(
     columns: req.columns,
     timeZone: req.timeZone,
     locale: req.locale,
+    ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
   });
   try {
     await committing(d, () => d.tasks.insert(task, [requested]));
