@@ -11,6 +11,7 @@ import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, type DeliveryJobData } from '../mixins/webhooks/webhook-fanout';
 import { attemptDelivery, keyedLimiter, type DeliveryDeps } from '../mixins/webhooks/webhook-delivery';
 import { refusedLiteral } from '../mixins/webhooks/target-guard';
+import { webhookSecretBox, type SecretBox } from '../mixins/webhooks/secret-box';
 import { newWebhookSecret, parseWebhookSpec } from '../domain/notifications/webhook';
 import { notFound, validationError } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
@@ -55,6 +56,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
   let db: DataSource | null = null;
   let repo: WebhookRepository | null = null;
   let queue: JobQueue | null = null;
+  let secrets: SecretBox | null = null;
 
   const changed = (ctx: Ctx, id: string, detail: Record<string, unknown>) =>
     withOutboxHint(ctx, () =>
@@ -86,10 +88,11 @@ export function webhooksService(config: AppConfig): ServiceSchema {
               `${refused}; loopback and private targets need WEBHOOK_ALLOW_PRIVATE=true`,
               { field: 'url' },
             );
+          const secret = newWebhookSecret();
           const row: WebhookRow = {
             id: ulidIds.next(),
             ...spec,
-            secret: newWebhookSecret(),
+            secret: secrets!.seal(secret),
             createdBy: user.id,
             createdAt: new Date(),
           };
@@ -103,7 +106,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/webhooks/${row.id}`;
           // The only time the secret is shown: the receiver needs it to verify signatures.
-          return { ...view(row), secret: row.secret };
+          return { ...view(row), secret };
         },
       },
       list: {
@@ -159,12 +162,14 @@ export function webhooksService(config: AppConfig): ServiceSchema {
     async started() {
       db = await acquireMainDatabase(config.database);
       repo = new WebhookRepository(db);
+      secrets = webhookSecretBox(config);
       queue = createJobQueue(config, WEBHOOK_QUEUE, db);
       await queue.start();
       const w = config.webhooks;
       const deps: DeliveryDeps = {
         repo,
         queue,
+        secrets,
         policy: { baseMs: w.retryBaseMs, maxDelayMs: w.retryMaxDelayMs, windowMs: w.retryWindowMs },
         timeoutMs: w.timeoutMs,
         allowPrivate: w.allowPrivate,

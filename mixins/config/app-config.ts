@@ -80,6 +80,8 @@ export interface WebhookConfig {
   concurrency: number;
   /** Deliveries one node sends at once to one webhook. */
   perEndpoint: number;
+  /** Key material of the secrets' encryption at rest; null: the JWT secret (secret-box.ts). */
+  secretsKey: string | null;
 }
 
 /** Retention defaults of the archival job; an admin's rule may override them per job. */
@@ -362,6 +364,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (linkSecret !== null && linkSecret.length < 32) {
     throw new ConfigError('DOWNLOAD_LINK_SECRET must be at least 32 characters');
   }
+  const webhookSecretsKey = str(env, 'WEBHOOK_SECRETS_KEY');
+  if (webhookSecretsKey !== null && webhookSecretsKey.length < 32) {
+    throw new ConfigError('WEBHOOK_SECRETS_KEY must be at least 32 characters');
+  }
   const publicBaseUrl = str(env, 'PUBLIC_BASE_URL');
   if (publicBaseUrl !== null && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicBaseUrl)) {
     throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) URL without query, got "${publicBaseUrl}"`);
@@ -446,6 +452,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       retryWindowMs: int(env, 'WEBHOOK_RETRY_HOURS', 24, 1, 24 * 30) * 3_600_000,
       concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
       perEndpoint: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 64),
+      secretsKey: webhookSecretsKey,
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),

@@ -4,10 +4,13 @@ import type { WebhookRepository } from './webhook.repository';
 import { deliveryJobOptions, WEBHOOK_JOB, type DeliveryJobData } from './webhook-fanout';
 import { sendOnce } from './webhook-sender';
 import { TargetRefused } from './target-guard';
+import type { SecretBox } from './secret-box';
 
 export interface DeliveryDeps {
   repo: WebhookRepository;
   queue: JobQueue;
+  /** Opens the stored secret (encrypted at rest). */
+  secrets: SecretBox;
   policy: RetryPolicy;
   timeoutMs: number;
   allowPrivate: boolean;
@@ -28,15 +31,17 @@ export async function attemptDelivery(deps: DeliveryDeps, id: string): Promise<s
   const webhook = await deps.repo.find(d.webhookId);
   if (!webhook) return 'webhook gone';
   const attempt = d.attempts + 1;
-  const headers = {
-    'x-ftc-event': d.event,
-    'x-ftc-delivery': d.id,
-    'x-ftc-signature': signBody(webhook.secret, d.body),
-  };
   let statusCode: number | null = null;
   let error: string | null = null;
   let permanent = false;
   try {
+    // Inside the try: a secret this node cannot open (a changed key) is a failed attempt, retried
+    // with backoff, so fixing the configuration within the retry window still delivers.
+    const headers = {
+      'x-ftc-event': d.event,
+      'x-ftc-delivery': d.id,
+      'x-ftc-signature': signBody(deps.secrets.open(webhook.secret), d.body),
+    };
     ({ statusCode, error } = await deps.slot(webhook.id, () =>
       sendOnce(webhook.url, d.body, headers, { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate }),
     ));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import httpServer, { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'moleculer';
+import Database from 'better-sqlite3';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { uploadMultipart } from '../support/uploads';
 
@@ -150,6 +151,15 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       undefined,
       'the secret is shown once',
     );
+    const db = new Database(path.join(dataDir, 'ftc.sqlite'), { readonly: true });
+    try {
+      const stored = (db.prepare('SELECT secret FROM webhooks WHERE id = ?').get(id) as { secret: string })
+        .secret;
+      assert.match(stored, /^v1\./, 'stored encrypted');
+      assert.ok(!stored.includes(secret.slice(6)), 'the database does not hold the secret');
+    } finally {
+      db.close();
+    }
 
     const task = await upload();
     // Down: attempts fail without a status code.
