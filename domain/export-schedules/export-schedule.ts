@@ -216,5 +216,4 @@ export class ExportSchedule {
       lastError: p.lastError,
     };
   }
-
 }
