@@ -11,7 +11,6 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { KNOWN_SERVICES } from '../mixins/config/app-config';
 import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
-import { unavailable } from '../domain/shared/errors';
 import { identityErrors } from '../domain/shared/identity.errors';
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
@@ -22,6 +21,7 @@ import { serveContent } from '../mixins/files/content-route';
 import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
+import { AccessErrors } from '../domain/shared/access.errors';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
@@ -111,7 +111,7 @@ export function apiService(config: AppConfig): ServiceSchema {
     if (!path.startsWith('/api/')) return err;
     if (ready.status === 'starting' || routes.has(req.method ?? 'GET', path))
       return toMoleculerError(
-        unavailable('SERVICE_UNAVAILABLE', 'the service of this route is not available, try again'),
+        AccessErrors.serviceUnavailable('the service of this route is not available, try again'),
       );
     return err;
   };
@@ -429,7 +429,7 @@ export function apiService(config: AppConfig): ServiceSchema {
           ready.status === 'starting' &&
           (this as unknown as { checkReadiness(): Readiness }).checkReadiness().status === 'starting'
         )
-          throw toMoleculerError(unavailable('SERVICE_UNAVAILABLE', 'the gateway is starting, try again'));
+          throw toMoleculerError(AccessErrors.serviceUnavailable('the gateway is starting, try again'));
         const header = req.headers.authorization;
         const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
         if (req.$action?.auth === 'public') {

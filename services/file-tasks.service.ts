@@ -15,13 +15,14 @@ import { storeUpload, uploadKey } from '../mixins/files/upload-pipeline';
 import { resolveUploadRules } from '../mixins/files/upload-rules';
 import { parseFileTaskList } from '../domain/file-tasks/list-query';
 import { canDownload, canRead, readFilter, subtreeUnits } from '../domain/permissions/policy';
-import { conflict, forbidden, notFound, validationError } from '../domain/shared/errors';
 import { sanitizeFileName } from '../domain/files/file-name';
 import { checkBizDomain, uploadName } from '../domain/files/upload-fields';
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { FileTask, type StoredFile } from '../domain/file-tasks/file-task';
 import type { RestMeta } from '../mixins/http/rest-meta';
+import { FileErrors } from '../domain/files/file.errors';
+import { FileTaskErrors } from '../domain/file-tasks/file-task.errors';
 
 interface Meta extends RestMeta {
   /** The gateway's own origin, for links when PUBLIC_BASE_URL is unset. */
@@ -46,7 +47,7 @@ interface RecordUploadParams {
   file: StoredFile;
 }
 
-const hidden = () => notFound('FILE_TASK_NOT_FOUND', 'no such file task');
+const hidden = FileTaskErrors.hidden;
 const ownsOrAdmin = (user: Principal, task: FileTask) => task.createdBy === user.id || isAdmin(user);
 
 export function fileTasksService(config: AppConfig): ServiceSchema {
@@ -149,10 +150,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
           const user = requireUser(ctx);
           const task = await readable(ctx, user, ctx.params.id);
           if (task.createdBy !== user.id && !isAdmin(user)) {
-            throw forbidden(
-              'DELETE_NOT_ALLOWED',
-              'only the creator or an administrator may delete a file task',
-            );
+            throw FileTaskErrors.deleteNotAllowed();
           }
           const event = actorEvent(ctx, {
             type: 'FILE_DELETED',
@@ -190,7 +188,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
           try {
             requireUser(ctx);
             if (!stream || typeof (stream as Partial<Readable>).pipe !== 'function') {
-              throw validationError('FILE_REQUIRED', 'send the file as a stream');
+              throw FileErrors.fileRequired('send the file as a stream');
             }
             const name = uploadName(ctx.meta.name, ctx.meta.filename);
             const bizDomain = checkBizDomain(ctx.meta.bizDomain);
@@ -256,12 +254,10 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
           const user = requireUser(ctx);
           const { task, subject, grants, paths } = await readableWith(ctx, user, ctx.params.id);
           if (!canDownload(subject, task, grants, paths)) {
-            throw forbidden('DOWNLOAD_NOT_ALLOWED', 'you may see this file task but not download it');
+            throw FileErrors.downloadNotAllowed();
           }
           if (!task.file || task.status !== 'SUCCESS') {
-            throw conflict('FILE_NOT_AVAILABLE', `a ${task.status} task has no file to download`, {
-              status: task.status,
-            });
+            throw FileErrors.fileNotAvailable(task.status);
           }
           const expiresAt = DownloadLinks.expiresIn(config.downloads.linkTtlSeconds);
           const { token, linkId } = links!.issue({ taskId: task.id, userId: user.id, expiresAt });
@@ -294,14 +290,13 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
           // its user must exist, be enabled and still be allowed to download this task. Cheap: the
           // user from this node's principal cache, grants and unit paths from the broker cache.
           const user = await principalResolverOf(this.broker).currentSubject(ctx.params.userId);
-          if (!user || user.disabled)
-            throw forbidden('DOWNLOAD_LINK_REVOKED', 'the user of this link can no longer download');
+          if (!user || user.disabled) throw FileErrors.downloadLinkRevoked();
           const inputs = await permissionInputs(ctx, user);
           if (
             !canRead(inputs.subject, task, inputs.grants, inputs.paths) ||
             !canDownload(inputs.subject, task, inputs.grants, inputs.paths)
           )
-            throw forbidden('DOWNLOAD_NOT_ALLOWED', 'the user of this link may no longer download this file');
+            throw FileErrors.downloadNotAllowed('the user of this link may no longer download this file');
           return { id: task.id, name: task.name, bizType: task.bizType, ...task.file };
         },
       },

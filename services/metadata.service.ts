@@ -9,8 +9,8 @@ import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handler
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
 import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
 import { canonicalJson } from '../domain/operation-log/hash-chain';
-import { conflict, notFound, validationError } from '../domain/shared/errors';
 import type { RestMeta } from '../mixins/http/rest-meta';
+import { MetadataErrors } from '../domain/metadata/metadata.errors';
 
 export const METADATA_CHANGED = 'metadata.changed';
 
@@ -23,7 +23,7 @@ const view = (s: StoredBizType) => ({
 });
 export type BizTypeView = BizType & { version: number; updatedAt: string };
 
-const missing = (code: string) => notFound('BIZ_TYPE_NOT_FOUND', `no biz type "${code}"`, { code });
+const missing = MetadataErrors.bizTypeNotFound;
 
 /**
  * Biz types (API.md "Metadata"): any user reads, admins write. A definition is validated in full on
@@ -75,14 +75,10 @@ export function metadataService(config: AppConfig): ServiceSchema {
           const bizType = parseBizType(String(code), body, registeredHandlerParsers());
           const current = await repo!.find(bizType.code);
           if (version !== undefined && (!Number.isSafeInteger(version) || version !== current?.version)) {
-            throw conflict('BIZ_TYPE_VERSION_CONFLICT', 'the biz type changed since it was read', {
-              current: current?.version ?? null,
-            });
+            throw MetadataErrors.versionConflict(current?.version ?? null);
           }
           if (current && current.bizType.kind !== bizType.kind) {
-            throw validationError('BIZ_TYPE_KIND_CHANGE', 'a biz type cannot change its kind', {
-              field: 'kind',
-            });
+            throw MetadataErrors.kindChange();
           }
           const event = actorEvent(ctx, {
             type: 'BIZ_TYPE_CHANGED',
@@ -94,7 +90,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
           const saved = await withOutboxHint(ctx, () =>
             repo!.save(bizType, current?.version ?? null, admin.id, new Date(), [event]),
           );
-          if (!saved) throw conflict('BIZ_TYPE_VERSION_CONFLICT', 'the biz type was changed concurrently');
+          if (!saved) throw MetadataErrors.changedConcurrently();
           await ctx.broadcast(METADATA_CHANGED, { code: bizType.code });
           ctx.meta.$statusCode = current ? 200 : 201;
           if (!current) ctx.meta.$location = `/api/biz-types/${ctx.params.code}`;

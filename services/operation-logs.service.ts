@@ -14,15 +14,15 @@ import { busEventOf, integrationEvent } from '../domain/notifications/integratio
 import type { DomainEvent } from '../domain/shared/domain-event';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import { parseLogSearch } from '../domain/operation-log/log-search';
-import { forbidden } from '../domain/shared/errors';
 import { ADMIN_ROLE, AUDITOR_ROLE, type Principal } from '../domain/shared/principal';
+import { AccessErrors } from '../domain/shared/access.errors';
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null }>;
 
 function requireAuditor(ctx: Ctx): Principal {
   const user = requireUser(ctx);
   if (!user.roles.includes(ADMIN_ROLE) && !user.roles.includes(AUDITOR_ROLE)) {
-    throw forbidden('AUDITOR_REQUIRED', 'operation logs are for the ADMIN and AUDITOR roles');
+    throw AccessErrors.auditorRequired();
   }
   return user;
 }

@@ -11,9 +11,10 @@ import { parseGrant, type Grant } from '../domain/permissions/grant';
 import { canDownload, canRead, exportableColumns, type TaskRef } from '../domain/permissions/policy';
 import type { BizTypeView } from './metadata.service';
 import { permissionInputs } from '../mixins/permissions/subject';
-import { notFound, validationError } from '../domain/shared/errors';
 import type { Principal } from '../domain/shared/principal';
 import type { RestMeta } from '../mixins/http/rest-meta';
+import { PermissionErrors } from '../domain/permissions/permission.errors';
+import { DirectoryErrors } from '../domain/directory/directory.errors';
 
 export const PERMISSIONS_CHANGED = 'permissions.changed';
 
@@ -116,10 +117,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<{ code: string }>) {
           const user = requireUser(ctx);
           const b = await ctx.call<BizTypeView, { code: string }>('metadata.get', { code: ctx.params.code });
-          if (b.kind !== 'EXPORT')
-            throw validationError('NOT_AN_EXPORT_BIZ_TYPE', `${b.code} is not an EXPORT biz type`, {
-              field: 'code',
-            });
+          if (b.kind !== 'EXPORT') throw PermissionErrors.notAnExportBizType(b.code);
           const { subject, grants: all } = await permissionInputs(ctx, user);
           return exportColumnsView(subject, b, all, b.rules.columnPermission);
         },
@@ -146,9 +144,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
             },
           );
           if (!subject.exists) {
-            throw validationError('UNKNOWN_SUBJECT', `no ${g.type.toLowerCase()} "${g.subject}"`, {
-              field: 'subject',
-            });
+            throw PermissionErrors.unknownSubject(g.type, g.subject);
           }
           if (g.scopeUnitId !== null) {
             const scope = await ctx.call<{ exists: boolean }, { type: string; id: string }>(
@@ -158,8 +154,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
                 id: g.scopeUnitId,
               },
             );
-            if (!scope.exists)
-              throw validationError('UNKNOWN_UNIT', 'scopeUnitId names no unit', { field: 'scopeUnitId' });
+            if (!scope.exists) throw DirectoryErrors.unknownUnit('scopeUnitId');
           }
           await withOutboxHint(ctx, () =>
             grants!.insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
@@ -177,9 +172,9 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
           const g = await grants!.find(ctx.params.id);
-          if (!g) throw notFound('GRANT_NOT_FOUND', 'no such grant');
+          if (!g) throw PermissionErrors.grantNotFound();
           const deleted = await withOutboxHint(ctx, () => grants!.delete(g.id, [changed(ctx, 'REVOKED', g)]));
-          if (!deleted) throw notFound('GRANT_NOT_FOUND', 'no such grant');
+          if (!deleted) throw PermissionErrors.grantNotFound();
           await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 204;
           return null;

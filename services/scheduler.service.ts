@@ -26,12 +26,12 @@ import {
 import { isJobName, JOB_NAMES, ScheduledTask, type JobName } from '../domain/scheduler/scheduled-task';
 import { missedTick, nextTick } from '../domain/scheduler/cron';
 import { interrupted, type ScheduledTaskRun } from '../domain/scheduler/run';
-import { conflict, notFound } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import type { BizTypeView } from './metadata.service';
 import type { RestMeta } from '../mixins/http/rest-meta';
+import { SchedulerErrors } from '../domain/scheduler/scheduler.errors';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -51,7 +51,7 @@ const runView = (r: ScheduledTaskRun) => ({
 });
 
 const jobName = (name: string): JobName => {
-  if (!isJobName(name)) throw notFound('SCHEDULED_TASK_NOT_FOUND', `no scheduled task "${name}"`, { name });
+  if (!isJobName(name)) throw SchedulerErrors.taskNotFound(name);
   return name;
 };
 
@@ -174,7 +174,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
           const user = requireAdmin(ctx);
           const name = jobName(ctx.params.name);
           const task = await repo!.find(name);
-          if (!task) throw notFound('SCHEDULED_TASK_NOT_FOUND', `no scheduled task "${name}"`);
+          if (!task) throw SchedulerErrors.taskNotFound(name);
           const from = task.version;
           const before = task.snapshot();
           task.change({ rule: ctx.params.rule, enabled: ctx.params.enabled }, user.id, new Date());
@@ -189,7 +189,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
             },
           });
           if (!(await withOutboxHint(ctx, () => repo!.update(task, from, [event]))))
-            throw conflict('CONCURRENT_CHANGE', 'the scheduled task changed meanwhile; reload it');
+            throw SchedulerErrors.changedMeanwhile();
           await schedule(task);
           return taskView(task);
         },

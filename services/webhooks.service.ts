@@ -13,12 +13,12 @@ import { attemptDelivery, keyedLimiter, type DeliveryDeps } from '../mixins/webh
 import { refusedLiteral } from '../mixins/webhooks/target-guard';
 import { webhookSecretBox, type SecretBox } from '../mixins/webhooks/secret-box';
 import { newWebhookSecret, parseWebhookSpec } from '../domain/notifications/webhook';
-import { notFound, validationError } from '../domain/shared/errors';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import type { JobQueue } from '../domain/ports/job-queue.port';
 import type { WebhookDeliveryRow, WebhookRow } from '../mixins/database/schemas/webhook.schema';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import type { DataSource } from 'typeorm';
+import { NotificationErrors } from '../domain/notifications/notification.errors';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -44,7 +44,7 @@ const deliveryView = (d: WebhookDeliveryRow) => ({
   updatedAt: d.updatedAt.toISOString(),
 });
 
-const missing = (id: string) => notFound('WEBHOOK_NOT_FOUND', `no webhook "${id}"`, { id });
+const missing = NotificationErrors.webhookNotFound;
 
 /**
  * Webhooks (API.md "Notifications", docs/integration.md): admins register endpoints per event and
@@ -82,12 +82,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           const user = requireAdmin(ctx);
           const spec = parseWebhookSpec(ctx.params);
           const refused = refusedLiteral(spec.url, config.webhooks.allowPrivate);
-          if (refused)
-            throw validationError(
-              'WEBHOOK_TARGET_FORBIDDEN',
-              `${refused}; loopback and private targets need WEBHOOK_ALLOW_PRIVATE=true`,
-              { field: 'url' },
-            );
+          if (refused) throw NotificationErrors.targetForbidden(refused);
           const secret = newWebhookSecret();
           const row: WebhookRow = {
             id: ulidIds.next(),

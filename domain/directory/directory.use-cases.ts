@@ -1,4 +1,3 @@
-import { conflict, notFound, rateLimited, unauthorized, validationError } from '../shared/errors';
 import type { Clock } from '../ports/clock.port';
 import { buildUnitTree, OrgUnit } from './org-unit';
 import { BUILT_IN_ROLES, Role } from './role';
@@ -12,6 +11,8 @@ import type {
 } from './directory.ports';
 import { ADMIN_ROLE } from '../shared/principal';
 import { domainEvent, type DomainEvent } from '../shared/domain-event';
+import { DirectoryErrors } from './directory.errors';
+import { ValidationErrors } from '../shared/validation.errors';
 
 /** Who asks for a change, for the operation log. */
 export interface Actor {
@@ -60,24 +61,18 @@ export class DirectoryUseCases {
 
   async login(username: unknown, password: unknown, client = 'unknown') {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
-      throw validationError('VALIDATION_ERROR', 'username and password are required');
+      throw ValidationErrors.invalid('username and password are required');
     }
     const key = `${username.toLowerCase()}|${client}`;
     // Counted before the check, so parallel guesses cannot all pass a count read before any failed.
     if (this.d.throttle && (await this.d.throttle.attempt(key)) > MAX_LOGIN_FAILURES) {
-      throw rateLimited(
-        'TOO_MANY_LOGIN_ATTEMPTS',
-        'too many failed sign-ins: wait 15 minutes and try again',
-        {
-          retryAfterSeconds: this.d.throttle.windowSeconds,
-        },
-      );
+      throw DirectoryErrors.tooManyLoginAttempts(this.d.throttle.windowSeconds);
     }
     const user = await this.d.repo.findUserByUsername(username.toLowerCase());
     this.dummyHash ??= this.d.hasher.hash(`dummy-${Math.random()}`);
     const ok = await this.d.hasher.verify(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !ok || user.disabled) {
-      throw unauthorized('INVALID_CREDENTIALS', 'wrong username or password');
+      throw DirectoryErrors.invalidCredentials();
     }
     await this.d.throttle?.reset(key);
     const issued = this.d.tokens.issue(user.toPrincipal(), user.tokenVersion);
@@ -90,7 +85,7 @@ export class DirectoryUseCases {
 
   async getUser(id: string): Promise<User> {
     const user = await this.d.repo.findUserById(id);
-    if (!user) throw notFound('USER_NOT_FOUND', 'no such user');
+    if (!user) throw DirectoryErrors.userNotFound();
     return user;
   }
 
@@ -111,10 +106,9 @@ export class DirectoryUseCases {
   async createUnit(input: { name: unknown; parentId?: unknown }, actor: Actor = SYSTEM) {
     let parent: OrgUnit | null = null;
     if (input.parentId !== undefined && input.parentId !== null) {
-      if (typeof input.parentId !== 'string')
-        throw validationError('VALIDATION_ERROR', 'parentId must be a string');
+      if (typeof input.parentId !== 'string') throw ValidationErrors.invalid('parentId must be a string');
       parent = await this.d.repo.findUnit(input.parentId);
-      if (!parent) throw validationError('UNKNOWN_UNIT', 'parentId names no unit', { field: 'parentId' });
+      if (!parent) throw DirectoryErrors.unknownUnit('parentId');
     }
     const unit = OrgUnit.create({ id: this.d.ids.next(), name: input.name, parent, now: this.d.clock.now() });
     await this.d.repo.saveUnit(unit, [
@@ -134,7 +128,7 @@ export class DirectoryUseCases {
         this.event(actor, 'ROLE_CREATED', 'ROLE', role.code, { name: role.name }),
       ]))
     )
-      throw conflict('ROLE_EXISTS', `role ${role.code} exists`);
+      throw DirectoryErrors.roleExists(role.code);
     return { code: role.code, name: role.name };
   }
 
@@ -154,7 +148,7 @@ export class DirectoryUseCases {
   async checkUnit(unitId: unknown): Promise<string | null> {
     if (unitId === undefined || unitId === null) return null;
     if (typeof unitId !== 'string' || !(await this.d.repo.findUnit(unitId))) {
-      throw validationError('UNKNOWN_UNIT', 'unitId names no unit', { field: 'unitId' });
+      throw DirectoryErrors.unknownUnit('unitId');
     }
     return unitId;
   }
@@ -187,8 +181,7 @@ export class DirectoryUseCases {
       roles: [...user.roles],
       unitId: user.unitId,
     });
-    if (!(await this.d.repo.insertUser(user, [created])))
-      throw conflict('USERNAME_TAKEN', `username ${user.username} is taken`);
+    if (!(await this.d.repo.insertUser(user, [created]))) throw DirectoryErrors.usernameTaken(user.username);
     return user.toView();
   }
 
@@ -207,12 +200,12 @@ export class DirectoryUseCases {
     const roles =
       change.roles === undefined ? undefined : assertRolesKnown(change.roles, await this.knownRoles());
     if (change.disabled !== undefined && typeof change.disabled !== 'boolean') {
-      throw validationError('VALIDATION_ERROR', 'disabled must be a boolean', { field: 'disabled' });
+      throw ValidationErrors.invalidField('disabled', 'disabled must be a boolean');
     }
     const losesAdmin =
       user.roles.includes(ADMIN_ROLE) && ((roles && !roles.includes(ADMIN_ROLE)) || change.disabled === true);
     if (losesAdmin && (await this.d.repo.countUsersWithRole(ADMIN_ROLE)) <= 1) {
-      throw conflict('LAST_ADMIN', 'the last administrator cannot lose the ADMIN role or be disabled');
+      throw DirectoryErrors.lastAdmin();
     }
     user.update(
       {

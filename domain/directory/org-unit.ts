@@ -1,5 +1,5 @@
-import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
+import { DirectoryErrors } from './directory.errors';
 
 /**
  * An organisation unit. `path` is the materialised chain of ids from the root, `/root/…/self/`,
@@ -25,7 +25,7 @@ export class OrgUnit {
     const name = displayText('name', input.name, 100);
     const path = `${input.parent?.path ?? '/'}${input.id}/`;
     if (path.split('/').length - 2 > OrgUnit.MAX_DEPTH || path.length > OrgUnit.MAX_PATH) {
-      throw validationError('UNIT_TOO_DEEP', `units nest at most ${OrgUnit.MAX_DEPTH} levels`);
+      throw DirectoryErrors.unitTooDeep(OrgUnit.MAX_DEPTH);
     }
     return new OrgUnit(input.id, name, input.parent?.id ?? null, path, input.now);
   }

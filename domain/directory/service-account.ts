@@ -1,7 +1,7 @@
-import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
 import type { DomainEvent } from '../shared/domain-event';
 import type { Principal } from '../shared/principal';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export interface ServiceAccountProps {
   id: string;
@@ -24,9 +24,7 @@ export class ServiceAccount {
   static create(input: Omit<ServiceAccountProps, 'name' | 'roles'> & { name: unknown; roles: string[] }) {
     const name = displayText('name', input.name, 100);
     if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u.test(name))
-      throw validationError('VALIDATION_ERROR', 'name must be letters, digits, spaces, dots, dashes', {
-        field: 'name',
-      });
+      throw ValidationErrors.invalidField('name', 'name must be letters, digits, spaces, dots, dashes');
     return new ServiceAccount({ ...input, name, roles: [...new Set(input.roles)].sort() });
   }
 

@@ -1,4 +1,3 @@
-import { conflict, notFound } from '../shared/errors';
 import { domainEvent } from '../shared/domain-event';
 import type { Clock } from '../ports/clock.port';
 import type { Actor } from './directory.use-cases';
@@ -9,6 +8,7 @@ import {
   type ServiceAccountRepository,
   type ServiceAccountTokenMaker,
 } from './service-account';
+import { DirectoryErrors } from './directory.errors';
 
 export interface ServiceAccountDeps {
   repo: ServiceAccountRepository;
@@ -55,7 +55,7 @@ export class ServiceAccountUseCases {
       createdBy: actor.userId,
     });
     if (!(await this.d.repo.insert(account, [this.logged(actor, account, 'CREATED')])))
-      throw conflict('SERVICE_ACCOUNT_NAME_TAKEN', `a service account named ${account.name} exists`);
+      throw DirectoryErrors.serviceAccountNameTaken(account.name);
     return { ...account.toView(), token };
   }
 
@@ -65,13 +65,13 @@ export class ServiceAccountUseCases {
 
   async get(id: string) {
     const account = await this.d.repo.find(id);
-    if (!account) throw notFound('SERVICE_ACCOUNT_NOT_FOUND', 'no such service account');
+    if (!account) throw DirectoryErrors.serviceAccountNotFound();
     return account;
   }
 
   async remove(id: string, actor: Actor) {
     const account = await this.get(id);
     if (!(await this.d.repo.delete(id, [this.logged(actor, account, 'DELETED')])))
-      throw notFound('SERVICE_ACCOUNT_NOT_FOUND', 'no such service account');
+      throw DirectoryErrors.serviceAccountNotFound();
   }
 }

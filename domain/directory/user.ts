@@ -1,27 +1,23 @@
-import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
 import type { Principal } from '../shared/principal';
+import { DirectoryErrors } from './directory.errors';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 256;
 
 export function checkPassword(value: unknown): string {
   if (typeof value !== 'string' || value.length < MIN_PASSWORD_LENGTH || value.length > MAX_PASSWORD_LENGTH) {
-    throw validationError(
-      'WEAK_PASSWORD',
-      `password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`,
-      { field: 'password' },
-    );
+    throw DirectoryErrors.weakPassword(MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH);
   }
   return value;
 }
 
 export function checkUsername(value: unknown): string {
   if (typeof value !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/.test(value)) {
-    throw validationError(
-      'VALIDATION_ERROR',
+    throw ValidationErrors.invalidField(
+      'username',
       'username must be 2 to 64 letters, digits, dots, dashes or underscores',
-      { field: 'username' },
     );
   }
   return value.toLowerCase();
@@ -156,10 +152,9 @@ export class User {
 
 export const assertRolesKnown = (roles: unknown, known: ReadonlySet<string>): string[] => {
   if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
-    throw validationError('VALIDATION_ERROR', 'roles must be an array of role codes', { field: 'roles' });
+    throw ValidationErrors.invalidField('roles', 'roles must be an array of role codes');
   }
   const unknown = (roles as string[]).filter((r) => !known.has(r));
-  if (unknown.length)
-    throw validationError('UNKNOWN_ROLE', `unknown roles: ${unknown.join(', ')}`, { roles: unknown });
+  if (unknown.length) throw DirectoryErrors.unknownRoles(...unknown);
   return roles as string[];
 };

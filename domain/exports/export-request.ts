@@ -7,9 +7,9 @@ import type { ExportBizType, ExportFormat } from '../metadata/biz-type';
 import { filterSpecsOf, type FilterSpec } from '../metadata/data-handler';
 import { canExport, exportableColumns, subtreeUnits, type Subject } from '../permissions/policy';
 import type { Grant } from '../permissions/grant';
-import { forbidden, validationError } from '../shared/errors';
 import { isAdmin, type Principal } from '../shared/principal';
 import type { ExportSpec } from '../file-tasks/file-task';
+import { ExportErrors } from './export.errors';
 
 export interface ExportRequest {
   format: ExportFormat;
@@ -23,7 +23,6 @@ export interface ExportRequest {
   requestHash: string;
 }
 
-const bad = (code: string, message: string, field: string) => validationError(code, message, { field });
 const MAX_IN = 1000;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -34,28 +33,28 @@ function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown,
       case 'number':
         if (typeof x === 'number' && Number.isFinite(x)) return x;
         if (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x.trim())) return Number(x);
-        throw bad('INVALID_FILTER', `${field} must be a number`, field);
+        throw ExportErrors.invalidFilter(field, `${field} must be a number`);
       case 'boolean':
         if (typeof x === 'boolean') return x;
-        throw bad('INVALID_FILTER', `${field} must be true or false`, field);
+        throw ExportErrors.invalidFilter(field, `${field} must be true or false`);
       case 'datetime': {
         // ISO-8601 only, read in the export's zone without an offset (never the node's own zone),
         // impossible dates refused: a bare number or free text ("1", "May 5") is not guessed.
         const d = typeof x === 'string' ? parseDateIn(x, zone) : null;
-        if (d === null) throw bad('INVALID_FILTER', `${field} must be an ISO-8601 date`, field);
+        if (d === null) throw ExportErrors.invalidFilter(field, `${field} must be an ISO-8601 date`);
         return d.toISOString();
       }
       default:
         if (typeof x !== 'string' && typeof x !== 'number')
-          throw bad('INVALID_FILTER', `${field} must be text`, field);
+          throw ExportErrors.invalidFilter(field, `${field} must be text`);
         if (String(x).length > 256)
-          throw bad('INVALID_FILTER', `${field} is longer than 256 characters`, field);
+          throw ExportErrors.invalidFilter(field, `${field} is longer than 256 characters`);
         return String(x);
     }
   };
   if (spec.op === 'in') {
     if (!Array.isArray(v) || v.length > MAX_IN)
-      throw bad('INVALID_FILTER', `${field} must be a list of at most ${MAX_IN} values`, field);
+      throw ExportErrors.invalidFilter(field, `${field} must be a list of at most ${MAX_IN} values`);
     return [...new Set(v.map(one))];
   }
   return one(v);
@@ -68,16 +67,12 @@ function filterValue(name: string, spec: Omit<FilterSpec, 'column'>, v: unknown,
 export function parseFilters(b: ExportBizType, raw: unknown, zone = 'UTC'): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw))
-    throw bad('INVALID_FILTER', 'filters must be an object', 'filters');
+    throw ExportErrors.invalidFilter('filters', 'filters must be an object');
   const specs = filterSpecsOf(b.dataHandler);
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(raw).sort()) {
     const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
-    if (!spec)
-      throw validationError('UNKNOWN_FILTER', `biz type ${b.code} has no filter "${name}"`, {
-        field: `filters.${name}`,
-        allowed: Object.keys(specs),
-      });
+    if (!spec) throw ExportErrors.unknownFilter(b.code, name, ...Object.keys(specs));
     const v = (raw as Record<string, unknown>)[name];
     if (v !== undefined && v !== null) out[name] = filterValue(name, spec, v, zone);
   }
@@ -96,11 +91,10 @@ export function parseExportRequest(
   grants: readonly Grant[],
   defaultTimeZone: string | null = null,
 ): ExportRequest {
-  if (!canExport(subject, b.code, grants))
-    throw forbidden('EXPORT_NOT_ALLOWED', `you may not export ${b.code}`);
+  if (!canExport(subject, b.code, grants)) throw ExportErrors.notAllowed(`you may not export ${b.code}`);
   const format = raw.format;
   if (typeof format !== 'string' || !b.rules.formats.includes(format as ExportFormat))
-    throw bad('UNSUPPORTED_FORMAT', `format must be one of ${b.rules.formats.join(', ')}`, 'format');
+    throw ExportErrors.unsupportedFormat(...b.rules.formats);
   const timeZone = exportTimeZone(b, raw, defaultTimeZone);
   const locale = parseLocale(raw.locale, 'locale');
   const filters = parseFilters(b, raw.filters, timeZone);
@@ -108,26 +102,20 @@ export function parseExportRequest(
   let columns = allowed;
   if (raw.columns !== undefined && raw.columns !== null) {
     if (!Array.isArray(raw.columns) || raw.columns.length === 0 || raw.columns.length > 200)
-      throw bad('INVALID_COLUMNS', 'columns must be a non-empty list of column keys', 'columns');
+      throw ExportErrors.invalidColumns();
     const wanted = new Set<unknown>(raw.columns);
     for (const c of wanted) {
       if (typeof c !== 'string' || !b.columns.some((col) => col.key === c))
-        throw validationError('UNKNOWN_COLUMN', `biz type ${b.code} has no column "${String(c)}"`, {
-          field: 'columns',
-        });
-      if (!allowed.includes(c)) throw forbidden('COLUMN_NOT_ALLOWED', `you may not export column "${c}"`);
+        throw ExportErrors.unknownColumn(b.code, String(c));
+      if (!allowed.includes(c)) throw ExportErrors.columnNotAllowed(c);
     }
     // The biz type's order, whatever order they were asked in: one layout per biz type.
     columns = allowed.filter((k) => wanted.has(k));
   }
-  if (columns.length === 0) throw forbidden('EXPORT_NOT_ALLOWED', `no column of ${b.code} is visible to you`);
+  if (columns.length === 0) throw ExportErrors.notAllowed(`no column of ${b.code} is visible to you`);
   const key = raw.idempotencyKey ?? null;
   if (key !== null && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
-    throw bad(
-      'INVALID_IDEMPOTENCY_KEY',
-      'idempotencyKey must be 1 to 128 of [A-Za-z0-9._:-]',
-      'idempotencyKey',
-    );
+    throw ExportErrors.invalidIdempotencyKey();
   const requestHash = crypto
     .createHash('sha256')
     .update(canonicalJson({ bizType: b.code, format, filters, columns, timeZone, locale }))

@@ -1,4 +1,4 @@
-import { conflict, forbidden, validationError } from '../shared/errors';
+import { conflict, forbidden, unavailable, validationError } from '../shared/errors';
 
 /** The exports context's errors, one named constructor per code (docs/architecture.md lists them). */
 export const ExportErrors = {
@@ -9,4 +9,39 @@ export const ExportErrors = {
     conflict('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was used for another request'),
   notOwned: () =>
     forbidden('EXPORT_NOT_OWNED', 'only the requester or an administrator may change an export'),
+  /** The caller may not export this biz type, or sees none of its columns (`message` says which). */
+  notAllowed: (message: string) => forbidden('EXPORT_NOT_ALLOWED', message),
+  columnNotAllowed: (column: string) =>
+    forbidden('COLUMN_NOT_ALLOWED', `you may not export column "${column}"`),
+  unknownColumn: (bizType: string, column: string) =>
+    validationError('UNKNOWN_COLUMN', `biz type ${bizType} has no column "${column}"`, { field: 'columns' }),
+  unknownFilter: (bizType: string, name: string, ...allowed: string[]) =>
+    validationError('UNKNOWN_FILTER', `biz type ${bizType} has no filter "${name}"`, {
+      field: `filters.${name}`,
+      allowed,
+    }),
+  invalidFilter: (field: string, message: string) => validationError('INVALID_FILTER', message, { field }),
+  unsupportedFormat: (...formats: string[]) =>
+    validationError('UNSUPPORTED_FORMAT', `format must be one of ${formats.join(', ')}`, { field: 'format' }),
+  invalidColumns: () =>
+    validationError('INVALID_COLUMNS', 'columns must be a non-empty list of column keys', {
+      field: 'columns',
+    }),
+  invalidIdempotencyKey: () =>
+    validationError('INVALID_IDEMPOTENCY_KEY', 'idempotencyKey must be 1 to 128 of [A-Za-z0-9._:-]', {
+      field: 'idempotencyKey',
+    }),
+  /** Pipeline: the writer was aborted before it finished. */
+  aborted: () => conflict('EXPORT_ABORTED', 'the export was aborted'),
+  writerClosed: (format: string, state: string) =>
+    conflict('EXPORT_WRITER_CLOSED', `the ${format} writer is ${state}`),
+  outputClosed: () => conflict('EXPORT_OUTPUT_CLOSED', 'the export output stream closed early'),
+  invalidFormat: (format: string) =>
+    validationError('INVALID_EXPORT_FORMAT', `unknown export format ${format}`),
+  invalidWriter: (message: string) => conflict('INVALID_EXPORT_WRITER', message),
+  unknownSource: (name: string) =>
+    validationError('UNKNOWN_SOURCE', `no export data source "${name}" is configured`),
+  sourceUnavailable: (message: string) => unavailable('SOURCE_UNAVAILABLE', message),
+  unknownDataHandler: (type: string) =>
+    validationError('UNKNOWN_DATA_HANDLER', `no data handler of type "${type}" is registered`),
 } as const;

@@ -1,6 +1,6 @@
-import { validationError } from '../shared/errors';
 import { decodeCursor, pageLimit } from '../shared/pagination';
 import type { FileTaskKind, FileTaskStatus } from './file-task';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export interface FileTaskListQuery {
   kind: FileTaskKind | null;
@@ -48,9 +48,7 @@ const STATUSES = ['PENDING', 'EXPORTING', 'SUCCESS', 'FAILED', 'CANCELLED', 'EXP
 const str = (field: string, v: unknown, max: number): string | null => {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string' || v.length > max) {
-    throw validationError('VALIDATION_ERROR', `${field} must be a string of at most ${max} characters`, {
-      field,
-    });
+    throw ValidationErrors.invalidField(field, `${field} must be a string of at most ${max} characters`);
   }
   return v;
 };
@@ -60,7 +58,7 @@ const date = (field: string, v: unknown): Date | null => {
   if (s === null) return null;
   const d = new Date(s);
   if (Number.isNaN(d.getTime()))
-    throw validationError('VALIDATION_ERROR', `${field} must be an ISO-8601 date`, { field });
+    throw ValidationErrors.invalidField(field, `${field} must be an ISO-8601 date`);
   return d;
 };
 
@@ -68,17 +66,14 @@ const date = (field: string, v: unknown): Date | null => {
 export function parseFileTaskList(raw: Record<string, unknown>): FileTaskListQuery {
   const kind = str('kind', raw.kind, 8);
   if (kind !== null && !KINDS.includes(kind))
-    throw validationError('VALIDATION_ERROR', 'kind must be FILE or EXPORT', { field: 'kind' });
+    throw ValidationErrors.invalidField('kind', 'kind must be FILE or EXPORT');
   const status = str('status', raw.status, 16);
   if (status !== null && !STATUSES.includes(status)) {
-    throw validationError('VALIDATION_ERROR', `status must be one of ${STATUSES.join(', ')}`, {
-      field: 'status',
-    });
+    throw ValidationErrors.invalidField('status', `status must be one of ${STATUSES.join(', ')}`);
   }
   const from = date('from', raw.from);
   const to = date('to', raw.to);
-  if (from && to && from > to)
-    throw validationError('VALIDATION_ERROR', 'from must not be after to', { field: 'from' });
+  if (from && to && from > to) throw ValidationErrors.invalidField('from', 'from must not be after to');
   const cursor = decodeCursor<{ id: string }>(raw.cursor, { id: 'string' });
   return {
     kind: kind as FileTaskKind | null,

@@ -1,4 +1,4 @@
-import { unsupportedType } from '../shared/errors';
+import { FileErrors } from './file.errors';
 
 /**
  * Decides an upload's content type from its first bytes, so a client cannot smuggle an executable
@@ -196,7 +196,7 @@ export function checkContentType({ declared, head, allowed }: ContentTypeCheck):
   const sniffed = sniffContentType(head);
   const allow = (allowed ?? []).map((t) => ALIASES[t.trim().toLowerCase()] ?? t.trim().toLowerCase());
   const reject = (reason: string, message: string) =>
-    unsupportedType('UNSUPPORTED_CONTENT_TYPE', message, {
+    FileErrors.unsupportedContentType(message, {
       reason,
       declared: claim,
       detected: sniffed,

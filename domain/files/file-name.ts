@@ -1,4 +1,4 @@
-import { validationError } from '../shared/errors';
+import { FileErrors } from './file.errors';
 
 /**
  * Turns a client-supplied file name into one that is safe to store, log, show and send back in a
@@ -30,7 +30,7 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export function sanitizeFileName(raw: unknown): string {
   if (typeof raw !== 'string') {
-    throw validationError('INVALID_FILE_NAME', 'the file name must be a string', { type: typeof raw });
+    throw FileErrors.invalidFileName('the file name must be a string', { type: typeof raw });
   }
   // Invisible characters go first so they cannot hide a separator or a leading dot from the steps below.
   let name = raw
@@ -53,7 +53,7 @@ export function sanitizeFileName(raw: unknown): string {
   if (WINDOWS_RESERVED.test(name)) name = `_${name}`;
   name = truncate(name);
   if (name === '') {
-    throw validationError('INVALID_FILE_NAME', 'the file name is empty once unsafe characters are removed', {
+    throw FileErrors.invalidFileName('the file name is empty once unsafe characters are removed', {
       name: raw.slice(0, 200),
     });
   }

@@ -1,5 +1,5 @@
-import { validationError } from '../shared/errors';
 import { isShortCode } from '../shared/identifiers';
+import { FileErrors } from './file.errors';
 
 /**
  * What an upload of one biz type may be: the metadata service's `rules` of a `kind: FILE` biz type
@@ -21,24 +21,18 @@ export interface UploadRules {
 
 export function checkBizTypeCode(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
-    throw validationError('BIZ_TYPE_REQUIRED', 'send the bizType field before the file part');
+    throw FileErrors.bizTypeRequired();
   }
   const code = raw.trim();
   if (!isShortCode(code)) throw unknownBizType(code);
   return code;
 }
 
-export const unknownBizType = (code: string) =>
-  validationError('UNKNOWN_BIZ_TYPE', `unknown biz type "${code.slice(0, 64)}"`, {
-    bizType: code.slice(0, 64),
-  });
+export const unknownBizType = (code: string) => FileErrors.unknownBizType(code);
 
 export function uploadRulesOf(info: BizTypeInfo, globalMaxBytes: number): UploadRules {
   if (info.kind !== 'FILE') {
-    throw validationError('BIZ_TYPE_NOT_UPLOADABLE', `biz type "${info.code}" does not take uploads`, {
-      bizType: info.code,
-      kind: info.kind,
-    });
+    throw FileErrors.bizTypeNotUploadable(info.code, info.kind);
   }
   const rules = info.rules ?? {};
   const max = rules.maxSize;

@@ -1,10 +1,10 @@
-import { validationError } from '../shared/errors';
 import { displayText } from '../shared/text';
 import { validateExportColumns, type ExportColumn } from './export-column';
 import { parseTimeZone } from '../shared/time-zone';
 import { parseActionHandler, parseSqlHandler, SQL_IDENTIFIER, type DataHandler } from './data-handler';
 
 import { EXPORT_FORMATS, type ExportFormat } from './export-format';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export { EXPORT_FORMATS, type ExportFormat };
 export type BizKind = 'FILE' | 'EXPORT';
@@ -50,7 +50,7 @@ export const BIZ_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 export const MAX_ROWS_LIMIT = 50_000_000;
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9*][a-z0-9!#$&^_.+-]{0,126}$/;
 
-const bad = (field: string, message: string) => validationError('VALIDATION_ERROR', message, { field });
+const bad = ValidationErrors.invalidField;
 
 const obj = (v: unknown, field: string): Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(field, `${field} must be an object`);

@@ -1,4 +1,4 @@
-import { validationError } from '../shared/errors';
+import { ValidationErrors } from '../shared/validation.errors';
 
 /** Operators a `sql` filter may use; each maps to one parameterised predicate. */
 export const FILTER_OPS = ['=', '!=', 'in', '>=', '>', '<=', '<', 'like'] as const;
@@ -43,7 +43,7 @@ export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const FILTER_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z$][A-Za-z0-9_-]*)+$/;
 
-const bad = (field: string, message: string) => validationError('VALIDATION_ERROR', message, { field });
+const bad = ValidationErrors.invalidField;
 
 const record = (v: unknown, field: string): Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(field, `${field} must be an object`);

@@ -1,7 +1,7 @@
-import { validationError } from '../shared/errors';
 import { UNSAFE } from '../shared/text';
 import * as SSF from 'ssf';
 import { canonicalLocale } from '../shared/locale';
+import { MetadataErrors } from './metadata.errors';
 
 /**
  * One column of an export mapping (the biz type's `columns`): where the value comes from, how it is
@@ -61,8 +61,7 @@ const KNOWN_FIELDS = new Set([
 /** Locales one column may carry headers or dictionaries for. */
 export const MAX_COLUMN_LOCALES = 20;
 
-const fail = (field: string, message: string) =>
-  validationError('INVALID_EXPORT_COLUMNS', `${field} ${message}`, { field });
+const fail = (field: string, message: string) => MetadataErrors.invalidExportColumns(field, message);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,5 +1,6 @@
-import { validationError, type DomainError } from '../shared/errors';
+import { type DomainError } from '../shared/errors';
 import { isShortCode } from '../shared/identifiers';
+import { ValidationErrors } from '../shared/validation.errors';
 
 /** What `exports.requested` carries besides the export (API.md "Notifications"). */
 export interface ExportRequestEnvelope {
@@ -28,7 +29,7 @@ export function parseExportRequested(p: unknown): ParsedExportRequest {
     ok: false,
     requestId,
     bizType,
-    error: validationError('VALIDATION_ERROR', message, { field }),
+    error: ValidationErrors.invalidField(field, message),
   });
   if (!requestId) return bad('requestId must be 1 to 128 of [A-Za-z0-9._:-]', 'requestId');
   if (typeof o.token !== 'string' || o.token.length === 0) return bad('token is required', 'token');

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { validationError } from '../shared/errors';
 import { isShortCode } from '../shared/identifiers';
 import { BUS_EVENT_NAMES, isBusEventName, type BusEventName } from './integration-event';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export interface WebhookSpec {
   url: string;
@@ -10,7 +10,7 @@ export interface WebhookSpec {
   bizTypes: string[];
 }
 
-const invalid = (message: string, field: string) => validationError('VALIDATION_ERROR', message, { field });
+const invalid = (message: string, field: string) => ValidationErrors.invalidField(field, message);
 
 /** Checks `POST /api/webhooks`: an absolute http(s) URL without credentials, known events. */
 export function parseWebhookSpec(p: Record<string, unknown>): WebhookSpec {

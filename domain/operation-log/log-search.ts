@@ -1,5 +1,5 @@
-import { validationError } from '../shared/errors';
 import { decodeCursor, pageLimit } from '../shared/pagination';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export interface LogSearch {
   userId: string | null;
@@ -18,9 +18,7 @@ export interface LogSearch {
 const optionalString = (field: string, v: unknown, max: number): string | null => {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string' || v.length > max) {
-    throw validationError('VALIDATION_ERROR', `${field} must be a string of at most ${max} characters`, {
-      field,
-    });
+    throw ValidationErrors.invalidField(field, `${field} must be a string of at most ${max} characters`);
   }
   return v;
 };
@@ -29,7 +27,7 @@ const optionalDate = (field: string, v: unknown): Date | null => {
   if (v === undefined || v === null || v === '') return null;
   const d = typeof v === 'string' || typeof v === 'number' ? new Date(v) : null;
   if (!d || Number.isNaN(d.getTime())) {
-    throw validationError('VALIDATION_ERROR', `${field} must be an ISO-8601 date`, { field });
+    throw ValidationErrors.invalidField(field, `${field} must be an ISO-8601 date`);
   }
   return d;
 };
@@ -38,17 +36,14 @@ const optionalDate = (field: string, v: unknown): Date | null => {
 export function parseLogSearch(raw: Record<string, unknown>): LogSearch {
   const from = optionalDate('from', raw.from);
   const to = optionalDate('to', raw.to);
-  if (from && to && from > to)
-    throw validationError('VALIDATION_ERROR', 'from must not be after to', { field: 'from' });
+  if (from && to && from > to) throw ValidationErrors.invalidField('from', 'from must not be after to');
   const q = optionalString('q', raw.q, 200);
   if (q !== null && q.trim().length < 2) {
-    throw validationError('VALIDATION_ERROR', 'q must have at least 2 characters', { field: 'q' });
+    throw ValidationErrors.invalidField('q', 'q must have at least 2 characters');
   }
   const action = optionalString('action', raw.action, 64);
   if (action !== null && !/^[A-Z][A-Z0-9_]*$/.test(action)) {
-    throw validationError('VALIDATION_ERROR', 'action must be an UPPER_SNAKE action name', {
-      field: 'action',
-    });
+    throw ValidationErrors.invalidField('action', 'action must be an UPPER_SNAKE action name');
   }
   return {
     userId: optionalString('userId', raw.userId, 64),

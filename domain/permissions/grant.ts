@@ -1,4 +1,4 @@
-import { validationError } from '../shared/errors';
+import { ValidationErrors } from '../shared/validation.errors';
 
 export const PERMISSION_TYPES = ['ROLE', 'UNIT', 'USER'] as const;
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
@@ -24,7 +24,7 @@ const KEY = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Validates a grant as the admin API receives it (API.md "Permissions"). */
 export function parseGrant(id: string, raw: Record<string, unknown>): Grant {
-  const bad = (field: string, message: string) => validationError('VALIDATION_ERROR', message, { field });
+  const bad = ValidationErrors.invalidField;
   if (typeof raw.bizType !== 'string' || !KEY.test(raw.bizType))
     throw bad('bizType', 'bizType must be a biz type code');
   if (!PERMISSION_TYPES.includes(raw.type as PermissionType))

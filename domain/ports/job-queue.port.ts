@@ -1,5 +1,5 @@
-import { tooLarge, validationError } from '../shared/errors';
 import type { Lifecycle } from './lifecycle.port';
+import { QueueErrors } from './queue.errors';
 
 export interface JobOptions {
   /**
@@ -91,9 +91,7 @@ export const JOB_DATA_MAX_BYTES = 60_000;
  */
 export function checkJobKey(what: 'name' | 'jobId', value: string): void {
   if (value.length === 0 || value.length > 100 || value.includes(':')) {
-    throw validationError('QUEUE_INVALID_KEY', `job ${what} must be 1-100 characters without ':'`, {
-      [what]: value,
-    });
+    throw QueueErrors.invalidKey(what, value);
   }
 }
 
@@ -101,7 +99,7 @@ export function checkJobKey(what: 'name' | 'jobId', value: string): void {
 export function encodeJobData(data: unknown): string {
   const json = JSON.stringify(data ?? null);
   if (Buffer.byteLength(json) > JOB_DATA_MAX_BYTES) {
-    throw tooLarge('QUEUE_JOB_DATA_TOO_LARGE', `job data exceeds ${JOB_DATA_MAX_BYTES} bytes`);
+    throw QueueErrors.jobDataTooLarge(JOB_DATA_MAX_BYTES);
   }
   return json;
 }
@@ -112,7 +110,7 @@ export function checkJobOptions(options: JobOptions): void {
     (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) ||
     (delayMs !== undefined && (!Number.isFinite(delayMs) || delayMs < 0)) ||
     (backoff !== undefined && (!Number.isFinite(backoff.delayMs) || backoff.delayMs < 0));
-  if (bad) throw validationError('QUEUE_INVALID_OPTIONS', 'invalid job options', { ...options });
+  if (bad) throw QueueErrors.invalidOptions('invalid job options', { ...options });
 }
 
 /** Delay before retry n (n = attempts made so far, from 1). */

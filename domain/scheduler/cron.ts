@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { validationError } from '../shared/errors';
+import { SchedulerErrors } from './scheduler.errors';
 
 /**
  * Cron and timezone checks for schedules, done before anything reaches a queue so bad input is a
@@ -9,15 +9,15 @@ import { validationError } from '../shared/errors';
 export function checkCron(cron: string, timezone: string | null): void {
   const fields = cron.trim().split(/\s+/);
   if (fields.length < 5 || fields.length > 6) {
-    throw validationError('INVALID_CRON', 'cron must have 5 fields, or 6 with seconds first', { cron });
+    throw SchedulerErrors.invalidCron(cron, 'cron must have 5 fields, or 6 with seconds first');
   }
   if (timezone !== null && !validTimezone(timezone)) {
-    throw validationError('INVALID_TIMEZONE', `unknown timezone "${timezone}"`, { timezone });
+    throw SchedulerErrors.invalidTimezone(timezone);
   }
   try {
     CronExpressionParser.parse(cron, timezone ? { tz: timezone } : {}).next();
   } catch (e) {
-    throw validationError('INVALID_CRON', `invalid cron "${cron}": ${(e as Error).message}`, { cron });
+    throw SchedulerErrors.invalidCron(cron, `invalid cron "${cron}": ${(e as Error).message}`);
   }
 }
 

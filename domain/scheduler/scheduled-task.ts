@@ -1,6 +1,7 @@
-import { validationError } from '../shared/errors';
 import { isShortCode } from '../shared/identifiers';
 import { checkCron } from './cron';
+import { SchedulerErrors } from './scheduler.errors';
+import { ValidationErrors } from '../shared/validation.errors';
 
 /** The jobs the scheduler knows; each has its own code in mixins/scheduler. */
 export const JOB_NAMES = ['compensation', 'archival', 'expiry'] as const;
@@ -68,8 +69,7 @@ function rule(cron: string, p: Partial<ScheduledTaskRule>): ScheduledTaskRule {
   };
 }
 
-const bad = (field: string, message: string) =>
-  validationError('INVALID_RULE', message, { field: `rule.${field}` });
+const bad = (field: string, message: string) => SchedulerErrors.invalidRule(`rule.${field}`, message);
 
 const intIn = (v: unknown, field: string, min: number, max: number): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
@@ -83,7 +83,7 @@ const intIn = (v: unknown, field: string, min: number, max: number): number => {
  */
 export function parseRule(job: JobName, input: unknown, current: ScheduledTaskRule): ScheduledTaskRule {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw validationError('INVALID_RULE', 'rule must be an object', { field: 'rule' });
+    throw SchedulerErrors.invalidRule('rule', 'rule must be an object');
   const r = input as Record<string, unknown>;
   for (const k of Object.keys(r)) {
     if (!COMMON.includes(k) && !(JOB_FIELDS[job] as string[]).includes(k))
@@ -162,7 +162,7 @@ export class ScheduledTask {
   /** An admin's change: the rule merged and validated, `enabled` if given. */
   change(input: { rule?: unknown; enabled?: unknown }, by: string | null, now: Date): void {
     if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
-      throw validationError('VALIDATION_ERROR', 'enabled must be true or false', { field: 'enabled' });
+      throw ValidationErrors.invalidField('enabled', 'enabled must be true or false');
     const rule =
       input.rule === undefined ? this.props.rule : parseRule(this.name, input.rule, this.props.rule);
     this.props = {

@@ -1,4 +1,4 @@
-import { validationError } from '../shared/errors';
+import { ValidationErrors } from './validation.errors';
 
 /**
  * Language tags (BCP 47) as exports and metadata take them: `zh-CN`, `en`. An entry keyed by
@@ -20,8 +20,7 @@ export function canonicalLocale(tag: string): string | null {
 export function parseLocale(raw: unknown, field: string): string | null {
   if (raw === undefined || raw === null) return null;
   const tag = typeof raw === 'string' ? canonicalLocale(raw) : null;
-  if (tag === null)
-    throw validationError('INVALID_LOCALE', `${field} must be a language tag such as zh-CN or en`, { field });
+  if (tag === null) throw ValidationErrors.invalidLocale(field);
   return tag;
 }
 

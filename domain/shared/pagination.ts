@@ -1,4 +1,4 @@
-import { validationError } from './errors';
+import { ValidationErrors } from './validation.errors';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 200;
@@ -8,9 +8,7 @@ export function pageLimit(raw: unknown): number {
   if (raw === undefined || raw === null || raw === '') return DEFAULT_PAGE;
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw validationError('VALIDATION_ERROR', `limit must be an integer from 1 to ${MAX_PAGE}`, {
-      field: 'limit',
-    });
+    throw ValidationErrors.invalidField('limit', `limit must be an integer from 1 to ${MAX_PAGE}`);
   }
   return n;
 }
@@ -25,7 +23,7 @@ export function decodeCursor<K extends Record<string, string | number>>(
   shape: { [P in keyof K]: 'string' | 'number' },
 ): K | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  const bad = () => validationError('INVALID_CURSOR', 'cursor is not valid', { field: 'cursor' });
+  const bad = ValidationErrors.invalidCursor;
   if (typeof raw !== 'string' || raw.length > 512) throw bad();
   let parsed: unknown;
   try {

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { validationError } from '../shared/errors';
+import { ValidationErrors } from './validation.errors';
 
 /**
  * The time zone of an export (API.md "Export options"): the request's `timeZone`, else the biz
@@ -23,10 +23,7 @@ export function canonicalTimeZone(name: string): string | null {
 export function parseTimeZone(raw: unknown, field: string): string | null {
   if (raw === undefined || raw === null) return null;
   const zone = typeof raw === 'string' ? canonicalTimeZone(raw.trim()) : null;
-  if (zone === null)
-    throw validationError('INVALID_TIME_ZONE', `${field} must be an IANA time zone such as Asia/Shanghai`, {
-      field,
-    });
+  if (zone === null) throw ValidationErrors.invalidTimeZone(field);
   return zone;
 }
 

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { IssuedToken, TokenIssuer, VerifiedToken } from '../../domain/directory/directory.ports';
 import type { Principal } from '../../domain/shared/principal';
-import { unauthorized } from '../../domain/shared/errors';
+import { identityErrors } from '../../domain/shared/identity.errors';
 
 const ISSUER = 'file-task-center';
 /** Verified tokens kept per process; a full cache starts over (a burst of new tokens costs a verify each). */
@@ -61,13 +61,9 @@ export class JwtIssuer implements TokenIssuer {
       claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
     } catch (e) {
       const expired = e instanceof jwt.TokenExpiredError;
-      throw unauthorized(
-        expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN',
-        expired ? 'the token has expired' : 'invalid token',
-      );
+      throw expired ? identityErrors.tokenExpired() : identityErrors.invalidToken();
     }
-    if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles))
-      throw unauthorized('INVALID_TOKEN', 'invalid token');
+    if (typeof claims.sub !== 'string' || !Array.isArray(claims.roles)) throw identityErrors.invalidToken();
     const principal: VerifiedToken = {
       id: claims.sub,
       username: typeof claims.name === 'string' ? claims.name : claims.sub,

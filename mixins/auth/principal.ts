@@ -1,5 +1,6 @@
-import { forbidden, unauthorized } from '../../domain/shared/errors';
 import { isAdmin, type Principal } from '../../domain/shared/principal';
+import { identityErrors } from '../../domain/shared/identity.errors';
+import { AccessErrors } from '../../domain/shared/access.errors';
 
 interface WithMeta {
   meta: { user?: Principal | null };
@@ -12,12 +13,12 @@ interface WithMeta {
  */
 export function requireUser(ctx: WithMeta): Principal {
   const user = ctx.meta.user;
-  if (!user) throw unauthorized('UNAUTHENTICATED', 'authentication required');
+  if (!user) throw identityErrors.unauthenticated();
   return user;
 }
 
 export function requireAdmin(ctx: WithMeta): Principal {
   const user = requireUser(ctx);
-  if (!isAdmin(user)) throw forbidden('ADMIN_REQUIRED', 'this operation needs the ADMIN role');
+  if (!isAdmin(user)) throw AccessErrors.adminRequired();
   return user;
 }

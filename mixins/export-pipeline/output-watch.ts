@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
-import { conflict } from '../../domain/shared/errors';
+import { ExportErrors } from '../../domain/exports/export.errors';
 
 /** The writable parts of a stream that both Node's streams and readable-stream@2 expose. */
 export interface DrainableStream extends EventEmitter {
@@ -28,8 +28,7 @@ export class OutputWatch {
     out.on('error', (err: Error) => this.fail(err));
     out.on('finish', () => (this.finished = true));
     out.on('close', () => {
-      if (!this.finished)
-        this.fail(conflict('EXPORT_OUTPUT_CLOSED', 'the export output stream closed early'));
+      if (!this.finished) this.fail(ExportErrors.outputClosed());
     });
   }
 

@@ -9,9 +9,9 @@ import {
   unsatisfiedContentRange,
 } from '../../domain/files/byte-range';
 import { contentDisposition } from '../../domain/files/content-disposition';
-import { forbidden } from '../../domain/shared/errors';
 import type { DownloadLinks } from './download-link';
 import { asSystem } from '../auth/caller-identity.middleware';
+import { FileErrors } from '../../domain/files/file.errors';
 
 /**
  * GET /api/files/:taskId/content?token=… on the gateway: the signed link is the credential (no
@@ -45,7 +45,7 @@ export async function serveContent(
   deps: ContentRouteDeps,
 ): Promise<number> {
   if (typeof taskId !== 'string' || taskId === '' || taskId.length > 64) {
-    throw forbidden('DOWNLOAD_LINK_INVALID', 'the download link is invalid');
+    throw FileErrors.downloadLinkInvalid();
   }
   const link = deps.links.verify(token, { taskId });
   // The link is the credential, checked above: the gateway reads the task as the system principal.

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { forbidden } from '../../domain/shared/errors';
 import { resolveSecret } from '../auth/jwt-issuer';
+import { FileErrors } from '../../domain/files/file.errors';
 
 /**
  * Signed download links: the URL itself is the credential (API.md: no bearer token), so it names
@@ -36,7 +36,7 @@ export interface VerifiedLink {
   expiresAt: Date;
 }
 
-const invalid = () => forbidden('DOWNLOAD_LINK_INVALID', 'the download link is invalid');
+const invalid = FileErrors.downloadLinkInvalid;
 
 export class DownloadLinks {
   private readonly key: Buffer;
@@ -106,7 +106,7 @@ export class DownloadLinks {
     const payload = this.decode(body);
     if (payload.t !== taskId) throw invalid();
     if (Number(now) >= payload.exp * 1000) {
-      throw forbidden('DOWNLOAD_LINK_EXPIRED', 'the download link has expired');
+      throw FileErrors.downloadLinkExpired();
     }
     return { userId: payload.u, linkId: payload.n, expiresAt: new Date(payload.exp * 1000) };
   }

@@ -4,7 +4,7 @@ import type { ObjectStorage } from '../../domain/ports/object-storage.port';
 import type { StoredFile } from '../../domain/file-tasks/file-task';
 import { checkContentType, SNIFF_BYTES } from '../../domain/files/content-type';
 import type { UploadRules } from '../../domain/files/upload-rules';
-import { tooLarge } from '../../domain/shared/errors';
+import { FileErrors } from '../../domain/files/file.errors';
 
 /**
  * The one way bytes of an upload reach storage, used by the gateway's multipart route and by the
@@ -21,8 +21,7 @@ export function uploadKey(taskId: string, now: Date): string {
   return `files/${y}/${m}/${taskId}`;
 }
 
-export const uploadTooLarge = (limit: number) =>
-  tooLarge('FILE_TOO_LARGE', `the file is larger than the limit of ${limit} bytes`, { limit });
+export const uploadTooLarge = FileErrors.fileTooLarge;
 
 export interface StoreUploadOptions {
   key: string;

@@ -4,12 +4,13 @@ import busboy from 'busboy';
 import type { Context } from 'moleculer';
 import type { ObjectStorage } from '../../domain/ports/object-storage.port';
 import type { StoredFile } from '../../domain/file-tasks/file-task';
-import { DomainError, validationError } from '../../domain/shared/errors';
+import { DomainError } from '../../domain/shared/errors';
 import { checkBizTypeCode } from '../../domain/files/upload-rules';
 import { checkBizDomain, uploadName } from '../../domain/files/upload-fields';
 import { ulidIds } from '../auth/ulid-ids';
 import { storeUpload, uploadKey, uploadTooLarge } from './upload-pipeline';
 import { resolveUploadRules } from './upload-rules';
+import { FileErrors } from '../../domain/files/file.errors';
 
 /**
  * POST /api/files on the gateway: the multipart body is parsed as it arrives (busboy) and the file
@@ -26,8 +27,7 @@ import { resolveUploadRules } from './upload-rules';
 const MULTIPART_OVERHEAD = 64 * 1024;
 const FIELDS = new Set(['bizType', 'bizDomain', 'name']);
 
-export const clientGone = () =>
-  validationError('UPLOAD_ABORTED', 'the client closed the connection before the upload finished');
+export const clientGone = FileErrors.uploadAborted;
 
 export interface ReceivedUpload {
   id: string;
@@ -53,7 +53,7 @@ export async function receiveUpload(
 ): Promise<ReceivedUpload> {
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
-    throw validationError('MULTIPART_REQUIRED', 'send the file as multipart/form-data');
+    throw FileErrors.multipartRequired();
   }
   // A declared length over the limit is refused before a single byte is read.
   const declared = Number(req.headers['content-length']);
@@ -76,7 +76,7 @@ export async function receiveUpload(
       },
     });
   } catch (e) {
-    throw validationError('INVALID_MULTIPART', `malformed multipart request: ${(e as Error).message}`);
+    throw FileErrors.invalidMultipart((e as Error).message);
   }
 
   return new Promise<ReceivedUpload>((resolve, reject) => {
@@ -110,12 +110,12 @@ export async function receiveUpload(
       // busboy reads a part without a filename as a field, even when it is the file.
       if (name === 'file' && !work) {
         return finish(
-          validationError('FILE_NAME_REQUIRED', 'the file part needs a filename, or send a name field first'),
+          FileErrors.fileNameRequired('the file part needs a filename, or send a name field first'),
         );
       }
       if (!FIELDS.has(name) || work) return; // a field after the file comes too late to count
       if (info.valueTruncated || info.nameTruncated) {
-        return finish(validationError('FIELD_TOO_LONG', `the ${name} field is too long`, { field: name }));
+        return finish(FileErrors.fieldTooLong(name));
       }
       fields[name] = value;
     });
@@ -146,24 +146,18 @@ export async function receiveUpload(
       })();
       work.catch((e: unknown) => finish(e));
     });
-    parser.on('filesLimit', () =>
-      finish(validationError('TOO_MANY_FILES', 'send exactly one file part, named "file"')),
-    );
-    parser.on('partsLimit', () => finish(validationError('TOO_MANY_PARTS', 'too many multipart parts')));
-    parser.on('fieldsLimit', () => finish(validationError('TOO_MANY_PARTS', 'too many multipart fields')));
+    parser.on('filesLimit', () => finish(FileErrors.tooManyFiles()));
+    parser.on('partsLimit', () => finish(FileErrors.tooManyParts('parts')));
+    parser.on('fieldsLimit', () => finish(FileErrors.tooManyParts('fields')));
     parser.on('error', (e: Error) =>
-      finish(
-        e instanceof DomainError
-          ? e
-          : validationError('INVALID_MULTIPART', `malformed multipart request: ${e.message}`),
-      ),
+      finish(e instanceof DomainError ? e : FileErrors.invalidMultipart(e.message)),
     );
     parser.on('close', () => {
       if (!work) {
         return finish(
           fields.bizType === undefined
-            ? validationError('BIZ_TYPE_REQUIRED', 'send the bizType field and a file part named "file"')
-            : validationError('FILE_REQUIRED', 'send the file in a part named "file"'),
+            ? FileErrors.bizTypeRequired('send the bizType field and a file part named "file"')
+            : FileErrors.fileRequired(),
         );
       }
       work.then(

@@ -12,8 +12,8 @@ import {
   type JobStatus,
   type RepeatOptions,
 } from '../../domain/ports/job-queue.port';
-import { validationError } from '../../domain/shared/errors';
 import { DEFAULT_RETENTION, nextCronFire, type QueueLogger, type Retention } from './queue-common';
+import { QueueErrors } from '../../domain/ports/queue.errors';
 
 export interface BullQueueOptions {
   /** Redis key prefix (bull's default is "bull"). */
@@ -238,9 +238,7 @@ export class BullJobQueue implements JobQueue {
   process<T>(name: string, concurrency: number, handler: JobHandler<T>): void {
     checkJobKey('name', name);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw validationError('QUEUE_INVALID_OPTIONS', 'concurrency must be a positive integer', {
-        concurrency,
-      });
+      throw QueueErrors.invalidOptions('concurrency must be a positive integer', { concurrency });
     }
     // bull's process() promise settles only when the queue closes; errors surface here.
     this.queue

@@ -14,7 +14,6 @@ import {
   type JobStatus,
   type RepeatOptions,
 } from '../../domain/ports/job-queue.port';
-import { validationError } from '../../domain/shared/errors';
 import { ulidIds } from '../auth/ulid-ids';
 import { isDuplicateKey } from '../database/db-errors';
 import {
@@ -24,6 +23,7 @@ import {
   type QueueScheduleRow,
 } from '../database/schemas/queue.schema';
 import { DEFAULT_RETENTION, nextCronFire, type QueueLogger, type Retention } from './queue-common';
+import { QueueErrors } from '../../domain/ports/queue.errors';
 
 export interface EmbeddedQueueOptions {
   /** How often an idle queue looks for due jobs; an add in this process wakes it at once. */
@@ -225,12 +225,10 @@ export class EmbeddedJobQueue implements JobQueue {
   process<T>(name: string, concurrency: number, handler: JobHandler<T>): void {
     checkJobKey('name', name);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw validationError('QUEUE_INVALID_OPTIONS', 'concurrency must be a positive integer', {
-        concurrency,
-      });
+      throw QueueErrors.invalidOptions('concurrency must be a positive integer', { concurrency });
     }
     if (this.handlers.has(name)) {
-      throw validationError('QUEUE_HANDLER_EXISTS', `a handler for ${name} is registered already`, { name });
+      throw QueueErrors.handlerExists(name);
     }
     this.handlers.set(name, { concurrency, active: 0, handler: handler as JobHandler<unknown> });
     this.wake();

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { validationError } from '../../domain/shared/errors';
+import { QueueErrors } from '../../domain/ports/queue.errors';
 
 /** What both queue adapters share, kept apart so the bull adapter does not load TypeORM. */
 
@@ -28,9 +28,6 @@ export function nextCronFire(cron: string, timezone: string | null | undefined, 
       : { currentDate: new Date(after) };
     return CronExpressionParser.parse(cron, options).next().getTime();
   } catch (e) {
-    throw validationError('QUEUE_INVALID_CRON', `invalid cron "${cron}": ${(e as Error).message}`, {
-      cron,
-      timezone,
-    });
+    throw QueueErrors.invalidCron(`invalid cron "${cron}": ${(e as Error).message}`, { cron, timezone });
   }
 }

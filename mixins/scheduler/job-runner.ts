@@ -10,11 +10,11 @@ import {
   type ScheduledTaskRun,
 } from '../../domain/scheduler/run';
 import { isLiveJob, type JobQueue } from '../../domain/ports/job-queue.port';
-import { notFound } from '../../domain/shared/errors';
 import { archival } from './archival.job';
 import { compensation } from './compensation.job';
 import { expiry } from './expiry.job';
 import type { Job, JobDeps } from './job-context';
+import { SchedulerErrors } from '../../domain/scheduler/scheduler.errors';
 
 export const JOBS: Record<JobName, Job> = { compensation, archival, expiry };
 
@@ -38,7 +38,7 @@ export async function runJob(
   onStarted?: (run: ScheduledTaskRun) => void,
 ): Promise<ScheduledTaskRun | null> {
   const task = await deps.scheduler.find(p.name);
-  if (!task) throw notFound('SCHEDULED_TASK_NOT_FOUND', `no scheduled task "${p.name}"`);
+  if (!task) throw SchedulerErrors.taskNotFound(p.name);
   if (p.trigger === 'cron' && !task.enabled) return null;
   let run: ScheduledTaskRun = {
     id: deps.ids.next(),

@@ -1,7 +1,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { validationError } from '../../domain/shared/errors';
 import { ORDER_COLUMN_KEYS, type OrderRow, type OrderStatus } from '../../domain/shop/order-generator';
 import { OrderSchema, type OrderEntity } from './shop.schema';
+import { ShopErrors } from '../../domain/shop/shop.errors';
 
 /**
  * Filters of the order_export biz type. An absent filter does not filter; an EMPTY list matches
@@ -44,7 +44,7 @@ export async function readOrders(ds: DataSource, query: ReadOrdersQuery): Promis
   const afterId = nonNegativeInt('afterId', query.afterId);
   const limit = query.limit;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
-    throw validationError('INVALID_LIMIT', `limit must be an integer from 1 to ${MAX_READ_LIMIT}`, { limit });
+    throw ShopErrors.invalidLimit(MAX_READ_LIMIT, limit);
   }
   const qb = filtered(ds, query.filters ?? {}).andWhere('o.id > :afterId', { afterId });
   if (query.toId !== undefined) qb.andWhere('o.id <= :toId', { toId: nonNegativeInt('toId', query.toId) });
@@ -94,7 +94,7 @@ function filtered(ds: DataSource, f: OrderFilters): SelectQueryBuilder<OrderEnti
 
 function nonNegativeInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw validationError('INVALID_FILTER', `${name} must be a non-negative integer`, { [name]: v });
+    throw ShopErrors.invalidFilter(name, `${name} must be a non-negative integer`, v);
   }
   return v;
 }
@@ -102,7 +102,7 @@ function nonNegativeInt(name: string, v: unknown): number {
 function toDate(name: string, v: Date | string): Date {
   const d = v instanceof Date ? v : new Date(v);
   if (Number.isNaN(d.getTime())) {
-    throw validationError('INVALID_FILTER', `${name} must be a date`, { [name]: String(v) });
+    throw ShopErrors.invalidFilter(name, `${name} must be a date`, String(v));
   }
   return d;
 }

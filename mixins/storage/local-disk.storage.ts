@@ -11,7 +11,6 @@ import type {
   PutOptions,
   PutResult,
 } from '../../domain/ports/object-storage.port';
-import { conflict, notFound, unavailable, validationError } from '../../domain/shared/errors';
 import {
   DEFAULT_CONTENT_TYPE,
   validateObjectKey,
@@ -23,6 +22,7 @@ import {
   compareKeys,
   SizeGuard,
 } from './object-rules';
+import { StorageErrors } from '../../domain/ports/storage.errors';
 
 interface Sidecar {
   v: 1;
@@ -252,10 +252,7 @@ export class LocalDiskStorage implements ObjectStorage {
   private segments(key: string): string[] {
     const segments = validateObjectKey(key).split('/');
     if (segments.some((s) => Buffer.byteLength(s) > 255)) {
-      throw validationError(
-        'STORAGE_INVALID_KEY',
-        'invalid object key: a path segment is longer than 255 bytes',
-      );
+      throw StorageErrors.invalidKey('a path segment is longer than 255 bytes', key);
     }
     return segments;
   }
@@ -299,7 +296,7 @@ export class LocalDiskStorage implements ObjectStorage {
   }
 
   private missing(key: string) {
-    return notFound('STORAGE_NOT_FOUND', `object "${key}" does not exist`, { key });
+    return StorageErrors.notFound(key);
   }
 
   private mapFsError(e: unknown, key: string): unknown {
@@ -308,22 +305,14 @@ export class LocalDiskStorage implements ObjectStorage {
       case 'ENOTDIR':
       case 'EISDIR':
       case 'ENOTEMPTY':
-        return conflict(
-          'STORAGE_KEY_CONFLICT',
-          `key "${key}" clashes with an existing key used as a folder`,
-          {
-            key,
-          },
-        );
+        return StorageErrors.keyConflict(key);
       case 'ENAMETOOLONG':
-        return validationError('STORAGE_INVALID_KEY', 'invalid object key: path too long', { key });
+        return StorageErrors.invalidKey('path too long', key);
       case 'ENOSPC':
       case 'EDQUOT':
       case 'EROFS':
       case 'EIO':
-        return unavailable('STORAGE_UNAVAILABLE', `local object storage failed: ${(e as Error).message}`, {
-          key,
-        });
+        return StorageErrors.unavailable(`local object storage failed: ${(e as Error).message}`, { key });
       default:
         return e;
     }

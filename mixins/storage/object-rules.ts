@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { ByteRange } from '../../domain/ports/object-storage.port';
-import { validationError } from '../../domain/shared/errors';
+import { StorageErrors } from '../../domain/ports/storage.errors';
 
 /**
  * Rules every storage adapter applies the same way, so a key or option accepted on one backend is
@@ -22,9 +22,7 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  */
 export function validateObjectKey(key: unknown): string {
   const bad = (reason: string) =>
-    validationError('STORAGE_INVALID_KEY', `invalid object key: ${reason}`, {
-      key: typeof key === 'string' ? key.slice(0, 200) : typeof key,
-    });
+    StorageErrors.invalidKey(reason, typeof key === 'string' ? key.slice(0, 200) : typeof key);
   if (typeof key !== 'string' || key.length === 0) throw bad('empty');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad(`longer than ${MAX_KEY_BYTES} bytes`);
   if (CONTROL_CHARS.test(key)) throw bad('control character');
@@ -43,24 +41,19 @@ export function validateRange(range: ByteRange): void {
     Number.isSafeInteger(start) &&
     start >= 0 &&
     (end === undefined || (Number.isSafeInteger(end) && end >= start));
-  if (!ok) throw validationError('STORAGE_INVALID_RANGE', 'invalid byte range', { start, end });
+  if (!ok) throw StorageErrors.invalidRange({ start, end });
 }
 
 export const rangeNotSatisfiable = (range: ByteRange, size?: number) =>
-  validationError(
-    'STORAGE_INVALID_RANGE',
+  StorageErrors.invalidRange(
+    { start: range.start, end: range.end, size },
     `range starting at byte ${range.start} is beyond the object's end`,
-    {
-      start: range.start,
-      end: range.end,
-      size,
-    },
   );
 
 export function validateListLimit(limit: number | undefined): number {
   const n = limit ?? MAX_LIST_LIMIT;
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LIST_LIMIT) {
-    throw validationError('STORAGE_INVALID_LIMIT', `list limit must be 1..${MAX_LIST_LIMIT}`, { limit });
+    throw StorageErrors.invalidLimit(MAX_LIST_LIMIT, limit);
   }
   return n;
 }
@@ -75,13 +68,13 @@ export function normalizeMetadata(metadata: Record<string, string> | undefined):
   for (const [rawKey, value] of Object.entries(metadata ?? {})) {
     const key = rawKey.toLowerCase();
     if (!/^[a-z0-9][a-z0-9-]*$/.test(key) || typeof value !== 'string') {
-      throw validationError('STORAGE_INVALID_METADATA', `invalid metadata entry "${rawKey}"`);
+      throw StorageErrors.invalidMetadata(`invalid metadata entry "${rawKey}"`);
     }
     out[key] = value;
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (bytes > MAX_METADATA_BYTES) {
-    throw validationError('STORAGE_INVALID_METADATA', `metadata exceeds ${MAX_METADATA_BYTES} bytes`);
+    throw StorageErrors.invalidMetadata(`metadata exceeds ${MAX_METADATA_BYTES} bytes`);
   }
   return out;
 }
@@ -90,7 +83,7 @@ export function normalizeContentType(contentType: string | undefined): string {
   if (contentType === undefined || contentType === '') return DEFAULT_CONTENT_TYPE;
   // A header value with non-ASCII or control characters makes Node's http client throw.
   if (contentType.length > 255 || !/^[\x20-\x7e]+$/.test(contentType)) {
-    throw validationError('STORAGE_INVALID_CONTENT_TYPE', 'invalid content type');
+    throw StorageErrors.invalidContentType();
   }
   return contentType;
 }
@@ -108,9 +101,7 @@ export class SizeGuard extends Transform {
   constructor(private readonly expected: number | undefined) {
     super();
     if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0)) {
-      throw validationError('STORAGE_INVALID_SIZE', 'declared size must be a non-negative integer', {
-        size: expected,
-      });
+      throw StorageErrors.invalidSize(expected);
     }
   }
 
@@ -125,13 +116,6 @@ export class SizeGuard extends Transform {
   }
 
   private mismatch() {
-    return validationError(
-      'STORAGE_SIZE_MISMATCH',
-      `body size differs from the declared ${this.expected} bytes`,
-      {
-        expected: this.expected,
-        received: this.bytes,
-      },
-    );
+    return StorageErrors.sizeMismatch(this.expected, this.bytes);
   }
 }

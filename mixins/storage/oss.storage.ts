@@ -7,7 +7,7 @@ import type {
   PutOptions,
   PutResult,
 } from '../../domain/ports/object-storage.port';
-import { DomainError, isDomainError, notFound, tooLarge, unavailable } from '../../domain/shared/errors';
+import { DomainError, isDomainError } from '../../domain/shared/errors';
 import type { OssConfig } from '../config/app-config';
 import {
   SizeGuard,
@@ -18,6 +18,7 @@ import {
   validateObjectKey,
   validateRange,
 } from './object-rules';
+import { StorageErrors } from '../../domain/ports/storage.errors';
 
 /** OSS limits: parts of 100 KiB..5 GiB (the last may be smaller), at most 10,000 per upload. */
 const MIN_PART_SIZE = 100 * 1024;
@@ -288,7 +289,7 @@ export class OssStorage implements ObjectStorage {
     let inFlight: Promise<{ number: number; etag: string }> | null = null;
     try {
       for (let partNo = 1; part.length > 0; partNo++) {
-        if (partNo > MAX_PARTS) throw tooLarge('STORAGE_TOO_LARGE', `object exceeds ${MAX_PARTS} parts`);
+        if (partNo > MAX_PARTS) throw StorageErrors.tooLarge(MAX_PARTS);
         if (inFlight) parts.push(await inFlight);
         const number = partNo;
         inFlight = this.client
@@ -318,18 +319,15 @@ export class OssStorage implements ObjectStorage {
     const err = e as OssError;
     const data = { key, status: err.status, ossCode: err.code, requestId: err.requestId };
     if (err.status === 404 && (err.code === 'NoSuchKey' || err.code === undefined)) {
-      return notFound('STORAGE_NOT_FOUND', `object "${key}" does not exist`, data);
+      return StorageErrors.notFound(key, data);
     }
     if (err.status === 403) {
-      return new DomainError(
-        'UNAVAILABLE',
-        'STORAGE_ACCESS_DENIED',
+      return StorageErrors.accessDenied(
         `OSS refused the request (${err.code ?? 'AccessDenied'}): check the access key, secret and bucket policy`,
         data,
       );
     }
-    return unavailable(
-      'STORAGE_UNAVAILABLE',
+    return StorageErrors.unavailable(
       `OSS request failed: ${err.code ?? err.name ?? 'error'} ${err.message ?? ''}`,
       data,
     );

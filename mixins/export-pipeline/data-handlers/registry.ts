@@ -1,7 +1,7 @@
 import type { DataHandler } from '../../../domain/metadata/data-handler';
 import type { HandlerParser } from '../../../domain/metadata/biz-type';
-import { validationError } from '../../../domain/shared/errors';
 import type { DataHandlerAdapter } from '../../../domain/exports/data-handler.port';
+import { ExportErrors } from '../../../domain/exports/export.errors';
 
 const adapters = new Map<string, DataHandlerAdapter>();
 
@@ -17,7 +17,7 @@ export function registerDataHandler(type: string, adapter: DataHandlerAdapter): 
 
 export function dataHandlerAdapter(h: DataHandler): DataHandlerAdapter {
   const a = adapters.get(h.type);
-  if (!a) throw validationError('UNKNOWN_DATA_HANDLER', `no data handler of type "${h.type}" is registered`);
+  if (!a) throw ExportErrors.unknownDataHandler(h.type);
   return a;
 }
 

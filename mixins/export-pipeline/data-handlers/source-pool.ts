@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../config/app-config';
 import { buildDataSource, initializeDataSource } from '../../database/data-source';
-import { unavailable, validationError } from '../../../domain/shared/errors';
+import { ExportErrors } from '../../../domain/exports/export.errors';
 
 /**
  * The named data sources `sql` handlers read (EXPORT_SOURCES). A biz type names a source, never a
@@ -22,7 +22,7 @@ export class SourcePool {
 
   get(name: string): Promise<DataSource> {
     const config = this.has(name) ? this.sources[name] : undefined;
-    if (!config) throw validationError('UNKNOWN_SOURCE', `no export data source "${name}" is configured`);
+    if (!config) throw ExportErrors.unknownSource(name);
     let ds = this.open.get(name);
     if (!ds) {
       ds = initializeDataSource(buildDataSource({ config, entities: [], migrations: [], poolSize: 4 })).catch(
@@ -30,7 +30,7 @@ export class SourcePool {
           this.open.delete(name);
           // The cause goes to the node's log, not into a message users see (it names hosts).
           this.onError?.(name, e);
-          throw unavailable('SOURCE_UNAVAILABLE', `export data source "${name}" is unreachable`);
+          throw ExportErrors.sourceUnavailable(`export data source "${name}" is unreachable`);
         },
       );
       this.open.set(name, ds);

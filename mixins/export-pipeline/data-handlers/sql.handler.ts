@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { dbDate } from '../../database/db-dates';
 import type { FilterSpec, SqlHandler } from '../../../domain/metadata/data-handler';
 import { parseSqlHandler, SQL_IDENTIFIER } from '../../../domain/metadata/data-handler';
-import { conflict, isDomainError, unavailable } from '../../../domain/shared/errors';
+import { isDomainError } from '../../../domain/shared/errors';
 import { escapeLike, LIKE_ESCAPE } from '../../database/like';
 import type {
   Batch,
@@ -13,6 +13,8 @@ import type {
   ReadScope,
 } from '../../../domain/exports/data-handler.port';
 import type { SourcePool } from './source-pool';
+import { ExportErrors } from '../../../domain/exports/export.errors';
+import { MetadataErrors } from '../../../domain/metadata/metadata.errors';
 
 /**
  * Identifiers were whitelisted by shape when the biz type was written, and are checked again here:
@@ -25,7 +27,7 @@ const q = (id: string) => {
 };
 
 /** A mapping the source cannot serve: final for the export (BIZ_TYPE_INVALID), typed to cross nodes. */
-const invalidMapping = (message: string) => conflict('BIZ_TYPE_INVALID', message);
+const invalidMapping = MetadataErrors.bizTypeInvalid;
 
 const OPS: Record<string, string> = { '=': '=', '!=': '<>', '>=': '>=', '>': '>', '<=': '<=', '<': '<' };
 
@@ -81,7 +83,7 @@ function classify(e: unknown): never {
   const code = (e as { code?: string }).code ?? '';
   const transient =
     /ECONN|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|ER_LOCK|SQLITE_BUSY|ER_CON_COUNT|EPIPE|ENOTFOUND/.test(code);
-  if (transient) throw unavailable('SOURCE_UNAVAILABLE', `export source failed: ${(e as Error).message}`);
+  if (transient) throw ExportErrors.sourceUnavailable(`export source failed: ${(e as Error).message}`);
   // Typed, so its code survives the hop back to the coordinator, which makes it final: the mapping
   // names a table or column the source does not have.
   throw invalidMapping(`the export source rejected the query: ${(e as Error).message}`);

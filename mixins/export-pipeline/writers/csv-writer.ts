@@ -2,9 +2,9 @@ import type { Writable } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
 import { compileCellText } from '../../../domain/exports/cell-text';
-import { conflict } from '../../../domain/shared/errors';
 import { destroyOutput, OutputWatch } from '../output-watch';
 import type { TableWriter, TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
+import { ExportErrors } from '../../../domain/exports/export.errors';
 
 /**
  * CSV through csv-stringify's stream API: RFC 4180 (CRLF records, fields with a quote, comma or
@@ -66,13 +66,13 @@ export class CsvTableWriter implements TableWriter {
   async abort(err?: Error): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
-    this.watch.fail(err ?? conflict('EXPORT_ABORTED', 'the export was aborted'));
+    this.watch.fail(err ?? ExportErrors.aborted());
     this.stringifier.unpipe(this.o.out);
     this.stringifier.destroy();
     destroyOutput(this.o.out, err);
   }
 
   private assertOpen(): void {
-    if (this.state !== 'open') throw conflict('EXPORT_WRITER_CLOSED', `the csv writer is ${this.state}`);
+    if (this.state !== 'open') throw ExportErrors.writerClosed('csv', this.state);
   }
 }

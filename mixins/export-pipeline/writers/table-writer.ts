@@ -1,7 +1,7 @@
-import { validationError } from '../../../domain/shared/errors';
 import type { TableWriter, TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 import { CsvTableWriter } from './csv-writer';
 import { XlsxTableWriter } from './xlsx-writer';
+import { ExportErrors } from '../../../domain/exports/export.errors';
 
 export type { TableWriter, TableWriterOptions };
 
@@ -13,6 +13,6 @@ export function createTableWriter(o: TableWriterOptions): TableWriter {
     case 'csv':
       return new CsvTableWriter(o);
     default:
-      throw validationError('INVALID_EXPORT_FORMAT', `unknown export format ${JSON.stringify(o.format)}`);
+      throw ExportErrors.invalidFormat(JSON.stringify(o.format));
   }
 }

@@ -5,13 +5,13 @@ import { startsLikeFormula, type Cell } from '../../../domain/exports/cell-forma
 import { columnFormat } from '../../../domain/exports/cell-text';
 import { columnWidths } from '../../../domain/exports/column-width';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
-import { conflict } from '../../../domain/shared/errors';
 import { destroyOutput, OutputWatch, type DrainableStream } from '../output-watch';
 import {
   MAX_XLSX_DATA_ROWS,
   type TableWriter,
   type TableWriterOptions,
 } from '../../../domain/exports/export-pipeline.ports';
+import { ExportErrors } from '../../../domain/exports/export.errors';
 
 /**
  * The exceljs 4.4.0 streaming writer, bounded and reproducible.
@@ -155,7 +155,7 @@ export class XlsxTableWriter implements TableWriter {
     this.columns = o.columns;
     this.maxRowsPerSheet = o.maxRowsPerSheet ?? MAX_XLSX_DATA_ROWS;
     if (!Number.isSafeInteger(this.maxRowsPerSheet) || this.maxRowsPerSheet < 1) {
-      throw conflict('INVALID_EXPORT_WRITER', 'maxRowsPerSheet must be a positive integer');
+      throw ExportErrors.invalidWriter('maxRowsPerSheet must be a positive integer');
     }
     this.maxRowsPerSheet = Math.min(this.maxRowsPerSheet, MAX_XLSX_DATA_ROWS);
     this.headers = o.columns.map((c) => c.header);
@@ -291,7 +291,7 @@ export class XlsxTableWriter implements TableWriter {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
     this.sample = null;
-    this.watch.fail(err ?? conflict('EXPORT_ABORTED', 'the export was aborted'));
+    this.watch.fail(err ?? ExportErrors.aborted());
     const zip = this.internals.zip;
     zip.unpipe(this.o.out);
     zip.abort();
@@ -299,6 +299,6 @@ export class XlsxTableWriter implements TableWriter {
   }
 
   private assertOpen(): void {
-    if (this.state !== 'open') throw conflict('EXPORT_WRITER_CLOSED', `the xlsx writer is ${this.state}`);
+    if (this.state !== 'open') throw ExportErrors.writerClosed('xlsx', this.state);
   }
 }
