@@ -11,6 +11,7 @@ import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
 import { Integration1764000000011 } from './1764000000011-Integration';
 import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
 import { ExportSchedules1764000000013 } from './1764000000013-ExportSchedules';
+import { JobKinds1764000000014 } from './1764000000014-JobKinds';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MAIN_MIGRATIONS = [
   Integration1764000000011,
   TrustTokens1764000000012,
   ExportSchedules1764000000013,
+  JobKinds1764000000014,
 ];
