@@ -40,7 +40,10 @@ export interface Console {
   shotsDir: string;
   adminToken: string;
   /** A fresh browser context (no session) at the console's origin, with downloads accepted. */
-  open(opts?: { locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
+  open(opts?: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+  }): Promise<{ context: BrowserContext; page: Page }>;
   stop(): Promise<void>;
 }
 
@@ -71,13 +74,13 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     baseUrl: node.baseUrl,
     shotsDir,
     adminToken,
-    async open({ locale = 'en-US' } = {}) {
+    async open({ locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
       const context = await browser.newContext({
         baseURL: node.baseUrl,
         locale,
         timezoneId: 'Asia/Shanghai',
         acceptDownloads: true,
-        viewport: { width: 1280, height: 800 },
+        viewport,
       });
       context.setDefaultTimeout(20_000);
       const page = await context.newPage();

@@ -68,6 +68,37 @@ describe('e2e: sign in and role-aware navigation', { skip }, () => {
       await page.getByText('Not allowed').waitFor();
       await page.reload();
       await page.getByText('Not allowed').waitFor();
+      // An unknown address says so and leads back to the person's files.
+      await page.goto('/no/such/page');
+      await page.getByText('Page not found').waitFor();
+      await page.getByRole('button', { name: 'Back to my files' }).click();
+      await page.getByRole('heading', { level: 1, name: 'My files and exports' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits a phone: the menu opens from the header, the sign-in panel and the page stay in the window', async () => {
+    const { context, page } = await c.open({ viewport: { width: 375, height: 740 } });
+    const fits = async () =>
+      page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+    try {
+      await page.goto('/');
+      await page.getByLabel('Username').waitFor();
+      assert.ok(await fits(), 'the sign-in panel is no wider than the window');
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill('admin');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'My files and exports' }).waitFor();
+      assert.ok(await fits(), 'the files page is no wider than the window (its table scrolls inside)');
+      // The menu is closed on a phone, and opens from the header.
+      const nav = page.getByRole('navigation');
+      assert.equal(await nav.isVisible(), false);
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await nav.getByRole('menuitem', { name: 'New export' }).click();
+      await page.getByRole('heading', { level: 1, name: 'New export' }).waitFor();
+      await nav.waitFor({ state: 'hidden' });
+      await screenshot(c, page, 'new-export-narrow');
     } finally {
       await context.close();
     }

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { http, login } from '../support/embedded-node';
 import { browserMissing, choose, grant, screenshot, signIn, startConsole, type Console } from './harness';
 
 const skip = browserMissing();
@@ -18,6 +19,22 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       actions: ['read', 'download', 'export'],
       columns: ['buyer_phone'],
     });
+    // A copy of the orders export that allows 50 rows in one export (the demo shop has 300).
+    const orders = await http(c.baseUrl, 'GET', '/api/biz-types/order_export', { token: c.adminToken });
+    const {
+      code: _code,
+      updatedAt: _at,
+      version: _v,
+      ...definition
+    } = orders.body as {
+      rules: Record<string, unknown>;
+    } & Record<string, unknown>;
+    const small = await http(c.baseUrl, 'PUT', '/api/biz-types/order_small', {
+      token: c.adminToken,
+      body: { ...definition, name: 'Orders (50 at most)', rules: { ...definition.rules, maxRows: 50 } },
+    });
+    assert.ok(small.status === 200 || small.status === 201, JSON.stringify(small.body));
+    await grant(c, { bizType: 'order_small', type: 'ROLE', subject: 'SALES', actions: ['export'] });
   });
   after(async () => {
     await c?.stop();
@@ -35,6 +52,28 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       assert.equal(await page.getByRole('checkbox', { name: /^Amount/ }).isDisabled(), true);
       assert.equal(await page.getByRole('checkbox', { name: /^Phone/ }).isDisabled(), false);
       assert.equal(await page.getByRole('checkbox', { name: /^Order No/ }).isChecked(), true);
+      // Filters read as words: the column's header and the operator, never a raw symbol.
+      for (const label of ['Status is any of', 'Created from', 'Created before'])
+        await page.getByLabel(label, { exact: true }).waitFor();
+      await page.getByRole('textbox', { name: 'City', exact: true }).waitFor();
+      assert.equal(await page.getByText(/^(Status in|Created >=|City =)$/).count(), 0);
+      // A chosen filter reaches the request (the filter controls once dropped their values).
+      await choose(page, 'Status is any of', 'Paid');
+      await page.keyboard.press('Escape');
+      // The zone defaults to the person's own; a picked date is read in the chosen one (UTC here,
+      // while the browser is in Shanghai), and the headers may be written in Chinese.
+      assert.equal(await page.getByTitle('Asia/Shanghai', { exact: true }).count(), 1);
+      await choose(page, 'Time zone', 'UTC');
+      const from = page.getByLabel('Created from', { exact: true });
+      await from.click();
+      await from.fill('2000-01-01 00:00:00');
+      await page.keyboard.press('Enter');
+      await page.getByText('中文 (zh-CN)', { exact: true }).click();
+      // The preview: the rows this export would have and its columns in the chosen language.
+      await page.getByRole('button', { name: 'Preview' }).click();
+      const preview = page.getByRole('status').filter({ hasText: /rows match/ });
+      await preview.getByText('订单号', { exact: true }).waitFor();
+      assert.equal(await preview.getByText('金额', { exact: true }).count(), 0, 'not granted: not listed');
       await screenshot(c, page, 'new-export');
       // A double click makes one task (one idempotency key per form).
       await page.getByRole('button', { name: 'Request export' }).dblclick();
@@ -42,6 +81,18 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       const row = page.getByRole('row').filter({ hasText: 'order_export' });
       await row.getByText('Succeeded').waitFor({ timeout: 60_000 });
       assert.equal(await row.count(), 1, 'one export for a double click');
+      const mine = await http(c.baseUrl, 'GET', '/api/file-tasks?kind=EXPORT', {
+        token: await login(c.baseUrl, 'bob', 'demo-pass-1'),
+      });
+      const made = mine.body.items[0].export;
+      assert.deepEqual(made.filters, { status: [1], createdFrom: '2000-01-01T00:00:00.000Z' });
+      assert.equal(made.timeZone, 'UTC');
+      assert.equal(made.locale, 'zh-CN');
+      // The biz type by its name; the file name on one line (an ellipsis, the whole name on hover).
+      await row.getByText('Orders', { exact: true }).waitFor();
+      const name = row.getByRole('button', { name: /^Details: order_export-/ });
+      const box = await name.boundingBox();
+      assert.ok(box && box.height < 30, `the name is one line high (${box?.height}px)`);
       await screenshot(c, page, 'files');
 
       const [download] = await Promise.all([
@@ -61,6 +112,25 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       await drawer.getByText('masked (phone)').waitFor();
       assert.equal(await drawer.getByRole('cell', { name: 'amount', exact: true }).count(), 0);
       await screenshot(c, page, 'export-manifest');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("says before the request when an export would pass its biz type's maxRows", async () => {
+    const { context, page } = await c.open({ locale: 'zh-CN' });
+    try {
+      await signIn(page, 'bob', 'demo-pass-1');
+      await page.getByRole('navigation').getByRole('menuitem', { name: '新建导出' }).click();
+      await choose(page, '导出内容', 'order_small');
+      await page.getByRole('button', { name: /^预\s*览$/ }).click();
+      await page.getByRole('alert').filter({ hasText: '超过此业务类型单次导出的上限 50 行' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: '提交导出' }).isDisabled(), true);
+      await screenshot(c, page, 'new-export-too-many-rows');
+      // Any change makes the preview stale: the request is possible again (and checked by the API).
+      await page.getByText('English (en)', { exact: true }).click();
+      assert.equal(await page.getByRole('alert').filter({ hasText: '超过' }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: '提交导出' }).isDisabled(), false);
     } finally {
       await context.close();
     }
@@ -88,6 +158,11 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       await page.getByRole('navigation').getByRole('menuitem', { name: '我的文件与导出' }).click();
       const row = page.getByRole('row').filter({ hasText: '报告-e2e.txt' });
       await row.waitFor();
+      await row.getByText('Attachments (any type)', { exact: true }).waitFor();
+      // antd's own words follow the language too: the date range's placeholders are Chinese.
+      await page.getByPlaceholder('开始日期').waitFor();
+      await page.getByPlaceholder('结束日期').waitFor();
+      assert.equal(await page.getByPlaceholder('Start date').count(), 0);
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         row.getByRole('button', { name: '下载' }).click(),

@@ -1,13 +1,16 @@
-import { Suspense } from 'react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { App as AntApp, Result, Spin } from 'antd';
+import { App as AntApp, Spin } from 'antd';
 import { AuthProvider, useSession } from './auth/AuthProvider';
 import { mayOpen, type Role } from './auth/roles';
-import { I18nProvider, useI18n } from './i18n/I18nProvider';
+import { I18nProvider } from './i18n/I18nProvider';
 import { AppLayout } from './layout/AppLayout';
-import SignInPage from './pages/SignInPage';
 import { PAGES } from './routes';
 import type { ReactNode } from 'react';
+
+// Lazy like every page: the entry chunk holds the frame only (see web/README.md, "Chunks").
+const SignInPage = lazy(() => import('./pages/SignInPage'));
+const StatusPage = lazy(() => import('./components/StatusPage'));
 
 /** Signed-out visitors go to sign-in and come back to the page they asked for. */
 function RequireSession({ children }: { children: ReactNode }) {
@@ -21,15 +24,8 @@ function RequireSession({ children }: { children: ReactNode }) {
 
 function RequireRole({ roles, children }: { roles?: readonly Role[]; children: ReactNode }) {
   const { me } = useSession();
-  const { t } = useI18n();
-  if (!mayOpen(me ?? null, roles))
-    return <Result status="403" title={t('notAllowed.title')} subTitle={t('notAllowed.text')} />;
+  if (!mayOpen(me ?? null, roles)) return <StatusPage status="403" />;
   return children;
-}
-
-function NotFound() {
-  const { t } = useI18n();
-  return <Result status="404" title={t('notFound.title')} />;
 }
 
 export default function App() {
@@ -60,7 +56,7 @@ export default function App() {
                       }
                     />
                   ))}
-                  <Route path="*" element={<NotFound />} />
+                  <Route path="*" element={<StatusPage status="404" />} />
                 </Route>
               </Routes>
             </Suspense>

@@ -2,9 +2,8 @@ import type { Writable } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
 import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
 import { compileCellText } from '../../../domain/exports/cell-text';
-import { destroyOutput, OutputWatch } from '../output-watch';
-import type { TableWriter, TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
-import { ExportErrors } from '../../../domain/exports/export.errors';
+import type { TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
+import { StreamTableWriter } from './stream-table-writer';
 
 /**
  * CSV through csv-stringify's stream API: RFC 4180 (CRLF records, fields with a quote, comma or
@@ -15,16 +14,13 @@ import { ExportErrors } from '../../../domain/exports/export.errors';
 
 type ToText = (cell: Exclude<Cell, null>) => string;
 
-export class CsvTableWriter implements TableWriter {
+export class CsvTableWriter extends StreamTableWriter {
   private readonly stringifier: Stringifier;
-  private readonly watch: OutputWatch;
   private readonly toText: ToText[];
-  private rows = 0;
-  private state: 'open' | 'finishing' | 'done' | 'aborted' = 'open';
 
-  constructor(private readonly o: TableWriterOptions) {
+  constructor(o: TableWriterOptions) {
+    super(o, 'csv');
     this.toText = o.columns.map(compileCellText);
-    this.watch = new OutputWatch(o.out);
     this.stringifier = stringify({ bom: o.csvBom === true, record_delimiter: '\r\n' });
     this.stringifier.on('error', (err: Error) => this.watch.fail(err));
     this.stringifier.pipe(o.out as Writable);
@@ -47,32 +43,14 @@ export class CsvTableWriter implements TableWriter {
     }
   }
 
-  async finish(): Promise<{ rows: number }> {
-    this.assertOpen();
-    this.state = 'finishing';
-    try {
-      this.watch.check();
-      const flushed = this.watch.wait(this.o.out, 'finish');
-      this.stringifier.end();
-      await flushed;
-      this.state = 'done';
-      return { rows: this.rows };
-    } catch (err) {
-      await this.abort(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
+  protected async complete(): Promise<void> {
+    const flushed = this.watch.wait(this.o.out, 'finish');
+    this.stringifier.end();
+    await flushed;
   }
 
-  async abort(err?: Error): Promise<void> {
-    if (this.state === 'done' || this.state === 'aborted') return;
-    this.state = 'aborted';
-    this.watch.fail(err ?? ExportErrors.aborted());
+  protected stop(): void {
     this.stringifier.unpipe(this.o.out);
     this.stringifier.destroy();
-    destroyOutput(this.o.out, err);
-  }
-
-  private assertOpen(): void {
-    if (this.state !== 'open') throw ExportErrors.writerClosed('csv', this.state);
   }
 }

@@ -5,12 +5,9 @@ import { startsLikeFormula, type Cell } from '../../../domain/exports/cell-forma
 import { columnFormat } from '../../../domain/exports/cell-text';
 import { columnWidths } from '../../../domain/exports/column-width';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
-import { destroyOutput, OutputWatch, type DrainableStream } from '../output-watch';
-import {
-  MAX_XLSX_DATA_ROWS,
-  type TableWriter,
-  type TableWriterOptions,
-} from '../../../domain/exports/export-pipeline.ports';
+import type { DrainableStream } from '../output-watch';
+import { StreamTableWriter } from './stream-table-writer';
+import { MAX_XLSX_DATA_ROWS, type TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 import { ExportErrors } from '../../../domain/exports/export.errors';
 
 /**
@@ -131,9 +128,8 @@ export function sheetNameOf(base: string | undefined, index: number): string {
   return (clean.slice(0, MAX_SHEET_NAME - suffix.length) || 'Sheet') + suffix;
 }
 
-export class XlsxTableWriter implements TableWriter {
+export class XlsxTableWriter extends StreamTableWriter {
   private readonly workbook: ReproducibleWorkbookWriter;
-  private readonly watch: OutputWatch;
   private readonly columns: readonly ExportColumn[];
   private readonly headers: string[];
   private readonly maxRowsPerSheet: number;
@@ -147,11 +143,10 @@ export class XlsxTableWriter implements TableWriter {
   private sheet: ExcelJS.Worksheet | null = null;
   private sheetIndex = 0;
   private sheetRows = 0;
-  private rows = 0;
   private sinceDrain = 0;
-  private state: 'open' | 'finishing' | 'done' | 'aborted' = 'open';
 
-  constructor(private readonly o: TableWriterOptions) {
+  constructor(o: TableWriterOptions) {
+    super(o, 'xlsx');
     this.columns = o.columns;
     this.maxRowsPerSheet = o.maxRowsPerSheet ?? MAX_XLSX_DATA_ROWS;
     if (!Number.isSafeInteger(this.maxRowsPerSheet) || this.maxRowsPerSheet < 1) {
@@ -167,7 +162,6 @@ export class XlsxTableWriter implements TableWriter {
       return numFmt === undefined ? undefined : { numFmt };
     });
 
-    this.watch = new OutputWatch(o.out);
     const created = o.createdAt ?? new Date(0);
     this.workbook = new ReproducibleWorkbookWriter({
       stream: o.out as Writable,
@@ -270,35 +264,17 @@ export class XlsxTableWriter implements TableWriter {
     await this.drain();
   }
 
-  async finish(): Promise<{ rows: number }> {
-    this.assertOpen();
-    this.state = 'finishing';
-    try {
-      this.watch.check();
-      if (this.sample) await this.flushSample();
-      this.commitSheet(this.sheet!);
-      // Resolves on the output's 'finish': every byte is in the output stream.
-      await Promise.race([this.workbook.commit(), this.watch.failed]);
-      this.state = 'done';
-      return { rows: this.rows };
-    } catch (err) {
-      await this.abort(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
+  protected async complete(): Promise<void> {
+    if (this.sample) await this.flushSample();
+    this.commitSheet(this.sheet!);
+    // Resolves on the output's 'finish': every byte is in the output stream.
+    await Promise.race([this.workbook.commit(), this.watch.failed]);
   }
 
-  async abort(err?: Error): Promise<void> {
-    if (this.state === 'done' || this.state === 'aborted') return;
-    this.state = 'aborted';
+  protected stop(): void {
     this.sample = null;
-    this.watch.fail(err ?? ExportErrors.aborted());
     const zip = this.internals.zip;
     zip.unpipe(this.o.out);
     zip.abort();
-    destroyOutput(this.o.out, err);
-  }
-
-  private assertOpen(): void {
-    if (this.state !== 'open') throw ExportErrors.writerClosed('xlsx', this.state);
   }
 }

@@ -1,5 +1,5 @@
 import { api, request, type Query } from './client';
-import type { BizType, ExportColumnsAnswer, FileTask, LoginAnswer, Me, Page } from './types';
+import type { BizType, ExportColumnsAnswer, ExportPreview, FileTask, LoginAnswer, Me, Page } from './types';
 
 /** Typed calls of the routes the console uses. Admin pages add theirs beside these (see README). */
 export const auth = {
@@ -47,6 +47,7 @@ export interface ExportRequest {
 
 export const exportsApi = {
   create: (req: ExportRequest) => api.post<FileTask>('/exports', req),
+  preview: (req: Omit<ExportRequest, 'idempotencyKey'>) => api.post<ExportPreview>('/exports/preview', req),
   cancel: (id: string) => api.post<FileTask>(`/exports/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => api.post<FileTask>(`/exports/${encodeURIComponent(id)}/retry`),
 };

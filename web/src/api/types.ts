@@ -51,6 +51,9 @@ export interface FileTask {
     format: string;
     filters: Record<string, unknown>;
     columns: string[];
+    /** The zone of the file's date-times and the language of its headers (API.md v1.1). */
+    timeZone?: string;
+    locale?: string | null;
     rowCount: number | null;
     progress: { rows: number; total: number | null };
     failureReason: string | null;
@@ -76,6 +79,8 @@ export interface ExportColumn {
   type: ColumnType;
   format?: string;
   dict?: Record<string, string>;
+  /** The dictionary's labels per locale (`{"zh-CN": {"1": "已支付"}}`), falling back to `dict`. */
+  dicts?: Record<string, Record<string, string>>;
   mask?: string;
   restricted?: boolean;
   width?: number;
@@ -125,4 +130,16 @@ export interface UnitNode {
   name: string;
   parentId: string | null;
   children?: UnitNode[];
+}
+
+/** `POST /api/exports/preview`: the rows and columns an export would have now (API.md v1.1). */
+export interface ExportPreview {
+  /** null: the data source cannot count in advance. */
+  estimatedRows: number | null;
+  columns: { key: string; header: string; type?: string }[];
+  maxRows?: number;
+  withinMaxRows?: boolean;
+  message?: string | null;
+  timeZone?: string;
+  locale?: string | null;
 }

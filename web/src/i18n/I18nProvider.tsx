@@ -1,7 +1,10 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { ConfigProvider } from 'antd';
-import enUS from 'antd/locale/en_US';
-import zhCN from 'antd/locale/zh_CN';
+// The ES builds: antd/locale/* are CommonJS re-exports whose default import, under Vite 8's
+// Node-style interop for a "type": "module" package, is the module object ({default: locale}), so
+// ConfigProvider got no DatePicker locale and pickers stayed English ("Start date") in zh-CN.
+import enUS from 'antd/es/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { translate, type Lang, type MessageKey } from './messages';

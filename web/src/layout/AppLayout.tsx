@@ -1,12 +1,13 @@
-import { Suspense, useMemo } from 'react';
+import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { Button, Layout, Menu, Radio, Space, Spin, Typography, theme, type MenuProps } from 'antd';
-import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons';
 import { useSession } from '../auth/AuthProvider';
 import { mayOpen } from '../auth/roles';
 import { useI18n } from '../i18n/I18nProvider';
 import type { Lang } from '../i18n/messages';
 import { PAGES } from '../routes';
+import { PageErrorBoundary } from '../components/PageErrorBoundary';
 
 const { Header, Sider, Content } = Layout;
 
@@ -28,6 +29,24 @@ export function LanguageSelect() {
   );
 }
 
+/** antd's `lg`: below it the menu is a drawer over the page, opened from the header. */
+const WIDE = '(min-width: 992px)';
+
+/**
+ * Whether the window is wide, known at the first render (a Sider `breakpoint` learns it only after
+ * mounting, so a reload on a phone showed the menu half-collapsed over the page).
+ */
+function useWide(): boolean {
+  const [wide, setWide] = useState(() => window.matchMedia(WIDE).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(WIDE);
+    const on = () => setWide(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return wide;
+}
+
 /** The signed-in frame: a menu of the pages this user may open, the header, and the page itself. */
 export function AppLayout() {
   const { me, signOut } = useSession();
@@ -35,6 +54,9 @@ export function AppLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const { token } = theme.useToken();
+  const wide = useWide();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const gap = wide ? 24 : 8;
 
   const items = useMemo<MenuProps['items']>(() => {
     const visible = PAGES.filter((p) => mayOpen(me ?? null, p.roles));
@@ -50,7 +72,18 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Sider width={220} theme="light" breakpoint="lg" collapsedWidth={0}>
+      <Sider
+        width={220}
+        theme="light"
+        collapsed={!wide && !menuOpen}
+        collapsedWidth={0}
+        trigger={null}
+        style={
+          wide
+            ? undefined
+            : { position: 'fixed', insetBlock: 0, left: 0, zIndex: 20, boxShadow: token.boxShadowSecondary }
+        }
+      >
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 16, color: token.colorPrimary }}>
           {t('app.title')}
         </div>
@@ -59,7 +92,10 @@ export function AppLayout() {
             mode="inline"
             items={items}
             selectedKeys={selected ? [selected] : []}
-            onClick={({ key }) => void navigate(key)}
+            onClick={({ key }) => {
+              setMenuOpen(false);
+              void navigate(key);
+            }}
           />
         </nav>
       </Sider>
@@ -67,30 +103,62 @@ export function AppLayout() {
         <Header
           style={{
             background: token.colorBgContainer,
-            padding: '0 24px',
+            padding: `0 ${gap + 8}px`,
             display: 'flex',
-            justifyContent: 'flex-end',
+            justifyContent: wide ? 'flex-end' : 'space-between',
             alignItems: 'center',
+            gap: 8,
           }}
         >
-          <Space size="middle">
+          {wide ? null : (
+            <Button
+              type="text"
+              icon={<MenuOutlined />}
+              aria-label={t('app.menu')}
+              aria-expanded={menuOpen}
+              onClick={() => setMenuOpen((o) => !o)}
+            />
+          )}
+          <Space size={wide ? 'middle' : 'small'}>
             <LanguageSelect />
-            <Typography.Text>
-              <UserOutlined /> {me?.username}
-            </Typography.Text>
-            <Button icon={<LogoutOutlined />} onClick={signOut}>
-              {t('app.signOut')}
+            {wide ? (
+              <Typography.Text>
+                <UserOutlined /> {me?.username}
+              </Typography.Text>
+            ) : null}
+            <Button
+              icon={<LogoutOutlined />}
+              onClick={signOut}
+              aria-label={t('app.signOut')}
+              title={wide ? undefined : `${me?.username ?? ''}: ${t('app.signOut')}`}
+            >
+              {wide ? t('app.signOut') : null}
             </Button>
           </Space>
         </Header>
-        <Content style={{ margin: 24 }}>
-          <main
-            style={{ background: token.colorBgContainer, padding: 24, borderRadius: token.borderRadiusLG }}
+        {wide || !menuOpen ? null : (
+          // The open menu covers the page on a narrow window; a tap beside it closes it.
+          <div
+            aria-hidden
+            onClick={() => setMenuOpen(false)}
+            style={{ position: 'fixed', inset: 0, zIndex: 19, background: token.colorBgMask }}
+          />
+        )}
+        <Content style={{ margin: gap, minWidth: 0 }}>
+          {/* antd's Content is the <main> landmark already: one per page. */}
+          <div
+            style={{
+              background: token.colorBgContainer,
+              padding: wide ? 24 : 12,
+              borderRadius: token.borderRadiusLG,
+            }}
           >
-            <Suspense fallback={<Spin aria-label={t('app.loading')} />}>
-              <Outlet />
-            </Suspense>
-          </main>
+            <PageErrorBoundary key={location.pathname}>
+              <Suspense fallback={<Spin aria-label={t('app.loading')} />}>
+                <Outlet />
+              </Suspense>
+            </PageErrorBoundary>
+          </div>
         </Content>
       </Layout>
     </Layout>

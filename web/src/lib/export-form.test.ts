@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildFilterFields, columnChoices, requestedColumns, toFilters } from './export-form';
+import { buildFilterFields, columnChoices, filterLabel, requestedColumns, toFilters } from './export-form';
 import type { ExportBizType, ExportColumnsAnswer } from '../api/types';
 
 // The demo order export's shape (domain/metadata/demo-biz-types.ts).
@@ -16,8 +16,15 @@ const orders: Pick<ExportBizType, 'dataHandler' | 'columns'> = {
     },
   },
   columns: [
-    { key: 'status', header: 'Status', type: 'string', dict: { '1': 'Paid', '2': 'Shipped' } },
-    { key: 'created_at', header: 'Created', type: 'datetime' },
+    {
+      key: 'status',
+      header: 'Status',
+      headers: { 'zh-CN': '状态' },
+      type: 'string',
+      dict: { '1': 'Paid', '2': 'Shipped' },
+      dicts: { 'zh-CN': { '1': '已支付' } },
+    },
+    { key: 'created_at', header: 'Created', headers: { 'zh-CN': '下单时间' }, type: 'datetime' },
     { key: 'shipping_city', header: 'City', type: 'string' },
     { key: 'item_count', header: 'Items', type: 'integer' },
   ],
@@ -35,13 +42,31 @@ describe('console: export filter form', () => {
         { value: '2', label: 'Shipped' },
       ],
     });
-    assert.equal(by.status.label, 'Status');
+    assert.equal(by.status.header, 'Status');
+    assert.equal(by.status.label, 'Status is any of');
     assert.deepEqual(by.createdFrom.control, { kind: 'datetime' });
-    assert.equal(by.createdFrom.label, 'Created');
+    assert.equal(by.createdFrom.label, 'Created from');
+    assert.equal(by.city.label, 'City');
+    assert.equal(by.minItems.label, 'Items at least');
     assert.deepEqual(by.city.control, { kind: 'text', multiple: false });
     assert.deepEqual(by.minItems.control, { kind: 'number', multiple: false });
     assert.deepEqual(by.gift.control, { kind: 'boolean' });
     assert.equal(by.gift.label, 'gift');
+  });
+
+  it('labels filters with the header in the language and the operator as words, never a symbol', () => {
+    const by = Object.fromEntries(buildFilterFields(orders, 'zh-CN').map((f) => [f.name, f]));
+    assert.equal(by.createdFrom.label, '下单时间 起');
+    assert.equal(by.status.label, '状态（任一）');
+    assert.equal(by.minItems.label, 'Items 不小于', 'no zh header: the plain one');
+    assert.deepEqual(by.status.control.kind === 'enum' ? by.status.control.options : [], [
+      { value: '1', label: '已支付' },
+      { value: '2', label: 'Shipped' },
+    ]);
+    for (const op of ['=', '!=', 'in', 'like', '>=', '>', '<=', '<'] as const)
+      for (const type of ['datetime', 'number'] as const)
+        for (const lang of ['en', 'zh-CN'] as const)
+          assert.doesNotMatch(filterLabel('X', op, type, lang), /[<>=!]/, `${op} ${type} ${lang}`);
   });
 
   it('turns form values into request filters, leaving empty fields out', () => {
@@ -58,6 +83,20 @@ describe('console: export filter form', () => {
       { status: [1, 2], createdFrom: '2026-11-01T00:00:00.000Z', city: 'Shanghai', minItems: 3, gift: true },
     );
     assert.deepEqual(toFilters(fields, { status: [], city: '', minItems: null }), {});
+    // A picked date-time is read in the export's zone when it has one.
+    const picked = {
+      year: () => 2026,
+      month: () => 10,
+      date: () => 1,
+      hour: () => 0,
+      minute: () => 0,
+      second: () => 0,
+      toISOString: () => 'the browser zone',
+    };
+    assert.deepEqual(toFilters(fields, { createdFrom: picked }, 'Asia/Shanghai'), {
+      createdFrom: '2026-10-31T16:00:00.000Z',
+    });
+    assert.deepEqual(toFilters(fields, { createdFrom: picked }), { createdFrom: 'the browser zone' });
   });
 
   it('shows restricted columns the user lacks as disabled and requests only the chosen ones', () => {

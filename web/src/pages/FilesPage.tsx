@@ -1,5 +1,19 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, DatePicker, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
+import {
+  Button,
+  DatePicker,
+  Empty,
+  Form,
+  Input,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import { Link } from 'react-router-dom';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { bizTypes, exportsApi, fileTasks, type FileTaskQuery } from '../api/resources';
@@ -166,6 +180,25 @@ export default function FilesPage() {
   };
 
   const open = items.find((x) => x.id === openId) ?? null;
+  const typeNames = useMemo(() => new Map(types.map((b) => [b.code, b.name])), [types]);
+  const filtered = Object.entries(query).some(([k, v]) => k !== 'limit' && v !== undefined);
+  const reset = () => {
+    form.resetFields();
+    setQuery({ limit: PAGE });
+  };
+  // Nothing at all yet: say where files come from. Nothing matching: say so, and offer the reset.
+  const empty = filtered ? (
+    <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('files.noMatch')}>
+      <Button onClick={reset}>{t('common.reset')}</Button>
+    </Empty>
+  ) : (
+    <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('files.empty')}>
+      <Space wrap style={{ justifyContent: 'center' }}>
+        <Link to="/exports/new">{t('nav.newExport')}</Link>
+        <Link to="/upload">{t('nav.upload')}</Link>
+      </Space>
+    </Empty>
+  );
 
   return (
     <>
@@ -215,8 +248,8 @@ export default function FilesPage() {
             options={FILE_TASK_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
           />
         </Form.Item>
-        <Form.Item name="created" label={t('files.filter.created')}>
-          <DatePicker.RangePicker allowEmpty={[true, true]} />
+        <Form.Item name="created" label={t('files.filter.created')} style={{ maxWidth: '100%' }}>
+          <DatePicker.RangePicker allowEmpty={[true, true]} style={{ maxWidth: '100%' }} />
         </Form.Item>
         <Form.Item name="q" label={t('files.filter.q')}>
           <Input allowClear style={{ width: 160 }} />
@@ -226,14 +259,7 @@ export default function FilesPage() {
             <Button type="primary" htmlType="submit">
               {t('common.search')}
             </Button>
-            <Button
-              onClick={() => {
-                form.resetFields();
-                setQuery({ limit: PAGE });
-              }}
-            >
-              {t('common.reset')}
-            </Button>
+            <Button onClick={reset}>{t('common.reset')}</Button>
           </Space>
         </Form.Item>
       </Form>
@@ -242,52 +268,71 @@ export default function FilesPage() {
         loading={loading}
         dataSource={items}
         pagination={false}
-        locale={{ emptyText: t('files.empty') }}
-        scroll={{ x: 900 }}
+        locale={{ emptyText: loading ? ' ' : empty }}
+        scroll={{ x: 960 }}
         columns={[
           {
             title: t('files.col.name'),
             dataIndex: 'name',
+            // One line, cut with an ellipsis; the whole name in the tooltip and the details drawer.
+            ellipsis: { showTitle: false },
             render: (name: string, task) => (
-              <Button
-                type="link"
-                style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }}
-                onClick={() => setOpenId(task.id)}
-                aria-label={`${t('common.details')}: ${name}`}
-              >
-                {name}
-              </Button>
+              <>
+                <Tooltip title={name} placement="topLeft">
+                  <Button
+                    type="link"
+                    style={{ padding: 0, height: 'auto', maxWidth: '100%' }}
+                    onClick={() => setOpenId(task.id)}
+                    aria-label={`${t('common.details')}: ${name}`}
+                  >
+                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                      {name}
+                    </span>
+                  </Button>
+                </Tooltip>
+                {task.file ? (
+                  <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>
+                    {formatBytes(task.file.size)}
+                  </Typography.Text>
+                ) : null}
+              </>
             ),
           },
           {
             title: t('files.col.kind'),
             dataIndex: 'kind',
-            width: 90,
+            width: 80,
             render: (k: FileTask['kind']) => (
               <Tag color={k === 'EXPORT' ? 'blue' : 'green'}>{t(`kind.${k}`)}</Tag>
             ),
           },
-          { title: t('files.col.bizType'), dataIndex: 'bizType', width: 150 },
+          {
+            title: t('files.col.bizType'),
+            dataIndex: 'bizType',
+            width: 140,
+            ellipsis: { showTitle: false },
+            // The name people gave the biz type; its code (what the API filters by) on hover.
+            render: (code: string) => (
+              <Tooltip title={code} placement="topLeft">
+                <span>{typeNames.get(code) ?? code}</span>
+              </Tooltip>
+            ),
+          },
           {
             title: t('files.col.status'),
             dataIndex: 'status',
-            width: 180,
+            width: 170,
             render: (_: unknown, task) => <StatusBadge task={task} />,
           },
           {
             title: t('files.col.created'),
             dataIndex: 'createdAt',
-            width: 190,
+            width: 180,
             render: (iso: string) => formatDate(iso),
           },
           {
-            title: t('files.col.size'),
-            width: 100,
-            render: (_: unknown, task) => formatBytes(task.file?.size),
-          },
-          {
             title: t('common.actions'),
-            width: 260,
+            width: 200,
             render: (_: unknown, task) => (
               <Space size="small" wrap>
                 {task.status === 'SUCCESS' ? (

@@ -16,8 +16,8 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { bizTypes, exportsApi } from '../api/resources';
-import type { ExportBizType, ExportColumnsAnswer } from '../api/types';
+import { bizTypes, exportsApi, type ExportRequest } from '../api/resources';
+import type { ExportBizType, ExportColumnsAnswer, ExportPreview as Preview } from '../api/types';
 import { PageTitle } from '../components/PageTitle';
 import { useNotify } from '../components/useNotify';
 import { useI18n } from '../i18n/I18nProvider';
@@ -28,6 +28,15 @@ import {
   toFilters,
   type FilterField,
 } from '../lib/export-form';
+import { browserTimeZone, timeZoneChoices } from '../lib/zoned-time';
+import type { Lang } from '../i18n/messages';
+import { ExportPreview } from './export/ExportPreview';
+
+/** The languages an export's headers (and dictionary values) may be written in. */
+const EXPORT_LOCALES: readonly { value: Lang; label: string }[] = [
+  { value: 'zh-CN', label: '中文 (zh-CN)' },
+  { value: 'en', label: 'English (en)' },
+];
 
 interface Exportable {
   type: ExportBizType;
@@ -40,28 +49,55 @@ const newKey = () =>
     ? crypto.randomUUID()
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
-function FilterInput({ field }: { field: FilterField }) {
+const FULL = { width: '100%' } as const;
+
+/**
+ * The filters as a grid of equal cells: every row is as high as its tallest cell and rows are one
+ * Form.Item margin apart (a wrapping Space added its own row gap on top of that margin, unevenly).
+ * Cells narrow to one column on a narrow window.
+ */
+const FILTER_GRID = {
+  display: 'grid',
+  gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+  columnGap: 24,
+} as const;
+
+/** What Form.Item hands its child: the field's id (the label's target), value and change handler. */
+interface ControlProps {
+  id?: string;
+  value?: unknown;
+  onChange?: (value: unknown) => void;
+}
+
+/**
+ * One filter's control. It passes Form.Item's props on to the antd control: without them the
+ * form never saw a filter's value (every export ran unfiltered) and no label pointed at its input.
+ */
+function FilterInput({ field, ...control }: { field: FilterField } & ControlProps) {
   const { t } = useI18n();
   const c = field.control;
+  // Each antd control types its value; the form holds whatever the control produces.
+  const p = control as Record<string, never>;
   switch (c.kind) {
     case 'datetime':
-      return <DatePicker showTime style={{ width: 240 }} />;
+      return <DatePicker showTime style={FULL} {...p} />;
     case 'number':
       return c.multiple ? (
-        <Select mode="tags" style={{ width: 320 }} tokenSeparators={[',', ' ']} />
+        <Select mode="tags" style={FULL} tokenSeparators={[',', ' ']} {...p} />
       ) : (
-        <InputNumber style={{ width: 200 }} />
+        <InputNumber style={FULL} {...p} />
       );
     case 'boolean':
       return (
         <Select
           allowClear
-          style={{ width: 160 }}
+          style={FULL}
           placeholder={t('export.any')}
           options={[
             { value: 'true', label: t('export.yes') },
             { value: 'false', label: t('export.no') },
           ]}
+          {...p}
         />
       );
     case 'enum':
@@ -71,22 +107,29 @@ function FilterInput({ field }: { field: FilterField }) {
           allowClear
           showSearch
           optionFilterProp="label"
-          style={{ width: 320 }}
+          style={FULL}
           placeholder={t('export.any')}
-          options={c.options.map((o) => ({ value: o.value, label: `${o.label} (${o.value})` }))}
+          options={c.options}
+          {...p}
         />
       );
     case 'text':
       return c.multiple ? (
-        <Select mode="tags" style={{ width: 320 }} />
+        <Select mode="tags" style={FULL} {...p} />
       ) : (
-        <Input style={{ width: 240 }} allowClear />
+        <Input style={FULL} allowClear {...p} />
       );
   }
 }
 
+/** An export's zone unless one is chosen: the biz type's `rules.timeZone`, else the person's own. */
+function defaultZone(c: Exportable | undefined): string {
+  const own = c?.type.rules.timeZone;
+  return typeof own === 'string' && own ? own : browserTimeZone();
+}
+
 export default function NewExportPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const notify = useNotify();
   const navigate = useNavigate();
   const [form] = Form.useForm<Record<string, unknown>>();
@@ -94,6 +137,8 @@ export default function NewExportPage() {
   const [code, setCode] = useState<string | undefined>();
   const [key, setKey] = useState(newKey);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewing, setPreviewing] = useState(false);
 
   // The EXPORT biz types and, for each, the columns this user would get (none: may not export it).
   useEffect(() => {
@@ -112,7 +157,12 @@ export default function NewExportPage() {
   }, [notify]);
 
   const chosen = choices?.find((c) => c.type.code === code);
-  const fields = useMemo(() => (chosen ? buildFilterFields(chosen.type) : []), [chosen]);
+  const fields = useMemo(() => (chosen ? buildFilterFields(chosen.type, lang) : []), [chosen, lang]);
+
+  const zones = useMemo(
+    () => timeZoneChoices(defaultZone(chosen)).map((z) => ({ value: z, label: z })),
+    [chosen],
+  );
 
   const pick = (next: string) => {
     setCode(next);
@@ -121,23 +171,46 @@ export default function NewExportPage() {
     form.setFieldsValue({
       format: c?.type.rules.formats[0],
       columns: c?.columns.columns.filter((x) => x.available).map((x) => x.key),
+      // The biz type's zone (rules.timeZone), else the person's own; headers in the console's language.
+      timeZone: defaultZone(c),
+      locale: lang,
     });
+    setPreview(null);
     setKey(newKey());
+  };
+
+  /** The request the form describes (filters' dates read in the chosen zone). */
+  const requestOf = (values: Record<string, unknown>): Omit<ExportRequest, 'idempotencyKey'> => {
+    const timeZone = (values.timeZone as string | undefined) ?? defaultZone(chosen);
+    return {
+      bizType: chosen!.type.code,
+      format: String(values.format),
+      filters: toFilters(fields, values, timeZone),
+      columns: requestedColumns(chosen!.columns, (values.columns as string[] | undefined) ?? []),
+      timeZone,
+      locale: (values.locale as Lang | undefined) ?? lang,
+    };
+  };
+
+  const runPreview = async () => {
+    if (!chosen) return;
+    setPreviewing(true);
+    try {
+      const values = await form.validateFields();
+      setPreview(await exportsApi.preview(requestOf(values)));
+    } catch (e) {
+      // A field the form itself refused is marked on the field; anything else is the API's answer.
+      if (!(e && typeof e === 'object' && 'errorFields' in e)) notify.error(e);
+    } finally {
+      setPreviewing(false);
+    }
   };
 
   const submit = async (values: Record<string, unknown>) => {
     if (!chosen || busy) return;
     setBusy(true);
     try {
-      const task = await exportsApi.create({
-        bizType: chosen.type.code,
-        format: String(values.format),
-        filters: toFilters(fields, values),
-        columns: requestedColumns(chosen.columns, (values.columns as string[] | undefined) ?? []),
-        idempotencyKey: key,
-        // Hook for the export options of API.md v1.1 (timeZone, locale, POST /api/exports/preview):
-        // add the fields here once the exports service accepts them.
-      });
+      const task = await exportsApi.create({ ...requestOf(values), idempotencyKey: key });
       notify.success(t('export.submitted', { name: task.name }));
       await navigate('/files');
     } catch (e) {
@@ -157,6 +230,13 @@ export default function NewExportPage() {
         form={form}
         layout="vertical"
         onFinish={(v) => void submit(v)}
+        // A preview answers for the values it was asked with: any change makes it stale.
+        onValuesChange={() => setPreview(null)}
+        // Enter confirms a typed date or choice; it must not also request the export (a form's
+        // implicit submission). The request is the button's alone.
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') e.preventDefault();
+        }}
         style={{ maxWidth: 760 }}
         disabled={choices.length === 0}
       >
@@ -177,21 +257,27 @@ export default function NewExportPage() {
             {fields.length === 0 ? (
               <Typography.Paragraph>{t('export.noFilters')}</Typography.Paragraph>
             ) : null}
-            <Space wrap size="large" align="start">
+            <div style={FILTER_GRID}>
               {fields.map((f) => (
-                <Form.Item key={f.name} name={f.name} label={`${f.label} ${f.op}`}>
+                <Form.Item key={f.name} name={f.name} label={f.label}>
                   <FilterInput field={f} />
                 </Form.Item>
               ))}
-            </Space>
+            </div>
             <Divider orientation="left">{t('export.columns')}</Divider>
             <Typography.Paragraph type="secondary">{t('export.columnsHint')}</Typography.Paragraph>
             <Form.Item
               name="columns"
               rules={[{ required: true, type: 'array', min: 1, message: t('export.pickColumns') }]}
             >
-              <Checkbox.Group style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', gap: 8 }}>
-                {columnChoices(chosen.columns).map((c) => (
+              <Checkbox.Group
+                style={{
+                  display: 'grid',
+                  gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))',
+                  gap: 8,
+                }}
+              >
+                {columnChoices(chosen.columns, chosen.type.columns, lang).map((c) => (
                   <Checkbox key={c.value} value={c.value} disabled={c.disabled}>
                     {c.label}{' '}
                     {c.disabled ? (
@@ -209,9 +295,43 @@ export default function NewExportPage() {
                 options={chosen.type.rules.formats.map((f) => ({ value: f, label: f }))}
               />
             </Form.Item>
-            <Button type="primary" htmlType="submit" loading={busy}>
-              {t('export.submit')}
-            </Button>
+            <Divider orientation="left">{t('export.options')}</Divider>
+            <div style={FILTER_GRID}>
+              <Form.Item
+                name="timeZone"
+                label={t('export.timeZone')}
+                extra={t('export.timeZoneHelp')}
+                rules={[{ required: true }]}
+              >
+                <Select showSearch options={zones} style={FULL} />
+              </Form.Item>
+              <Form.Item name="locale" label={t('export.locale')} rules={[{ required: true }]}>
+                <Radio.Group
+                  optionType="button"
+                  options={[...EXPORT_LOCALES]}
+                  aria-label={t('export.locale')}
+                />
+              </Form.Item>
+            </div>
+            {preview ? (
+              <div style={{ marginBottom: 16 }}>
+                <ExportPreview preview={preview} maxRows={chosen.type.rules.maxRows} />
+              </div>
+            ) : null}
+            <Space wrap>
+              <Button onClick={() => void runPreview()} loading={previewing}>
+                {t('export.preview')}
+              </Button>
+              <Button
+                type="primary"
+                htmlType="submit"
+                loading={busy}
+                // Past rules.maxRows the export would only fail: narrow the filters first.
+                disabled={preview?.withinMaxRows === false}
+              >
+                {t('export.submit')}
+              </Button>
+            </Space>
           </>
         ) : null}
       </Form>

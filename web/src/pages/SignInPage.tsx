@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
+import { Alert, Button, Form, Input, Space, Typography, theme } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useSession } from '../auth/AuthProvider';
 import { useI18n } from '../i18n/I18nProvider';
@@ -19,6 +19,7 @@ export default function SignInPage() {
   const location = useLocation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { token } = theme.useToken();
   const next = (location.state as { from?: string } | null)?.from ?? '/files';
 
   if (me) return <Navigate to={next} replace />;
@@ -38,7 +39,17 @@ export default function SignInPage() {
 
   return (
     <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f0f2f5' }}>
-      <Card style={{ width: 380 }}>
+      {/* A plain panel, not antd's Card (which brings Tabs and Skeleton): fits a phone's width. */}
+      <div
+        style={{
+          width: 'min(380px, calc(100vw - 32px))',
+          boxSizing: 'border-box',
+          padding: 24,
+          background: token.colorBgContainer,
+          borderRadius: token.borderRadiusLG,
+          border: `1px solid ${token.colorBorderSecondary}`,
+        }}
+      >
         <Space direction="vertical" size="large" style={{ width: '100%' }}>
           <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
             <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
@@ -68,7 +79,7 @@ export default function SignInPage() {
             </Button>
           </Form>
         </Space>
-      </Card>
+      </div>
     </div>
   );
 }
