@@ -12,6 +12,7 @@ import { Integration1764000000011 } from './1764000000011-Integration';
 import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
 import { ExportSchedules1764000000013 } from './1764000000013-ExportSchedules';
 import { JobKinds1764000000014 } from './1764000000014-JobKinds';
+import { FairExports1764000000015 } from './1764000000015-FairExports';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MAIN_MIGRATIONS = [
   TrustTokens1764000000012,
   ExportSchedules1764000000013,
   JobKinds1764000000014,
+  FairExports1764000000015,
 ];
