@@ -56,7 +56,6 @@ describe('cluster: event-requested and recurring exports on three core nodes', a
       extra: {
         SHOP_DATABASE_URL: shop.url,
         REDIS_URL: s.url.redis,
-        DEMO_DATA: 'true',
         DEMO_ORDERS: '200',
         LOG_RELAY_INTERVAL_MS: '100',
         EXPORT_SCHEDULE_MIN_INTERVAL_SECONDS: '1',
@@ -64,7 +63,8 @@ describe('cluster: event-requested and recurring exports on three core nodes', a
     });
     nodes = [
       startNodeProcess('gateway', { ...env, SERVICES: 'gateway', NODE_ID: 'gw' }),
-      startNodeProcess('core-1', { ...env, SERVICES: 'core,export', NODE_ID: 'core-1' }),
+      // One node seeds the demo data: seeding from several at once races on its inserts.
+      startNodeProcess('core-1', { ...env, SERVICES: 'core,export', NODE_ID: 'core-1', DEMO_DATA: 'true' }),
       startNodeProcess('core-2', { ...env, SERVICES: 'core', NODE_ID: 'core-2' }),
       startNodeProcess('core-3', { ...env, SERVICES: 'core', NODE_ID: 'core-3' }),
     ];
