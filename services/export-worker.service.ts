@@ -8,6 +8,7 @@ import { ulidIds } from '../mixins/auth/ulid-ids';
 import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { outboxHint } from '../mixins/operation-log/actor';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { userLookup } from '../mixins/directory/user-lookup';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
@@ -46,6 +47,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
   let pool: SourcePool | null = null;
   let pipeline: ExportPipeline | null = null;
   let jobs: ExportJobs | null = null;
+  let turns: ExportTurnsRepository | null = null;
   // Test hook for the crash test: this node dies (SIGKILL) while serving its Nth chunk read.
   const exitAfterReads = Number(process.env.FTC_TEST_EXIT_AFTER_READS ?? 0);
   let reads = 0;
@@ -116,7 +118,10 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             maxAttempts: config.exports.maxAttempts,
             leaseSeconds: config.exports.leaseSeconds,
             outageWindowMs: config.exports.outageWindowMs,
+            retryDelayMs: config.exports.retryDelayMs,
+            userConcurrency: config.exports.userConcurrency,
           },
+          turns: turns!,
         };
         return runExportJob(deps, this.broker.nodeID, {
           jobId: String(job.id),
@@ -129,6 +134,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
     async started() {
       const db = await acquireMainDatabase(config.database);
       repo = new FileTaskRepository(db);
+      turns = new ExportTurnsRepository(db);
       pool = new SourcePool(config.exports.sources, (name, e) =>
         this.logger.warn(`export data source ${name} is unreachable`, e),
       );

@@ -7,6 +7,7 @@ import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
 import { progressBroadcast } from '../mixins/http/progress-hub';
@@ -14,8 +15,7 @@ import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { requestExport, type RequestExportInput } from '../domain/exports/use-cases/request-export';
 import { cancelExport } from '../domain/exports/use-cases/cancel-export';
-import { previewExport } from '../domain/exports/use-cases/preview-export';
-import type { ReadScope } from '../domain/exports/data-handler.port';
+import { previewExport, type EstimateRows } from '../domain/exports/use-cases/preview-export';
 import { retryExport } from '../domain/exports/use-cases/retry-export';
 import { systemClock } from '../domain/ports/clock.port';
 import type { ExportJobs } from '../domain/exports/export.ports';
@@ -32,6 +32,18 @@ export function exportsService(config: AppConfig): ServiceSchema {
   let tasks: FileTaskRepository | null = null;
   let queue: JobQueue | null = null;
   let jobs: ExportJobs | null = null;
+  let turns: ExportTurnsRepository | null = null;
+
+  /** The preview's count, where the data sources are: on an export node. */
+  const estimator =
+    (ctx: Context): EstimateRows =>
+    async (b, scope) =>
+      (
+        await ctx.call<{ total: number | null }, unknown>('exportWorker.estimate', {
+          handler: b.dataHandler,
+          scope,
+        })
+      ).total;
 
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
   const deps = (ctx: Context) => ({
@@ -44,6 +56,14 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
+    admission: {
+      estimate: estimator(ctx),
+      quota: turns!,
+      turns: turns!,
+      userConcurrency: config.exports.userConcurrency,
+      defaultTimeZone: config.exports.defaultTimeZone,
+      logger: ctx.broker.logger,
+    },
   });
 
   return {
@@ -83,15 +103,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
           locale: 'any|optional',
         },
         async handler(ctx: Ctx<RequestExportInput>) {
-          // The count runs where the data sources are: on an export node.
-          const estimate = async (b: { dataHandler: unknown }, scope: ReadScope) =>
-            (
-              await ctx.call<{ total: number | null }, unknown>('exportWorker.estimate', {
-                handler: b.dataHandler,
-                scope,
-              })
-            ).total;
-          return previewExport(deps(ctx), estimate, requireUser(ctx), ctx.params);
+          return previewExport(deps(ctx), estimator(ctx), requireUser(ctx), ctx.params);
         },
       },
       cancel: {
@@ -113,6 +125,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
     async started() {
       const db = await acquireMainDatabase(config.database);
       tasks = new FileTaskRepository(db);
+      turns = new ExportTurnsRepository(db);
       queue = createJobQueue(config, EXPORT_QUEUE, db);
       await queue.start();
       jobs = queueExportJobs(queue, config);

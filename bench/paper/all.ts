@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every paper benchmark in turn (Table 3, Table 4, Figures 6 and 7, scale-out),
  * each with its own cluster, on one pair of databases. Options as each part (--small, --scale,
- * --fresh, --drop, --out …); `--parts table3,table4,figures,scale` picks some.
+ * --fresh, --drop, --out …); `--parts table3,table4,figures,scale` picks some; `--share-cluster` runs
+ * them all on one cluster (smoke runs).
  */
 import { figures } from './figures';
-import { dropDatabases, paperOptions } from './common';
+import { dropDatabases, paperOptions, stopSharedCluster } from './common';
 import { scaleOut } from './scale';
 import { table3 } from './table3';
 import { table4 } from './table4';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       await part(o);
     }
   } finally {
+    await stopSharedCluster();
     if (o.drop) await dropDatabases(o);
   }
   console.log(`\nall parts done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -43,6 +43,12 @@ export interface PaperOptions {
   exportNodeOptions: string;
   nats: string;
   redis: string;
+  /**
+   * One cluster for every part of the run instead of one each (smoke runs: a node's start-up under
+   * tsx on a busy box costs more than the parts measure). Export node 1 is then not pinned, so the
+   * scale-out figures are not comparable with a normal run.
+   */
+  shareCluster: boolean;
 }
 
 export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
@@ -67,6 +73,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
       },
       nats: { type: 'string', default: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222' },
       redis: { type: 'string', default: 'redis://127.0.0.1:6379/11' },
+      'share-cluster': { type: 'boolean', default: false },
     },
   });
   const scale = Number(values.scale ?? (values.small ? '0.01' : '1'));
@@ -86,6 +93,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
     exportNodeOptions: values['export-node-options'],
     nats: values.nats,
     redis: values.redis,
+    shareCluster: values['share-cluster'],
   };
 }
 
@@ -208,6 +216,19 @@ export function ensureBuilt(o: PaperOptions): void {
   built = true;
 }
 
+/**
+ * Nodes still running. A benchmark that is stopped (a test's time budget, Ctrl-C) takes them with
+ * it: orphaned nodes would keep their NATS namespace, Redis connections and CPU on a shared box.
+ */
+const live = new Set<ChildProcess>();
+const killLive = () => live.forEach((c) => c.kill('SIGKILL'));
+process.once('exit', killLive);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killLive();
+    process.exit(130);
+  });
+
 /** `cpus` (a taskset list such as "0" or "1") pins the process to those cores. */
 function startProc(o: PaperOptions, name: string, env: Record<string, string>, cpus?: string): Proc {
   const nodeArgs = o.tsx ? ['--import', 'tsx', 'main.ts'] : ['dist/main.js'];
@@ -220,9 +241,16 @@ function startProc(o: PaperOptions, name: string, env: Record<string, string>, c
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let out = '';
+  // BENCH_LOG_DIR keeps every node's whole output (<dir>/<name>-<pid>.log) for a post-mortem.
+  const file = process.env.BENCH_LOG_DIR
+    ? path.join(process.env.BENCH_LOG_DIR, `${name}-${child.pid}.log`)
+    : null;
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
+    if (file) fs.appendFileSync(file, d);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
@@ -248,6 +276,25 @@ export async function startCluster(
   o: PaperOptions,
   p: { orders: number; exportNodes?: number; exportCpus?: string[]; env?: Record<string, string> },
 ): Promise<Cluster> {
+  if (!o.shareCluster) return newCluster(o, p);
+  shared ??= await newCluster(o, p);
+  // The parts stop their cluster when done; the shared one ends with stopSharedCluster().
+  return { ...shared, stop: async () => {} };
+}
+
+let shared: Cluster | null = null;
+
+/** Stops the cluster --share-cluster kept for every part. */
+export async function stopSharedCluster(): Promise<void> {
+  const c = shared;
+  shared = null;
+  await c?.stop();
+}
+
+async function newCluster(
+  o: PaperOptions,
+  p: { orders: number; exportNodes?: number; exportCpus?: string[]; env?: Record<string, string> },
+): Promise<Cluster> {
   ensureBuilt(o);
   const redis = new Redis(o.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
@@ -268,7 +315,7 @@ export async function startCluster(
     LOG_CHAIN_KEY: BENCH_KEY,
     ADMIN_PASSWORD,
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     PORT: String(port),
     HOST: '127.0.0.1',
     DEMO_DATA: 'true',

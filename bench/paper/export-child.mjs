@@ -20,8 +20,14 @@ import mysql from 'mysql2';
 import { stringify } from 'csv-stringify';
 import { createRequire } from 'node:module';
 
-// The product's cell formatter, compiled (the paper benchmarks build dist/ before they run).
-const { compileRowFormatter } = createRequire(import.meta.url)('../../dist/domain/exports/cell-format.js');
+// The product's cell formatter, compiled (the paper benchmarks build dist/ before they run). With
+// --tsx they build nothing: they start this child under tsx with FTC_CELL_FORMAT_SOURCE=1 and it
+// takes the TypeScript source instead (a dist/ left from another tree would be stale or missing).
+const { compileRowFormatter } = createRequire(import.meta.url)(
+  process.env.FTC_CELL_FORMAT_SOURCE === '1'
+    ? '../../domain/exports/cell-format.ts'
+    : '../../dist/domain/exports/cell-format.js',
+);
 
 const [mode, format, url, from, to, columnsJson, file] = process.argv.slice(2);
 const columns = JSON.parse(columnsJson);

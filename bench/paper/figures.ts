@@ -54,6 +54,8 @@ async function child(o: PaperOptions, mode: 'original' | 'bare', format: string,
   const file = path.join(os.tmpdir(), `ftc-bench-${mode}-${process.pid}.${format}`);
   const args = [
     ...(mode === 'original' ? [`--max-old-space-size=${ORIGINAL_HEAP_MB}`] : []),
+    // No dist/ with --tsx: the child loads the cell formatter's TypeScript source through tsx.
+    ...(o.tsx ? ['--import', 'tsx'] : []),
     'bench/paper/export-child.mjs',
     mode,
     format,
@@ -63,7 +65,11 @@ async function child(o: PaperOptions, mode: 'original' | 'bare', format: string,
     JSON.stringify(ORDER_EXPORT_COLUMNS),
     file,
   ];
-  const p = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...(o.tsx ? { FTC_CELL_FORMAT_SOURCE: '1' } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -123,7 +129,7 @@ export async function figures(o: PaperOptions): Promise<string> {
     for (const format of FORMATS) await system(o, cluster, format, 100);
     for (const rows of sizes) {
       for (const format of FORMATS) {
-        const repeats = rows <= 10_000 ? 3 : 1;
+        const repeats = rows <= 10_000 ? o.rounds : 1;
         const runs = { system: [] as Row['system'][], original: [] as Run[], bare: [] as Run[] };
         for (let k = 0; k < repeats; k++) {
           await sleep(300);
@@ -167,7 +173,7 @@ export async function figures(o: PaperOptions): Promise<string> {
     '',
     `Machine: ${await machine()}`,
     '',
-    `Exports of the first N orders of a ${fmt(orders)}-order shop (biz type \`${BENCH_BIZ}\`: the demo order export, ${ORDER_EXPORT_COLUMNS.length} columns, by id range), as ADMIN. **system**: POST /api/exports → task SUCCESS with the file stored (local disk), through a gateway, a core and an export node as separate processes (compiled dist/, defaults: EXPORT_CHUNK_ROWS 50,000, EXPORT_BATCH_ROWS 1,000${o.exportNodeOptions ? `, export node NODE_OPTIONS=${o.exportNodeOptions}` : ''}); memory = the export node's peak RSS (idle before the export in brackets). **original**: load every row with one mysql2 query and build the whole workbook / CSV text in memory, then write it (own process, --max-old-space-size=${ORIGINAL_HEAP_MB}). **bare**: mysql2 query stream → exceljs streaming WorkbookWriter / csv-stringify → file (own process). Peak RSS sampled every 50 ms from /proc (and the process's own maxRSS for the one-shot processes). Sizes up to 10,000: median duration of 3 runs, max peak; larger: one run.`,
+    `Exports of the first N orders of a ${fmt(orders)}-order shop (biz type \`${BENCH_BIZ}\`: the demo order export, ${ORDER_EXPORT_COLUMNS.length} columns, by id range), as ADMIN. **system**: POST /api/exports → task SUCCESS with the file stored (local disk), through a gateway, a core and an export node as separate processes (compiled dist/, defaults: EXPORT_CHUNK_ROWS 50,000, EXPORT_BATCH_ROWS 1,000${o.exportNodeOptions ? `, export node NODE_OPTIONS=${o.exportNodeOptions}` : ''}); memory = the export node's peak RSS (idle before the export in brackets). **original**: load every row with one mysql2 query and build the whole workbook / CSV text in memory, then write it (own process, --max-old-space-size=${ORIGINAL_HEAP_MB}). **bare**: mysql2 query stream → exceljs streaming WorkbookWriter / csv-stringify → file (own process). Peak RSS sampled every 50 ms from /proc (and the process's own maxRSS for the one-shot processes). Sizes up to 10,000: median duration of ${o.rounds} runs, max peak; larger: one run.`,
     '',
     mdTable(
       [

@@ -30,6 +30,13 @@ import type { ExportFormat } from '../metadata/export-format';
 
 export type { ExportFormat };
 
+/**
+ * Why a PENDING export waits (domain/exports/fair-turns.ts decides): its user's exports running
+ * are at EXPORT_USER_CONCURRENCY, its biz type's at rules.maxConcurrent, or it waits for a free
+ * worker slot (its turn among every user's waiting exports).
+ */
+export type WaitingReason = 'USER_CONCURRENCY' | 'BIZ_TYPE_CONCURRENCY' | 'NO_SLOT';
+
 /** Why an export failed: stable codes the compensation job and the UI act on. */
 export type FailureReason =
   | 'SOURCE_UNAVAILABLE'
@@ -91,6 +98,11 @@ export interface ExportAttrs {
   leaseOwner: string | null;
   leaseUntil: Date | null;
   manifest: Record<string, unknown> | null;
+  /**
+   * Why a PENDING export waits (domain/exports/fair-turns.ts), as the scheduler last saw it; only
+   * meaningful while PENDING. Absent or null: waiting for a free worker slot.
+   */
+  waitingReason?: WaitingReason | null;
 }
 
 export interface FileTaskProps {
@@ -153,6 +165,9 @@ export class FileTask {
     idempotencyKey: string | null;
     requestHash: string;
     now: Date;
+    waitingReason?: WaitingReason | null;
+    /** The rows the request is expected to export (the preview's estimate); null: unknown. */
+    estimatedRows?: number | null;
   }): FileTask {
     return new FileTask({
       id: p.id,
@@ -173,13 +188,14 @@ export class FileTask {
         idempotencyKey: p.idempotencyKey,
         requestHash: p.requestHash,
         rowCount: null,
-        progress: { rows: 0, total: null },
+        progress: { rows: 0, total: p.estimatedRows ?? null },
         failureReason: null,
         failureMessage: null,
         attempts: 0,
         leaseOwner: null,
         leaseUntil: null,
         manifest: null,
+        waitingReason: p.waitingReason ?? null,
       },
       version: 1,
     });
@@ -230,9 +246,12 @@ export class FileTask {
       attempts: e.attempts + 1,
       leaseOwner: owner,
       leaseUntil,
-      progress: { rows: 0, total: null },
+      // The total stays what the request estimated until the run counts its own (the daily quota
+      // counts it meanwhile).
+      progress: { rows: 0, total: e.progress.total },
       failureReason: null,
       failureMessage: null,
+      waitingReason: null,
     });
   }
 
@@ -406,6 +425,7 @@ export class FileTask {
             failureMessage: p.export.failureMessage,
             attempts: p.export.attempts,
             manifest: withManifest ? p.export.manifest : null,
+            waitingReason: p.status === 'PENDING' ? (p.export.waitingReason ?? 'NO_SLOT') : null,
           }
         : null,
     };

@@ -1,4 +1,5 @@
 import { mayRetry, type FailureReason, type FileTaskStatus } from '../file-tasks/file-task';
+import type { WaitingReason } from '../file-tasks/file-task';
 
 /** Why compensation re-enqueues an export. */
 export type StuckReason = 'LEASE_EXPIRED' | 'RETRYABLE_FAILURE' | 'JOB_MISSING';
@@ -9,7 +10,18 @@ export interface CompensationView {
   failureReason: FailureReason | null;
   attempts: number;
   leaseUntil: Date | null;
+  /** Why a PENDING export waits, as the last fair turn saw it. */
+  waitingReason?: WaitingReason | null;
 }
+
+/**
+ * A PENDING export held by a per-user or per-biz-type cap waits for a running export to release
+ * its slot, not for a job of its own: compensation leaves it alone (no event every run for an
+ * export that is simply waiting) and queues one turn instead, should a release's turn be lost.
+ */
+export const heldByCap = (t: CompensationView): boolean =>
+  t.status === 'PENDING' &&
+  (t.waitingReason === 'USER_CONCURRENCY' || t.waitingReason === 'BIZ_TYPE_CONCURRENCY');
 
 /**
  * Whether an export looks stuck, judged on the record alone:

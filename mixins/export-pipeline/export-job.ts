@@ -22,6 +22,9 @@ export const outageJobId = (taskId: string, attemptsSoFar: number, waits: number
  */
 export const exportJobId = (taskId: string, attemptsSoFar: number) => `export-${taskId}-${attemptsSoFar}`;
 
+/** A turn after a run of `taskId` released its slot: unique per release (the version after it). */
+export const turnJobId = (taskId: string, version: number) => `turn-${taskId}-${version}`;
+
 export function exportJobOptions(taskId: string, attemptsSoFar: number, config: AppConfig): JobOptions {
   return {
     jobId: exportJobId(taskId, attemptsSoFar),
@@ -33,11 +36,23 @@ export function exportJobOptions(taskId: string, attemptsSoFar: number, config: 
 /** The ExportJobs port over the `exports` queue. */
 export function queueExportJobs(queue: JobQueue, config: AppConfig): ExportJobs {
   return {
-    async enqueue(task) {
+    async enqueue(task, delayMs) {
       await queue.add<ExportJobData>(
         EXPORT_JOB,
         { taskId: task.id },
-        exportJobOptions(task.id, task.exportAttrs.attempts, config),
+        {
+          ...exportJobOptions(task.id, task.exportAttrs.attempts, config),
+          ...(delayMs ? { delayMs } : {}),
+        },
+      );
+    },
+    async enqueueTurn(task) {
+      // The released task's id only names the job: its export is no longer waiting, so the
+      // delivery takes a fair turn for whichever export is (domain/exports/use-cases/run-export.ts).
+      await queue.add<ExportJobData>(
+        EXPORT_JOB,
+        { taskId: task.id },
+        { jobId: turnJobId(task.id, task.version), attempts: 1 },
       );
     },
     async enqueueAfterOutage(taskId, attemptsSoFar, outage, delayMs) {

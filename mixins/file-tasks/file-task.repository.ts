@@ -1,5 +1,5 @@
 import type { FileTaskRepository as FileTaskRepositoryPort } from '../../domain/file-tasks/file-task.ports';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { asDate, dbDate } from '../database/db-dates';
 import {
   FileTask,
@@ -11,6 +11,7 @@ import {
   type FileTaskProps,
   type FileTaskStatus,
 } from '../../domain/file-tasks/file-task';
+import type { WaitingReason } from '../../domain/exports/fair-turns';
 import type { FileTaskListQuery } from '../../domain/file-tasks/list-query';
 import type { ReadFilter } from '../../domain/permissions/policy';
 import type { DomainEvent } from '../../domain/shared/domain-event';
@@ -23,12 +24,12 @@ import { FileTaskListSql, listBranches } from './file-task-list.sql';
 import { planWalk, walkIndexFor, type Walk } from './file-task-list.walk';
 import { loadRecentTasks, RecentTaskSample } from './recent-task-sample';
 
-const COLUMNS =
+export const COLUMNS =
   'id, kind, biz_type, biz_domain, name, status, created_by, unit_id, unit_path, created_at, updated_at, storage_key, size, sha256, content_type, version, ' +
-  'export_format, export_spec, idempotency_key, request_hash, row_count, progress_rows, progress_total, failure_reason, failure_message, attempts, lease_owner, lease_until, manifest';
+  'export_format, export_spec, idempotency_key, request_hash, row_count, progress_rows, progress_total, failure_reason, failure_message, attempts, lease_owner, lease_until, manifest, waiting_reason';
 const COLUMN_LIST = COLUMNS.split(', ');
 
-interface RawRow {
+export interface RawRow {
   id: string;
   kind: string;
   biz_type: string;
@@ -58,6 +59,7 @@ interface RawRow {
   lease_owner: string | null;
   lease_until: Date | string | null;
   manifest: string | null;
+  waiting_reason: string | null;
 }
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
@@ -77,10 +79,11 @@ const exportOf = (r: RawRow): ExportAttrs | null =>
         leaseOwner: r.lease_owner,
         leaseUntil: r.lease_until === null ? null : asDate(r.lease_until),
         manifest: r.manifest ? (JSON.parse(r.manifest) as Record<string, unknown>) : null,
+        waitingReason: r.waiting_reason as WaitingReason | null,
       }
     : null;
 
-const fromRaw = (r: RawRow): FileTask =>
+export const fromRaw = (r: RawRow): FileTask =>
   FileTask.restore({
     id: r.id,
     kind: r.kind as FileTaskKind,
@@ -132,7 +135,28 @@ const toRow = (p: FileTaskProps): FileTaskRow => ({
   leaseOwner: p.export?.leaseOwner ?? null,
   leaseUntil: p.export?.leaseUntil ?? null,
   manifest: p.export?.manifest ?? null,
+  waitingReason: p.export?.waitingReason ?? null,
 });
+
+/**
+ * Writes the task as the aggregate now holds it if the stored row is still at `from` (status and
+ * version): the conditional update every move after the insert goes through.
+ */
+export async function saveFrom(
+  em: EntityManager,
+  task: FileTask,
+  from: { status: FileTaskStatus; version: number },
+): Promise<boolean> {
+  const { id, createdAt: _c, ...changes } = toRow(task.snapshot());
+  const r = await em
+    .createQueryBuilder()
+    .update(FileTaskSchema)
+    .set(changes)
+    .where('id = :id AND status = :status AND version = :version', { id, ...from })
+    .updateEntity(false)
+    .execute();
+  return (r.affected ?? 0) > 0;
+}
 
 /**
  * How list pages with several branches are planned: `auto` walks when the sample says it pays (on
@@ -203,16 +227,8 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
     from: { status: FileTaskStatus; version: number },
     events: DomainEvent[],
   ): Promise<boolean> {
-    const { id, createdAt: _c, ...changes } = toRow(task.snapshot());
     return this.ds.transaction(async (em) => {
-      const r = await em
-        .createQueryBuilder()
-        .update(FileTaskSchema)
-        .set(changes)
-        .where('id = :id AND status = :status AND version = :version', { id, ...from })
-        .updateEntity(false)
-        .execute();
-      if (!r.affected) return false;
+      if (!(await saveFrom(em, task, from))) return false;
       await appendToOutbox(em, withTaskSubject(task, events));
       return true;
     });

@@ -1,4 +1,4 @@
-import { stuckReason, type StuckReason } from '../../domain/scheduler/compensation';
+import { heldByCap, stuckReason, type StuckReason } from '../../domain/scheduler/compensation';
 import { domainEvent } from '../../domain/shared/domain-event';
 import { isLiveJob, type JobQueue } from '../../domain/ports/job-queue.port';
 import { EXPORT_JOB, exportJobId, exportJobOptions, type ExportJobData } from '../export-pipeline/export-job';
@@ -52,6 +52,7 @@ export const compensation: Job = async (deps, rule, now) => {
   let handled = 0;
   let failed = 0;
   let more = false;
+  let held = 0;
   outer: for (const status of ['EXPORTING', 'FAILED', 'PENDING'] as const) {
     let afterId = '';
     for (;;) {
@@ -69,6 +70,10 @@ export const compensation: Job = async (deps, rule, now) => {
         }
         const reason = stuckReason(t, now, minAgeMs, maxAttempts);
         if (!reason) continue;
+        if (heldByCap(t)) {
+          held++;
+          continue;
+        }
         if (await hasLiveJob(deps.exportQueue, t, reason, maxAttempts)) continue;
         const jobId = compensationJobId(t.id, t.version + 1);
         const event = domainEvent(
@@ -105,5 +110,23 @@ export const compensation: Job = async (deps, rule, now) => {
       afterId = page[page.length - 1].id;
     }
   }
-  return { handled, failed, more, detail: { ...counts, ...(failed ? { enqueueFailures: failed } : {}) } };
+  if (held > 0) {
+    // One turn per run, whatever the number held: its delivery refreshes every waiting reason
+    // and starts an export if a cap let go.
+    await deps.exportQueue
+      .add<ExportJobData>(EXPORT_JOB, { taskId: '' }, { jobId: `turn-comp-${now.getTime()}`, attempts: 1 })
+      .catch((e: unknown) =>
+        deps.logger.warn(`compensation: could not queue a turn: ${(e as Error).message}`),
+      );
+  }
+  return {
+    handled,
+    failed,
+    more,
+    detail: {
+      ...counts,
+      ...(held ? { heldByCap: held } : {}),
+      ...(failed ? { enqueueFailures: failed } : {}),
+    },
+  };
 };

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { FailureReason, FileTaskStatus } from '../../domain/file-tasks/file-task';
 import type { CompensationView } from '../../domain/scheduler/compensation';
+import type { WaitingReason } from '../../domain/exports/fair-turns';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { FileTaskSchema } from '../database/schemas/file-task.schema';
 import { appendToOutbox } from '../operation-log/outbox';
@@ -24,6 +25,7 @@ interface CandidateRow {
   attempts: number | string | null;
   lease_until: Date | string | null;
   version: number | string;
+  waiting_reason: string | null;
 }
 
 /**
@@ -58,7 +60,7 @@ export class FileTaskMaintenance {
         ? { sql: 'lease_until <= ?', value: dbDate(this.ds, p.now) }
         : { sql: 'updated_at <= ?', value: dbDate(this.ds, p.settledBefore) };
     const rows = await this.ds.query<CandidateRow[]>(
-      `SELECT id, biz_type, status, updated_at, failure_reason, attempts, lease_until, version FROM file_tasks
+      `SELECT id, biz_type, status, updated_at, failure_reason, attempts, lease_until, version, waiting_reason FROM file_tasks
        WHERE status = ? AND kind = 'EXPORT' AND ${age.sql} AND id > ?${scope.sql}
        ORDER BY id LIMIT ${Number(p.limit)}`,
       [status, age.value, p.afterId, ...scope.params],
@@ -72,6 +74,7 @@ export class FileTaskMaintenance {
       attempts: Number(r.attempts ?? 0),
       leaseUntil: r.lease_until === null ? null : asDate(r.lease_until),
       version: Number(r.version),
+      waitingReason: r.waiting_reason as WaitingReason | null,
     }));
   }
 

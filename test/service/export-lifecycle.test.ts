@@ -200,23 +200,39 @@ describe('export lifecycle: cancel mid-export, row limit, revoked permission, re
   it('fails with ROW_LIMIT_EXCEEDED past rules.maxRows, and retry runs it again', async () => {
     const def = (await call('GET', '/api/biz-types/order_export', { token: admin })).body;
     const { version: _v, updatedAt: _u, code: _c, ...body } = def;
-    const put = await call('PUT', '/api/biz-types/order_capped', {
-      token: admin,
-      body: { ...body, name: 'Capped orders', rules: { ...def.rules, maxRows: 100 } },
-    });
+    const capped = (rules: Record<string, unknown>) =>
+      call('PUT', '/api/biz-types/order_capped', {
+        token: admin,
+        body: { ...body, name: 'Capped orders', rules: { ...def.rules, ...rules } },
+      });
+    const put = await capped({ maxRows: 100 });
     assert.equal(put.status, 201, JSON.stringify(put.body));
+    // The request's own count is checked at once.
+    const refused = await call('POST', '/api/exports', {
+      token: admin,
+      body: { bizType: 'order_capped', format: 'csv' },
+    });
+    assert.deepEqual([refused.status, refused.body.error?.code], [400, 'EXPORT_TOO_MANY_ROWS']);
+    // The limit is checked again when the export runs: lowered while it waited (one at a time for
+    // this biz type, behind a running one), it fails then.
+    assert.equal((await capped({ maxRows: 1_000_000, maxConcurrent: 1 })).status, 200);
+    const first = await call('POST', '/api/exports', {
+      token: admin,
+      body: { bizType: 'order_capped', format: 'xlsx' },
+    });
+    await waitForTask(node, admin, first.body.id, 60_000, (t) => t.status !== 'PENDING');
     const r = await call('POST', '/api/exports', {
       token: admin,
       body: { bizType: 'order_capped', format: 'csv' },
     });
+    assert.deepEqual([r.status, r.body.export.waitingReason], [202, 'BIZ_TYPE_CONCURRENCY']);
+    assert.equal((await capped({ maxRows: 100, maxConcurrent: 1 })).status, 200);
+    assert.equal((await waitForTask(node, admin, first.body.id)).status, 'SUCCESS');
     const done = await waitForTask(node, admin, r.body.id);
     assert.deepEqual([done.status, done.export.failureReason], ['FAILED', 'ROW_LIMIT_EXCEEDED']);
     assert.match(done.export.failureMessage, /100/);
     // Narrow the filters by raising the limit instead: a retry re-reads the (new) rules.
-    await call('PUT', '/api/biz-types/order_capped', {
-      token: admin,
-      body: { ...body, name: 'Capped orders', rules: { ...def.rules, maxRows: 1_000_000 } },
-    });
+    await capped({ maxRows: 1_000_000 });
     const retried = await call('POST', `/api/exports/${r.body.id}/retry`, { token: admin });
     assert.deepEqual([retried.status, retried.body.status], [200, 'PENDING']);
     const again = await waitForTask(node, admin, r.body.id);

@@ -9,7 +9,7 @@ import type { Logger } from '../../ports/logger.port';
 import type { OutboxHint } from '../../ports/outbox.port';
 import { domainEvent, type DomainEvent } from '../../shared/domain-event';
 import type { ExportPipeline } from '../export-pipeline.ports';
-import type { ExportJobs, ExportProgress, ExportSettings } from '../export.ports';
+import type { ExportJobs, ExportProgress, ExportSettings, ExportTurns } from '../export.ports';
 
 /**
  * Everything the export use cases reach outside the domain, as ports. A service builds it per
@@ -28,6 +28,8 @@ export interface ExportDeps {
   clock: Clock;
   logger: Logger;
   settings: ExportSettings;
+  /** Cluster-wide fair turns of the export nodes' worker slots. */
+  turns: ExportTurns;
 }
 
 /** Who asks, for the operation log: the user (null: the system) and the request id. */

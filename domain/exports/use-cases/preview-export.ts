@@ -1,12 +1,10 @@
 import type { Principal } from '../../shared/principal';
-import type { ExportBizType } from '../../metadata/biz-type';
-import type { ReadScope } from '../data-handler.port';
 import { parseExportRequest, rowScopeUnits } from '../export-request';
+import { readScopeOf, type EstimateRows } from './admit-export';
+
+export type { EstimateRows };
 import { localizeColumns } from '../localize';
 import { exportBizType, type RequestExportDeps, type RequestExportInput } from './request-export';
-
-/** Counts the rows a scope matches, where the data source is (an export node); null: unknown. */
-export type EstimateRows = (b: ExportBizType, scope: ReadScope) => Promise<number | null>;
 
 export interface ExportPreview {
   /** The rows the export would hold now (exact when the source counts them; null: unknown). */
@@ -37,13 +35,7 @@ export async function previewExport(
   // The format does not change the rows or columns: the first the biz type allows when none is given.
   const raw = { ...input, format: input.format ?? b.rules.formats[0] } as unknown as Record<string, unknown>;
   const req = parseExportRequest(b, raw, subject, grants, d.defaultTimeZone ?? null);
-  const units = rowScopeUnits(b, user, unitPaths);
-  const scope: ReadScope = {
-    filters: req.filters,
-    rowScope: b.rules.rowScope && units ? { column: b.rules.rowScope.column, unitIds: units } : null,
-    columns: req.columns,
-  };
-  const estimatedRows = await estimate(b, scope);
+  const estimatedRows = await estimate(b, readScopeOf(b, req, rowScopeUnits(b, user, unitPaths)));
   const withinMaxRows = estimatedRows === null || estimatedRows <= b.rules.maxRows;
   const chosen = req.columns.map((k) => b.columns.find((c) => c.key === k)!);
   return {

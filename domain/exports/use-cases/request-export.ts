@@ -7,6 +7,7 @@ import type { Principal } from '../../shared/principal';
 import { ExportErrors } from '../export.errors';
 import { exportFileName } from '../export-naming';
 import { exportSpec, parseExportRequest, rowScopeUnits, type ExportRequest } from '../export-request';
+import { admitExport, type ExportAdmission } from './admit-export';
 import { committing, exportEvent, type ExportActor, type ExportDeps } from './export-deps';
 
 export type RequestExportDeps = Pick<
@@ -15,6 +16,8 @@ export type RequestExportDeps = Pick<
 > & {
   /** DEFAULT_TIME_ZONE: the zone when neither the request nor the biz type names one (null: UTC). */
   defaultTimeZone?: string | null;
+  /** Row limits, the daily quota and the waiting reason of new requests; absent: none checked. */
+  admission?: ExportAdmission;
 };
 
 /** The raw request body of `POST /api/exports`; the domain validates it against the biz type. */
@@ -63,6 +66,8 @@ export async function requestExport(
   if (inFlight) return inFlight;
 
   const now = d.clock.now();
+  const units = rowScopeUnits(b, user, unitPaths);
+  const admitted = d.admission ? await admitExport(d.admission, b, user, req, units, now) : null;
   const task = FileTask.exportRequested({
     id: d.ids.next(),
     bizType: b.code,
@@ -72,10 +77,12 @@ export async function requestExport(
     unitId: user.unitId,
     unitPath: subject.unitPath,
     format: req.format,
-    spec: exportSpec(req, user, rowScopeUnits(b, user, unitPaths)),
+    spec: exportSpec(req, user, units),
     idempotencyKey: req.idempotencyKey,
     requestHash: req.requestHash,
     now,
+    waitingReason: admitted?.waitingReason ?? null,
+    estimatedRows: admitted?.estimatedRows ?? null,
   });
   const requested = exportEvent(d, actor, 'EXPORT_REQUESTED', task, {
     format: req.format,

@@ -11,6 +11,7 @@ import {
 } from '../export-failure';
 import type { Heartbeat } from '../export-pipeline.ports';
 import { rowScopeUnits } from '../export-request';
+import { nextTurn, type TurnLimits } from '../fair-turns';
 import type { ExportDeps } from './export-deps';
 import { failExport, finishExport, type RunOutcome } from './finish-export';
 
@@ -23,10 +24,16 @@ export interface ExportJobRun {
 
 export type JobOutcome = RunOutcome | { skipped: string };
 
+/** The export a delivery ran, once it claimed one (it may not be the job's own: see runExport). */
+interface Ran {
+  task: FileTask | null;
+}
+
 /**
  * Runs an export job on this node (`runner`: the node id). A failure because something is
  * unreachable (the transporter, a service, the database, Redis) is waited out with a delayed
  * retry job instead of spending an attempt, for as long as the outage window lasts (outageRetry).
+ * Whatever the outcome, a slot this run held is released with a turn for the exports waiting.
  */
 export async function runExportJob(
   d: ExportDeps,
@@ -34,50 +41,113 @@ export async function runExportJob(
   job: ExportJobRun,
   random: () => number = Math.random,
 ): Promise<JobOutcome> {
+  const ran: Ran = { task: null };
   let result: JobOutcome & { wait?: OutageDecision };
   try {
-    result = await runExport(d, runner, job, random);
+    result = await runExport(d, runner, job, random, ran);
   } catch (e) {
     const wait = outageRetry(classifyExportError(e), job.outage, d.clock.now().getTime(), random(), {
       windowMs: d.settings.outageWindowMs,
     });
-    if (!wait.wait) throw e;
+    if (!wait.wait) {
+      await releaseSlot(d, ran.task);
+      throw e;
+    }
     d.logger.warn(`export ${job.taskId}: waiting ${wait.delayMs} ms for an outage: ${(e as Error).message}`);
     result = { outcome: 'WAITING', wait };
   }
+  await releaseSlot(d, ran.task);
   if (result.wait?.wait) {
-    const task = await d.tasks.find(job.taskId).catch(() => null);
+    const taskId = ran.task?.id ?? job.taskId;
+    const task = await d.tasks.find(taskId).catch(() => null);
     const attempts = task?.kind === 'EXPORT' ? task.exportAttrs.attempts : 0;
     // If this fails too (Redis is the outage), the task stays FAILED with its attempts left and
     // compensation enqueues it once the queue answers again.
-    await d.jobs.enqueueAfterOutage(job.taskId, attempts, result.wait.next, result.wait.delayMs);
+    await d.jobs.enqueueAfterOutage(taskId, attempts, result.wait.next, result.wait.delayMs);
   }
   return result;
 }
 
 /**
- * Claims the task (the aggregate decides: start, take over or retry), re-checks that the export
- * is still allowed, runs the pipeline and records the outcome.
+ * A run gave its worker slot back: if exports wait, one more turn is queued, so an export held by
+ * a cap (whose own job found nothing it could run) starts as soon as the cap allows. Best effort:
+ * compensation queues a turn for exports held by a cap should this one be lost.
+ */
+async function releaseSlot(d: ExportDeps, task: FileTask | null): Promise<void> {
+  if (!task) return;
+  try {
+    if (await d.turns.anyWaiting()) await d.jobs.enqueueTurn(task);
+  } catch (e) {
+    d.logger.warn(`export ${task.id}: could not queue the next turn: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * One delivery of a job is one turn of a free worker slot (domain/exports/fair-turns.ts): the job's
+ * own export is continued when its worker died (take over: it had its turn already) and moved back
+ * to PENDING when it failed and may retry; then the fair policy names the export that runs, which
+ * may be another user's. Re-checks that the export is still allowed, runs the pipeline and
+ * records the outcome.
  */
 export async function runExport(
   d: ExportDeps,
   runner: string,
   job: ExportJobRun,
   random: () => number = Math.random,
+  ran: Ran = { task: null },
 ): Promise<JobOutcome> {
-  const task = await d.tasks.find(job.taskId);
-  if (!task || task.kind !== 'EXPORT') return { skipped: 'gone' };
   // Unique per run: a stalled job that bull hands out again on the same node is another owner.
   const owner = `${runner}:${job.jobId}:${d.ids.next()}`;
   const now = d.clock.now();
-  const from = { status: task.status, version: task.version };
-  if (!task.claim(owner, leaseFrom(d, now), now, d.settings.maxAttempts)) return { skipped: task.status };
-  // The conditional update is the lock: of two workers given one task, one wins here.
-  if (!(await d.tasks.transition(task, from, []))) return { skipped: 'taken' };
+  const own = await d.tasks.find(job.taskId);
+  let task: FileTask | null = null;
+  if (own?.kind === 'EXPORT' && own.status === 'EXPORTING') {
+    const from = { status: own.status, version: own.version };
+    // The conditional update is the lock: of two workers given one task, one wins here.
+    if (own.claim(owner, leaseFrom(d, now), now, d.settings.maxAttempts) === 'TAKE_OVER') {
+      if (await d.tasks.transition(own, from, [])) task = own;
+    }
+  } else if (own?.kind === 'EXPORT' && own.status === 'FAILED' && own.mayRetry(d.settings.maxAttempts)) {
+    const from = { status: own.status, version: own.version };
+    own.retry(now);
+    await d.tasks.transition(own, from, []);
+  }
+  task ??= await takeTurn(d, owner, now);
+  if (!task) return { skipped: 'waiting' };
+  ran.task = task;
   await d.progress
     .publish({ taskId: task.id, status: 'EXPORTING', rows: 0, total: null })
     .catch(() => undefined);
-  return runClaimed(d, task, job.outage, random);
+  if (task.id === job.taskId) return runClaimed(d, task, job.outage, random);
+  try {
+    return await runClaimed(d, task, null, random);
+  } catch (e) {
+    // Recorded as FAILED with a retry to come: the queue would retry this job's own export, so
+    // the export that ran gets a retry job of its own, after the backoff the queue would wait.
+    if (!(e instanceof ExportFailure)) throw e;
+    const attempts = task.exportAttrs.attempts;
+    await d.jobs.enqueue(task, d.settings.retryDelayMs * 2 ** Math.max(0, attempts - 1));
+    return { outcome: 'FAILED', reason: e.reason };
+  }
+}
+
+/** A fair turn: the policy names the export, claimed for `owner` in the same atomic step. */
+async function takeTurn(d: ExportDeps, owner: string, now: Date): Promise<FileTask | null> {
+  const maxima = new Map<string, number | null>();
+  for (const code of await d.turns.activeBizTypes(now)) {
+    const b = await d.bizTypes.find(code);
+    maxima.set(code, b?.kind === 'EXPORT' ? (b.rules.maxConcurrent ?? null) : null);
+  }
+  const limits: TurnLimits = {
+    userConcurrency: d.settings.userConcurrency,
+    bizTypeMax: (code) => maxima.get(code) ?? null,
+  };
+  const leaseUntil = leaseFrom(d, now);
+  return d.turns.take(
+    now,
+    (s) => nextTurn(s, limits),
+    (t) => t.kind === 'EXPORT' && t.claim(owner, leaseUntil, now, d.settings.maxAttempts) === 'START',
+  );
 }
 
 async function runClaimed(

@@ -10,6 +10,7 @@ import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskSt
 import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
 import { Integration1764000000011 } from './1764000000011-Integration';
 import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
+import { FairExports1764000000015 } from './1764000000015-FairExports';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MAIN_MIGRATIONS = [
   OutageAttempts1764000000010,
   Integration1764000000011,
   TrustTokens1764000000012,
+  FairExports1764000000015,
 ];

@@ -31,6 +31,7 @@ export interface FileTaskRow {
   leaseOwner: string | null;
   leaseUntil: Date | null;
   manifest: object | null;
+  waitingReason: string | null;
 }
 
 export const FileTaskSchema = new EntitySchema<FileTaskRow>({
@@ -66,6 +67,7 @@ export const FileTaskSchema = new EntitySchema<FileTaskRow>({
     leaseOwner: { name: 'lease_owner', type: 'varchar', length: 128, nullable: true },
     leaseUntil: { name: 'lease_until', type: 'datetime', precision: 3, nullable: true },
     manifest: { type: 'text', nullable: true, transformer: jsonText },
+    waitingReason: { name: 'waiting_reason', type: 'varchar', length: 32, nullable: true },
   },
 });
 
