@@ -297,7 +297,7 @@ function report(rows: Row[]) {
       .join(' ')} at the end (shared).`,
     '"seconds to settle": from the end of the fault (node restarted, server back) until every export is final.',
     '',
-    '"stuck": not settled by then; an export FAILED while it awaits a retry (an outage waited out, attempt given back) is not settled, and "seen waiting" counts those seen so.',
+    '"stuck": not settled by then; an export FAILED while it awaits a retry (an outage waited out, attempt given back) is not settled, and "seen waiting" counts those seen so after the fault ended (the API is not polled during it).',
     '',
     '| scenario | SUCCESS | FAILED | stuck | duplicate files | rows checked | seconds to settle | chain verified | attempts (count×n) | seen waiting |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
