@@ -22,6 +22,7 @@ import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 import { AccessErrors } from '../domain/shared/access.errors';
+import { openApiDocument, type RouteAlias, type RouteNote } from '../mixins/http/openapi';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string };
@@ -35,6 +36,7 @@ type Req = IncomingMessage & {
 /** Services whose `rest` actions the gateway publishes. Nothing else (no `$node.*`) is reachable. */
 export const PUBLISHED = [
   'api.health',
+  'api.openapi',
   'directory.*',
   'operationLogs.*',
   'permissions.*',
@@ -43,7 +45,55 @@ export const PUBLISHED = [
   'exports.*',
   'scheduler.*',
   'webhooks.*',
+  'exportSchedules.*',
 ];
+
+/** The API version the OpenAPI document names (API.md v1 with the v1.1 additions). */
+const API_VERSION = '1.1';
+
+/** A route as moleculer-web keeps it (the fields the OpenAPI document reads). */
+type MoleculerAlias = {
+  method: string;
+  fullPath: string;
+  action?: string;
+  route?: { opts?: { authentication?: unknown } };
+};
+
+/** The routes served by handlers of this gateway rather than actions: their shape, by hand. */
+const CUSTOM_ROUTES: Record<string, RouteNote> = {
+  'POST /api/files': {
+    summary: 'Upload a file (multipart: bizType, optional bizDomain and name, then file) → 201 FileTask',
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['bizType', 'file'],
+            properties: {
+              bizType: { type: 'string' },
+              bizDomain: { type: 'string' },
+              name: { type: 'string' },
+              file: { type: 'string', contentMediaType: 'application/octet-stream' },
+            },
+          },
+        },
+      },
+    },
+    responses: { '201': { description: 'The stored FileTask' } },
+  },
+  'GET /api/files/:taskId/content': {
+    summary: 'Download through a signed link (the token query parameter is the credential)',
+    responses: { '200': { description: 'The bytes' }, '206': { description: 'A range of the bytes' } },
+  },
+  'GET /api/file-tasks/:id/events': {
+    summary: "Server-sent events of an export's status and progress",
+    responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': {} } } },
+  },
+  'GET /api/health/ready': {
+    summary: 'Readiness: 200 when every service and route this node needs is there, else 503',
+  },
+};
 
 /** The services whose routes the gateway publishes. */
 const PUBLISHED_SERVICES = [
@@ -311,6 +361,39 @@ export function apiService(config: AppConfig): ServiceSchema {
       // moleculer-web's HTTP entry: public, since routes authenticate inside it (authenticate
       // below). Its listAliases/addRoute/removeRoute keep the default: a verified caller only.
       rest: { auth: 'public' },
+      openapi: {
+        rest: 'GET /openapi.json',
+        auth: 'public',
+        handler(this: { aliases?: MoleculerAlias[]; broker: Context['broker'] }) {
+          // The route table moleculer-web serves right now, with each action's definition from
+          // the registry (remote services' too): the document cannot list a route that is not
+          // served, nor miss one that is.
+          const actions = new Map(
+            (
+              this.broker.registry.getActionList({}) as unknown as {
+                name: string;
+                action?: Record<string, unknown>;
+              }[]
+            ).map((a) => [a.name, a.action ?? null]),
+          );
+          const routes: RouteAlias[] = (this.aliases ?? []).map((a) => ({
+            method: a.method,
+            fullPath: a.fullPath,
+            actionName: a.action ?? null,
+            action: a.action ? (actions.get(a.action) ?? null) : null,
+            authenticated: Boolean(a.route?.opts?.authentication),
+          }));
+          return openApiDocument(
+            routes,
+            {
+              title: 'File Task Center',
+              version: API_VERSION,
+              description: 'REST API of the File Task Center (generated from the gateway route table).',
+            },
+            CUSTOM_ROUTES,
+          );
+        },
+      },
       health: {
         rest: 'GET /health',
         auth: 'public',

@@ -131,6 +131,22 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
       },
       list: {
         rest: 'GET /file-tasks',
+        // Shapes for the API description; parseFileTaskList judges the values with its own codes.
+        params: {
+          kind: { type: 'any', optional: true, openapi: { enum: ['FILE', 'EXPORT'] } },
+          bizType: 'any|optional',
+          status: {
+            type: 'any',
+            optional: true,
+            openapi: { enum: ['PENDING', 'EXPORTING', 'SUCCESS', 'FAILED', 'CANCELLED', 'EXPIRED'] },
+          },
+          createdBy: 'any|optional',
+          from: { type: 'any', optional: true, openapi: { type: 'string', format: 'date-time' } },
+          to: { type: 'any', optional: true, openapi: { type: 'string', format: 'date-time' } },
+          q: 'any|optional',
+          limit: { type: 'any', optional: true, openapi: { type: 'integer', minimum: 1, maximum: 200 } },
+          cursor: 'any|optional',
+        },
         async handler(ctx: Ctx) {
           const user = requireUser(ctx);
           const query = parseFileTaskList(ctx.params);

@@ -12,6 +12,7 @@ import { metadataService } from './metadata.service';
 import { schedulerService } from './scheduler.service';
 import { webhooksService } from './webhooks.service';
 import { exportRequestsService } from './export-requests.service';
+import { exportSchedulesService } from './export-schedules.service';
 
 /** Every service by the name SERVICES uses. A node creates only the ones it is told to run. */
 export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSchema> = {
@@ -27,4 +28,5 @@ export const SERVICE_FACTORIES: Record<string, (config: AppConfig) => ServiceSch
   scheduler: schedulerService,
   webhooks: webhooksService,
   exportRequests: exportRequestsService,
+  exportSchedules: exportSchedulesService,
 };

@@ -70,6 +70,16 @@ export function metadataService(config: AppConfig): ServiceSchema {
       },
       put: {
         rest: 'PUT /biz-types/:code',
+        // Shapes for the API description; parseBizType judges the definition with its own codes.
+        params: {
+          code: 'string',
+          name: 'any|optional',
+          kind: { type: 'any', optional: true, openapi: { enum: ['EXPORT', 'FILE'] } },
+          dataHandler: 'any|optional',
+          columns: 'any|optional',
+          rules: 'any|optional',
+          version: 'any|optional',
+        },
         async handler(ctx: Ctx<{ code: string } & Record<string, unknown>>) {
           const admin = requireAdmin(ctx);
           const { code, version, ...body } = ctx.params;

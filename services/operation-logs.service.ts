@@ -44,6 +44,18 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
     actions: {
       search: {
         rest: 'GET /logs',
+        // Shapes for the API description; parseLogSearch judges the values with its own codes.
+        params: {
+          userId: 'any|optional',
+          action: 'any|optional',
+          targetId: 'any|optional',
+          bizType: 'any|optional',
+          from: { type: 'any', optional: true, openapi: { type: 'string', format: 'date-time' } },
+          to: { type: 'any', optional: true, openapi: { type: 'string', format: 'date-time' } },
+          q: 'any|optional',
+          limit: { type: 'any', optional: true, openapi: { type: 'integer', minimum: 1, maximum: 200 } },
+          cursor: 'any|optional',
+        },
         handler(ctx: Ctx) {
           requireAuditor(ctx);
           return repo!.search(parseLogSearch(ctx.params));

@@ -133,6 +133,19 @@ export function permissionsService(config: AppConfig): ServiceSchema {
       },
       create: {
         rest: 'POST /permissions',
+        // Shapes for the API description; parseGrant judges the values with its own codes.
+        params: {
+          bizType: 'any|optional',
+          type: { type: 'any', optional: true, openapi: { enum: ['ROLE', 'UNIT', 'USER'] } },
+          subject: 'any|optional',
+          actions: {
+            type: 'any',
+            optional: true,
+            openapi: { type: 'array', items: { enum: ['read', 'download', 'export'] } },
+          },
+          columns: 'any|optional',
+          scopeUnitId: 'any|optional',
+        },
         async handler(ctx: Ctx) {
           const admin = requireAdmin(ctx);
           const g = parseGrant(ulidIds.next(), ctx.params);

@@ -24,7 +24,8 @@ import {
   SCHEDULER_QUEUE,
   type ScheduledJobData,
 } from '../mixins/scheduler/job-runner';
-import { isJobName, JOB_NAMES, ScheduledTask, type JobName } from '../domain/scheduler/scheduled-task';
+import { JOB_KINDS, JOB_NAMES, ScheduledTask } from '../domain/scheduler/scheduled-task';
+import { systemClock, type Clock } from '../domain/ports/clock.port';
 import { missedTick, nextTick } from '../domain/scheduler/cron';
 import { interrupted, type ScheduledTaskRun } from '../domain/scheduler/run';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
@@ -51,11 +52,6 @@ const runView = (r: ScheduledTaskRun) => ({
   detail: r.detail,
 });
 
-const jobName = (name: string): JobName => {
-  if (!isJobName(name)) throw SchedulerErrors.taskNotFound(name);
-  return name;
-};
-
 /**
  * Scheduled jobs (API.md "Scheduled tasks"): compensation, archival and expiry, on core nodes.
  * Every core node registers each enabled job as a repeatable job with a fixed id on the
@@ -72,7 +68,7 @@ const FIRST_ORPHAN_CHECK_MS = 30_000;
 /** A tick younger than this when the queue comes back may still be firing: it is not made up. */
 const MISSED_TICK_GRACE_MS = 10_000;
 /** The job that makes up a missed tick: one id per tick, so every core node adding it runs it once. */
-const catchUpJobId = (name: JobName, tick: Date) => `catchup-${name}-${tick.getTime()}`;
+const catchUpJobId = (name: string, tick: Date) => `catchup-${name}-${tick.getTime()}`;
 
 /** Moleculer's typings omit the registry's node list; its shape is stable across 0.14. */
 type NodeRegistry = { getNodeList(o: { onlyAvailable: boolean; withServices: boolean }): { id: string }[] };
@@ -91,7 +87,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
    * Manual runs going on in the background (POST /run answered already), with their run once
    * recorded: stopped() waits for them, so a graceful shutdown does not leave them RUNNING.
    */
-  const manualRuns = new Map<Promise<unknown>, { name: JobName; run: ScheduledTaskRun | null }>();
+  const manualRuns = new Map<Promise<unknown>, { name: string; run: ScheduledTaskRun | null }>();
 
   /** Makes the queue's schedule match the stored job: registered when enabled, removed when not. */
   const schedule = async (t: ScheduledTask) => {
@@ -137,11 +133,22 @@ export function schedulerService(config: AppConfig): ServiceSchema {
     }
   };
 
+  /** Tests move time for the jobs through useClock; everything else reads the system clock. */
+  let clock: Clock = systemClock;
+  /** The stored job `name`, or 404. */
+  const existing = async (name: string) => {
+    const task = await repo!.find(name);
+    if (!task) throw SchedulerErrors.taskNotFound(name);
+    return task;
+  };
+
   const taskView = async (t: ScheduledTask) => {
     const last = await repo!.lastRun(t.name);
     const next = t.enabled ? nextTick(t.rule.cron, t.rule.timezone, new Date()) : null;
     return {
       name: t.name,
+      kind: t.kind,
+      builtIn: t.builtIn,
       rule: t.rule,
       enabled: t.enabled,
       version: t.version,
@@ -168,14 +175,20 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         rest: 'PUT /scheduled-tasks/:name',
         params: {
           name: 'string|max:64',
+          kind: { type: 'enum', values: [...JOB_KINDS], optional: true },
+          // Any shape: parseRule answers a wrong one with INVALID_RULE naming the field.
           rule: { type: 'any', optional: true },
           enabled: { type: 'boolean', optional: true },
         },
-        async handler(ctx: Ctx<{ name: string; rule?: unknown; enabled?: boolean }>) {
+        async handler(ctx: Ctx<{ name: string; kind?: string; rule?: unknown; enabled?: boolean }>) {
           const user = requireAdmin(ctx);
-          const name = jobName(ctx.params.name);
+          const name = ctx.params.name;
           const task = await repo!.find(name);
+          // A new name with a kind creates another job of that kind (API.md "Lifecycle rules per biz type").
+          if (!task && ctx.params.kind !== undefined) return this.createJob(ctx, user.id);
           if (!task) throw SchedulerErrors.taskNotFound(name);
+          if (ctx.params.kind !== undefined && ctx.params.kind !== task.kind)
+            throw SchedulerErrors.kindChange(name, task.kind);
           const from = task.version;
           const before = task.snapshot();
           task.change({ rule: ctx.params.rule, enabled: ctx.params.enabled }, user.id, new Date());
@@ -200,8 +213,8 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         params: { name: 'string|max:64' },
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
-          const name = jobName(ctx.params.name);
-          const entry: { name: JobName; run: ScheduledTaskRun | null } = { name, run: null };
+          const name = (await existing(ctx.params.name)).name;
+          const entry: { name: string; run: ScheduledTaskRun | null } = { name, run: null };
           const running = runJob(
             deps!,
             { name, trigger: 'manual', jobId: null, node: this.broker.nodeID },
@@ -225,6 +238,26 @@ export function schedulerService(config: AppConfig): ServiceSchema {
           return entry.run ? runView(entry.run) : { name, outcome: 'RUNNING' };
         },
       },
+      remove: {
+        rest: 'DELETE /scheduled-tasks/:name',
+        params: { name: 'string|max:64' },
+        async handler(ctx: Ctx<{ name: string }>) {
+          requireAdmin(ctx);
+          const task = await existing(ctx.params.name);
+          if (task.builtIn) throw SchedulerErrors.builtIn(task.name);
+          const event = actorEvent(ctx, {
+            type: 'SCHEDULED_TASK_CHANGED',
+            targetType: 'SCHEDULED_TASK',
+            targetId: task.name,
+            detail: { op: 'DELETED', kind: task.kind, rule: task.rule, enabled: task.enabled },
+          });
+          if (!(await withOutboxHint(ctx, () => repo!.delete(task.name, task.version, [event]))))
+            throw SchedulerErrors.changedMeanwhile();
+          await queue!.removeRepeatable(scheduleId(task.name));
+          ctx.meta.$statusCode = 204;
+          return null;
+        },
+      },
       runs: {
         rest: 'GET /scheduled-tasks/:name/runs',
         params: {
@@ -234,7 +267,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx<{ name: string; limit?: unknown; cursor?: unknown }>) {
           requireAdmin(ctx);
-          const name = jobName(ctx.params.name);
+          const name = (await existing(ctx.params.name)).name;
           const limit = pageLimit(ctx.params.limit);
           const cursor = decodeCursor<{ id: string }>(ctx.params.cursor, { id: 'string' });
           const rows = await repo!.runs(name, limit + 1, cursor?.id ?? null);
@@ -249,6 +282,31 @@ export function schedulerService(config: AppConfig): ServiceSchema {
     },
 
     methods: {
+      /** PUT of a new name with a kind: stores the job, registers its ticks, answers 201. */
+      async createJob(
+        ctx: Ctx<{ name: string; kind?: string; rule?: unknown; enabled?: boolean }>,
+        by: string,
+      ) {
+        const { name, kind, rule, enabled } = ctx.params;
+        const task = ScheduledTask.create(name, { kind, rule, enabled }, by, new Date());
+        const event = actorEvent(ctx, {
+          type: 'SCHEDULED_TASK_CHANGED',
+          targetType: 'SCHEDULED_TASK',
+          targetId: name,
+          detail: { op: 'CREATED', kind: task.kind, rule: task.rule, enabled: task.enabled },
+        });
+        if (!(await withOutboxHint(ctx, () => repo!.insert(task, [event]))))
+          throw SchedulerErrors.changedMeanwhile();
+        await schedule(task);
+        ctx.meta.$statusCode = 201;
+        return taskView(task);
+      },
+
+      /** Makes the jobs take `c` for now (tests: retention measured from a chosen instant). */
+      useClock(c: Clock | null) {
+        clock = c ?? systemClock;
+      },
+
       /**
        * Ends the RUNNING runs that no live process will finish (endOrphanedRuns); `clusterKnown`
        * false judges only this node's own runs. Returns what it ended; never throws (a timer's job).
@@ -331,6 +389,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
             }),
           ),
         ids: ulidIds,
+        clock: { now: () => clock.now() },
         logger: this.logger,
         outboxHint: () => void this.broker.emit(OUTBOX_APPENDED).catch(() => undefined),
       };
@@ -358,7 +417,8 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       firstOrphanCheck.unref();
       const node = this.broker.nodeID;
       queue.process<ScheduledJobData>(SCHEDULED_JOB, 1, async (job) => {
-        if (!isJobName(job.data.name)) return { skipped: 'unknown job' };
+        // A tick of a job deleted meanwhile (its schedule is removed with it).
+        if (!(await repo!.find(job.data.name))) return { skipped: 'unknown job' };
         const run = await runJob(deps!, { name: job.data.name, trigger: 'cron', jobId: job.id, node });
         return run ? { run: run.id, outcome: run.outcome } : { skipped: true };
       });

@@ -82,6 +82,8 @@ export interface ExportSpec {
   /** Units whose rows may be exported (the requester's subtree); null: every row. */
   rowScope: string[] | null;
   requester: { id: string; roles: string[]; unitId: string | null };
+  /** The export schedule whose firing requested it (API.md "Recurring exports"); absent: none. */
+  scheduleId?: string;
 }
 
 export interface ExportAttrs {
@@ -425,6 +427,7 @@ export class FileTask {
             failureMessage: p.export.failureMessage,
             attempts: p.export.attempts,
             manifest: withManifest ? p.export.manifest : null,
+            scheduleId: p.export.spec.scheduleId ?? null,
             waitingReason: p.status === 'PENDING' ? (p.export.waitingReason ?? 'NO_SLOT') : null,
           }
         : null,

@@ -8,6 +8,11 @@ export const SchedulerErrors = {
   invalidCron: (cron: string, message: string) => validationError('INVALID_CRON', message, { cron }),
   invalidTimezone: (timezone: string) =>
     validationError('INVALID_TIMEZONE', `unknown timezone "${timezone}"`, { timezone }),
+  /** The three built-in jobs stay; an admin's own jobs may be deleted. */
+  builtIn: (name: string) =>
+    conflict('BUILT_IN_JOB', `${name} is a built-in job: disable it instead`, { name }),
+  kindChange: (name: string, kind: string) =>
+    validationError('INVALID_RULE', `${name} is a ${kind} job; its kind cannot change`, { field: 'kind' }),
   /** `field` is the full path, e.g. `rule.retentionDays`. */
   invalidRule: (field: string, message: string) => validationError('INVALID_RULE', message, { field }),
 } as const;

@@ -2,20 +2,24 @@ import type { FileTaskStatus } from '../file-tasks/file-task';
 import type { DomainEvent } from '../shared/domain-event';
 import type { CompensationView } from './compensation';
 import type { ScheduledTaskRun } from './run';
-import type { JobName, ScheduledTask } from './scheduled-task';
+import type { ScheduledTask } from './scheduled-task';
 
 /** Scheduled jobs and their run history; writes that log store their events in the same transaction. */
 export interface SchedulerRepository {
   /** Stores a job that does not exist yet; a job stored already (another node, an admin) is kept. */
   ensure(task: ScheduledTask): Promise<void>;
   list(): Promise<ScheduledTask[]>;
-  find(name: JobName): Promise<ScheduledTask | null>;
+  find(name: string): Promise<ScheduledTask | null>;
+  /** Stores an admin's new job; false when a job of that name exists already. */
+  insert(task: ScheduledTask, events: DomainEvent[]): Promise<boolean>;
+  /** Deletes an admin's job if nobody changed it since it was read (version `from`). Runs stay. */
+  delete(name: string, from: number, events: DomainEvent[]): Promise<boolean>;
   /** Saves an admin's change if nobody changed the job since it was read (version `from`). */
   update(task: ScheduledTask, from: number, events: DomainEvent[]): Promise<boolean>;
   /** Records a run's start; false when the tick already has a run (another node took it). */
   startRun(run: ScheduledTaskRun): Promise<boolean>;
   /** The run recorded for a cron tick, if any. */
-  runOfTick(name: JobName, jobId: string): Promise<ScheduledTaskRun | null>;
+  runOfTick(name: string, jobId: string): Promise<ScheduledTaskRun | null>;
   /** Takes a RUNNING run over under a new id; of two nodes trying, only one gets true. */
   takeOverRun(prevId: string, run: ScheduledTaskRun): Promise<boolean>;
   finishRun(run: ScheduledTaskRun): Promise<boolean>;
@@ -23,8 +27,8 @@ export interface SchedulerRepository {
   interruptRun(run: ScheduledTaskRun): Promise<boolean>;
   runningRuns(): Promise<ScheduledTaskRun[]>;
   /** A job's runs, newest first, after the cursor id. */
-  runs(name: JobName, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]>;
-  lastRun(name: JobName): Promise<ScheduledTaskRun | null>;
+  runs(name: string, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]>;
+  lastRun(name: string): Promise<ScheduledTaskRun | null>;
   /** Events that change no record of ours (e.g. log entries archived): outbox only. */
   logEvents(events: DomainEvent[]): Promise<void>;
   /** Drops run history older than `before`; how many runs went. */

@@ -92,6 +92,8 @@ export interface SchedulerConfig {
   logRetentionDays: number;
   /** The expiry job deletes temp files of writers that died (a killed export node) once untouched this long. */
   tempFileMaxAgeMs: number;
+  /** Export schedules may not fire more often than this (EXPORT_SCHEDULE_MIN_INTERVAL_SECONDS). */
+  scheduleMinIntervalSeconds: number;
 }
 
 export interface ExportConfig {
@@ -193,6 +195,7 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'scheduler',
     'webhooks',
     'exportRequests',
+    'exportSchedules',
   ],
   gateway: ['api'],
   core: [
@@ -206,6 +209,7 @@ export const SERVICE_GROUPS: Record<string, string[]> = {
     'scheduler',
     'webhooks',
     'exportRequests',
+    'exportSchedules',
   ],
   export: ['exportWorker'],
 };
@@ -438,6 +442,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       fileTaskRetentionDays: int(env, 'ARCHIVE_FILE_TASKS_AFTER_DAYS', 180, 1, 36_500),
       logRetentionDays: int(env, 'ARCHIVE_LOGS_AFTER_DAYS', 365, 1, 36_500),
       tempFileMaxAgeMs: int(env, 'TEMP_FILES_MAX_AGE_MINUTES', 15, 1, 10_080) * 60_000,
+      scheduleMinIntervalSeconds: int(env, 'EXPORT_SCHEDULE_MIN_INTERVAL_SECONDS', 60, 0, 86_400),
     },
     webhooks: {
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),

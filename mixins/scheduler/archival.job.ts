@@ -14,7 +14,8 @@ export const RUN_HISTORY_DAYS = 90;
  * RECORDS_ARCHIVED in its own transaction; log entries moved are logged once per run.
  */
 export const archival: Job = async (deps, rule, now) => {
-  const taskDays = rule.fileTaskRetentionDays ?? deps.config.scheduler.fileTaskRetentionDays;
+  const taskDays =
+    rule.olderThanDays ?? rule.fileTaskRetentionDays ?? deps.config.scheduler.fileTaskRetentionDays;
   const logDays = rule.logRetentionDays ?? deps.config.scheduler.logRetentionDays;
   const taskCutoff = new Date(now.getTime() - taskDays * DAY);
   const logCutoff = new Date(now.getTime() - logDays * DAY);
@@ -27,7 +28,7 @@ export const archival: Job = async (deps, rule, now) => {
       new Date(),
     );
 
-  for (const status of ARCHIVABLE_STATUSES) {
+  for (const status of rule.statuses ?? ARCHIVABLE_STATUSES) {
     while (!more) {
       const room = rule.maxItems - tasks;
       if (room <= 0) {

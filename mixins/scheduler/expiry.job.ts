@@ -29,8 +29,9 @@ export const objectWanted = (
     (owner.status === 'SUCCESS' && owner.storageKey === key));
 
 /**
- * Expiry: the files of SUCCESS exports past their biz type's retention are deleted and the tasks
- * marked EXPIRED (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object
+ * Expiry: the files of SUCCESS tasks past their biz type's `retentionDays` (exports and, since
+ * API.md "Lifecycle rules per biz type", uploads of FILE biz types) are deleted and the tasks
+ * marked EXPIRED, logged as EXPORT_EXPIRED or FILE_EXPIRED and published as files.expired (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object
  * whose task is EXPIRED, which orphan collection removes). Then orphan collection: objects under
  * the known prefixes that no record wants, and older than the rule's minimum age (an upload
  * writes its object before its record), are deleted. Last, the temp files of writers that died
@@ -41,7 +42,7 @@ export const expiry: Job = async (deps, rule, now) => {
   let more = false;
   const scope = new Set(rule.bizTypes);
   const bizTypes = (await deps.bizTypes()).filter(
-    (b) => b.kind === 'EXPORT' && b.retentionDays !== null && (scope.size === 0 || scope.has(b.code)),
+    (b) => b.retentionDays !== null && (scope.size === 0 || scope.has(b.code)),
   );
   outer: for (const b of bizTypes) {
     const before = new Date(now.getTime() - b.retentionDays! * DAY);
@@ -89,7 +90,8 @@ async function expireOne(deps: JobDeps, id: string, retentionDays: number): Prom
   task.expire(new Date());
   const event = domainEvent(
     {
-      type: 'EXPORT_EXPIRED',
+      // Both are published as files.expired (domain/notifications/integration-event.ts).
+      type: task.kind === 'FILE' ? 'FILE_EXPIRED' : 'EXPORT_EXPIRED',
       userId: null,
       targetType: 'FILE_TASK',
       targetId: task.id,

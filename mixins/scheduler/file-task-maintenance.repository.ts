@@ -11,7 +11,7 @@ import { appendToOutbox } from '../operation-log/outbox';
 import { asDate, dbDate, marks } from '../database/db-dates';
 
 /** Statuses whose records hold no bytes and will never change again: what archival may move. */
-export const ARCHIVABLE_STATUSES: readonly FileTaskStatus[] = ['EXPIRED', 'FAILED', 'CANCELLED'];
+export { ARCHIVABLE_STATUSES } from '../../domain/scheduler/scheduled-task';
 
 interface CandidateRow {
   id: string;
@@ -104,10 +104,13 @@ export class TypeormFileTaskMaintenance implements FileTaskMaintenanceRepository
     });
   }
 
-  /** Ids of SUCCESS exports of a biz type whose last change is older than `before`. */
+  /**
+   * Ids of SUCCESS tasks of a biz type (exports and uploads alike: each biz type has one kind)
+   * whose last change is older than `before`.
+   */
   async expired(bizType: string, before: Date, afterId: string, limit: number): Promise<string[]> {
     const rows = await this.ds.query<{ id: string }[]>(
-      `SELECT id FROM file_tasks WHERE biz_type = ? AND status = 'SUCCESS' AND kind = 'EXPORT' AND updated_at < ? AND id > ?
+      `SELECT id FROM file_tasks WHERE biz_type = ? AND status = 'SUCCESS' AND updated_at < ? AND id > ?
        ORDER BY id LIMIT ${Number(limit)}`,
       [bizType, dbDate(this.ds, before), afterId],
     );

@@ -1,4 +1,5 @@
 import type { ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
+import type { Clock } from '../../domain/ports/clock.port';
 import type { JobReport } from '../../domain/scheduler/run';
 import type { JobQueue } from '../../domain/ports/job-queue.port';
 import type { ObjectStorage } from '../../domain/ports/object-storage.port';
@@ -28,6 +29,8 @@ export interface JobDeps {
   storage: ObjectStorage;
   bizTypes: () => Promise<BizTypeRetention[]>;
   ids: { next(): string };
+  /** What a run takes for now: its start, the instant retention and age rules are measured from. */
+  clock: Clock;
   logger: { info(msg: string): void; warn(msg: string, ...a: unknown[]): void };
   /** Tells the outbox relay that events were committed (a hint; the relay polls anyway). */
   outboxHint: () => void;

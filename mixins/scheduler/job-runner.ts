@@ -1,4 +1,4 @@
-import type { JobName } from '../../domain/scheduler/scheduled-task';
+import type { JobKind } from '../../domain/scheduler/scheduled-task';
 import {
   finished,
   interrupted,
@@ -16,15 +16,16 @@ import { expiry } from './expiry.job';
 import type { Job, JobDeps } from './job-context';
 import { SchedulerErrors } from '../../domain/scheduler/scheduler.errors';
 
-export const JOBS: Record<JobName, Job> = { compensation, archival, expiry };
+export const JOBS: Record<JobKind, Job> = { compensation, archival, expiry };
 
 export const SCHEDULER_QUEUE = 'scheduler';
 export const SCHEDULED_JOB = 'scheduled';
 export interface ScheduledJobData {
-  name: JobName;
+  /** The job's name (a built-in one is named after its kind). */
+  name: string;
 }
 /** The fixed id of a job's schedule: every core node registers it, the queue keeps one. */
-export const scheduleId = (name: JobName) => `sched-${name}`;
+export const scheduleId = (name: string) => `sched-${name}`;
 
 /**
  * Runs a job once and records the run. Returns null when nothing ran: a cron tick of a disabled
@@ -34,7 +35,7 @@ export const scheduleId = (name: JobName) => `sched-${name}`;
  */
 export async function runJob(
   deps: JobDeps,
-  p: { name: JobName; trigger: RunTrigger; jobId: string | null; node: string },
+  p: { name: string; trigger: RunTrigger; jobId: string | null; node: string },
   onStarted?: (run: ScheduledTaskRun) => void,
 ): Promise<ScheduledTaskRun | null> {
   const task = await deps.scheduler.find(p.name);
@@ -46,7 +47,7 @@ export async function runJob(
     trigger: p.trigger,
     jobId: p.jobId,
     node: p.node,
-    startedAt: new Date(),
+    startedAt: deps.clock.now(),
     finishedAt: null,
     handled: 0,
     outcome: 'RUNNING',
@@ -61,12 +62,12 @@ export async function runJob(
   let report: JobReport | null = null;
   let error: unknown = null;
   try {
-    report = await JOBS[p.name](deps, task.rule, run.startedAt);
+    report = await JOBS[task.kind](deps, task.rule, run.startedAt);
   } catch (e) {
     error = e;
     deps.logger.warn(`scheduled job ${p.name} failed: ${(e as Error).message}`);
   }
-  run = finished(run, report, error, new Date());
+  run = finished(run, report, error, deps.clock.now());
   if (!(await deps.scheduler.finishRun(run)))
     deps.logger.warn(
       `scheduled job ${p.name}: run ${run.id} ended (${run.outcome}) after another node took it over; its record is theirs`,
@@ -85,7 +86,7 @@ export async function runJob(
  */
 async function takeOverTick(
   deps: JobDeps,
-  name: JobName,
+  name: string,
   fresh: ScheduledTaskRun,
 ): Promise<ScheduledTaskRun | null> {
   const tick = fresh.jobId!;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { ScheduledTask, type JobName, type ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
+import { ScheduledTask, type JobKind, type ScheduledTaskRule } from '../../domain/scheduler/scheduled-task';
 import {
   recordedNode,
   type RunOutcome,
@@ -53,7 +53,8 @@ export class TypeormSchedulerRepository implements SchedulerRepository {
     const rows = await this.ds.getRepository(ScheduledTaskSchema).find({ order: { name: 'ASC' } });
     return rows.map((r) =>
       ScheduledTask.restore({
-        name: r.name as JobName,
+        name: r.name,
+        kind: (r.kind ?? r.name) as JobKind,
         rule: r.rule as ScheduledTaskRule,
         enabled: Boolean(r.enabled),
         version: r.version,
@@ -63,8 +64,44 @@ export class TypeormSchedulerRepository implements SchedulerRepository {
     );
   }
 
-  async find(name: JobName): Promise<ScheduledTask | null> {
+  async find(name: string): Promise<ScheduledTask | null> {
     return (await this.list()).find((t) => t.name === name) ?? null;
+  }
+
+  /** Stores an admin's new job; false when a job of that name exists already. */
+  async insert(task: ScheduledTask, events: DomainEvent[]): Promise<boolean> {
+    const s = task.snapshot();
+    try {
+      await this.ds.transaction(async (em) => {
+        await em
+          .createQueryBuilder()
+          .insert()
+          .into(ScheduledTaskSchema)
+          .values({ ...s })
+          .updateEntity(false)
+          .execute();
+        await appendToOutbox(em, events);
+      });
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Deletes an admin's job if nobody changed it since it was read (version `from`). Runs stay. */
+  async delete(name: string, from: number, events: DomainEvent[]): Promise<boolean> {
+    return this.ds.transaction(async (em) => {
+      const r = await em
+        .createQueryBuilder()
+        .delete()
+        .from(ScheduledTaskSchema)
+        .where('name = :name AND version = :from', { name, from })
+        .execute();
+      if (!r.affected) return false;
+      await appendToOutbox(em, events);
+      return true;
+    });
   }
 
   /** Saves an admin's change if nobody changed the job since it was read (version `from`). */
@@ -126,7 +163,7 @@ export class TypeormSchedulerRepository implements SchedulerRepository {
   }
 
   /** The run recorded for a cron tick, if any. */
-  async runOfTick(name: JobName, jobId: string): Promise<ScheduledTaskRun | null> {
+  async runOfTick(name: string, jobId: string): Promise<ScheduledTaskRun | null> {
     const row = await this.ds.getRepository(ScheduledTaskRunSchema).findOneBy({ name, jobId });
     return row ? toRun(row) : null;
   }
@@ -182,7 +219,7 @@ export class TypeormSchedulerRepository implements SchedulerRepository {
   }
 
   /** A job's runs, newest first, after the cursor id. */
-  async runs(name: JobName, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]> {
+  async runs(name: string, limit: number, beforeId: string | null): Promise<ScheduledTaskRun[]> {
     const qb = this.ds
       .getRepository(ScheduledTaskRunSchema)
       .createQueryBuilder('r')
@@ -192,7 +229,7 @@ export class TypeormSchedulerRepository implements SchedulerRepository {
     return rows.map(toRun);
   }
 
-  async lastRun(name: JobName): Promise<ScheduledTaskRun | null> {
+  async lastRun(name: string): Promise<ScheduledTaskRun | null> {
     return (await this.runs(name, 1, null))[0] ?? null;
   }
 

@@ -134,16 +134,17 @@ describe('cluster: fair export turns on two export nodes', async () => {
       });
     const ids: string[] = [];
     for (let i = 1; i <= 3; i++) ids.push((await full(i)).body.id);
-    // Two run (A's cap), the third waits for one of them.
-    const runningOn = await eventually('two exports running', 60_000, async () => {
+    // Two run (A's cap), the third waits for one of them, and says so once a turn has seen it.
+    await eventually('two exports running, one held by the cap', 60_000, async () => {
       const ts = await Promise.all(
         ids.map((id) => http(base, 'GET', `/api/file-tasks/${id}`, { token: admin })),
       );
       const running = ts.filter((t) => t.body.status === 'EXPORTING' && t.body.export.progress.rows > 0);
-      return running.length === 2 ? ts.map((t) => t.body) : null;
+      const held = ts.filter(
+        (t) => t.body.status === 'PENDING' && t.body.export.waitingReason === 'USER_CONCURRENCY',
+      );
+      return running.length === 2 && held.length === 1 ? true : null;
     });
-    const waiting = runningOn.find((t) => t.status === 'PENDING');
-    assert.equal(waiting?.export.waitingReason, 'USER_CONCURRENCY');
     // Kill export-2 outright: its exports stop renewing their leases.
     const victim = nodes.find((n) => n.name === 'export-2')!;
     victim.child.kill('SIGKILL');

@@ -47,7 +47,8 @@ export async function fairnessScenario(
   const small = await call('POST', '/api/exports', b, {
     bizType: 'order_export',
     format: 'csv',
-    filters: { status: [5] },
+    // A few hundred rows: small next to A's 20,000 even where B starts at once (a free slot).
+    filters: { status: [5], city: '上海' },
     columns: ['order_no'],
   });
   assert.equal(small.status, 202, JSON.stringify(small.body));

@@ -1,5 +1,6 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import {
+  ApiOutlined,
   ApartmentOutlined,
   AppstoreOutlined,
   AuditOutlined,
@@ -7,6 +8,7 @@ import {
   ExportOutlined,
   FolderOpenOutlined,
   KeyOutlined,
+  RobotOutlined,
   ScheduleOutlined,
 } from '@ant-design/icons';
 import type { MessageKey } from './i18n/messages';
@@ -88,5 +90,21 @@ export const PAGES: readonly PageRoute[] = [
     group: 'admin',
     roles: ['ADMIN'],
     Page: lazy(() => import('./pages/admin/ScheduledTasksPage')),
+  },
+  {
+    path: '/admin/service-accounts',
+    nav: 'nav.serviceAccounts',
+    icon: <RobotOutlined />,
+    group: 'admin',
+    roles: ['ADMIN'],
+    Page: lazy(() => import('./pages/admin/ServiceAccountsPage')),
+  },
+  {
+    path: '/admin/webhooks',
+    nav: 'nav.webhooks',
+    icon: <ApiOutlined />,
+    group: 'admin',
+    roles: ['ADMIN'],
+    Page: lazy(() => import('./pages/admin/WebhooksPage')),
   },
 ];

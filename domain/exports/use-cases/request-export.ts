@@ -34,6 +34,11 @@ export interface RequestExportInput {
   locale?: unknown;
 }
 
+/** Where a request came from when not straight from its requester: the schedule that fired it. */
+export interface ExportOrigin {
+  scheduleId?: string;
+}
+
 /**
  * API.md "Exports": validates the request against the biz type and the requester's grants, then
  * answers the same task for a repeated idempotency key (whatever its state) or an identical
@@ -45,6 +50,7 @@ export async function requestExport(
   user: Principal,
   actor: ExportActor,
   input: RequestExportInput,
+  origin: ExportOrigin = {},
 ): Promise<FileTask> {
   const b = await exportBizType(d, input.bizType);
   const { subject, grants, unitPaths } = await d.permissions.inputs(user);
@@ -77,7 +83,10 @@ export async function requestExport(
     unitId: user.unitId,
     unitPath: subject.unitPath,
     format: req.format,
-    spec: exportSpec(req, user, units),
+    spec: {
+      ...exportSpec(req, user, units),
+      ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
+    },
     idempotencyKey: req.idempotencyKey,
     requestHash: req.requestHash,
     now,
@@ -90,6 +99,7 @@ export async function requestExport(
     columns: req.columns,
     timeZone: req.timeZone,
     locale: req.locale,
+    ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
   });
   try {
     await committing(d, () => d.tasks.insert(task, [requested]));

@@ -10,6 +10,8 @@ import { FileTaskStatusWalkIndex1764000000009 } from './1764000000009-FileTaskSt
 import { OutageAttempts1764000000010 } from './1764000000010-OutageAttempts';
 import { Integration1764000000011 } from './1764000000011-Integration';
 import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
+import { ExportSchedules1764000000013 } from './1764000000013-ExportSchedules';
+import { JobKinds1764000000014 } from './1764000000014-JobKinds';
 import { FairExports1764000000015 } from './1764000000015-FairExports';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
@@ -26,5 +28,7 @@ export const MAIN_MIGRATIONS = [
   OutageAttempts1764000000010,
   Integration1764000000011,
   TrustTokens1764000000012,
+  ExportSchedules1764000000013,
+  JobKinds1764000000014,
   FairExports1764000000015,
 ];

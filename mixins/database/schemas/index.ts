@@ -6,6 +6,7 @@ import { PERMISSION_ENTITIES } from './permission.schema';
 import { FILE_TASK_ENTITIES } from './file-task.schema';
 import { SCHEDULER_ENTITIES } from './scheduler.schema';
 import { WEBHOOK_ENTITIES } from './webhook.schema';
+import { EXPORT_SCHEDULE_ENTITIES } from './export-schedule.schema';
 
 /** Every entity of the main database. Each capability adds its schemas here. */
 export const MAIN_ENTITIES: EntitySchema[] = [
@@ -16,4 +17,5 @@ export const MAIN_ENTITIES: EntitySchema[] = [
   ...(FILE_TASK_ENTITIES as EntitySchema[]),
   ...(SCHEDULER_ENTITIES as EntitySchema[]),
   ...(WEBHOOK_ENTITIES as EntitySchema[]),
+  ...(EXPORT_SCHEDULE_ENTITIES as EntitySchema[]),
 ];

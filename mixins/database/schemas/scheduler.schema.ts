@@ -3,6 +3,8 @@ import { bigintNumber, jsonText } from '../column-types';
 
 export interface ScheduledTaskRow {
   name: string;
+  /** null: a built-in job stored before kinds existed, whose kind is its name. */
+  kind: string | null;
   rule: object;
   enabled: boolean;
   version: number;
@@ -15,6 +17,7 @@ export const ScheduledTaskSchema = new EntitySchema<ScheduledTaskRow>({
   tableName: 'scheduled_tasks',
   columns: {
     name: { type: 'varchar', length: 64, primary: true },
+    kind: { type: 'varchar', length: 16, nullable: true },
     rule: { type: 'text', transformer: jsonText },
     enabled: { type: 'boolean' },
     version: { type: 'int' },

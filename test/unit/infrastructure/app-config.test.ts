@@ -20,6 +20,7 @@ describe('app config', () => {
       'api',
       'directory',
       'exportRequests',
+      'exportSchedules',
       'exportWorker',
       'exports',
       'fileTasks',
@@ -98,6 +99,7 @@ describe('app config', () => {
       'scheduler',
       'webhooks',
       'exportRequests',
+      'exportSchedules',
     ]);
     assert.deepEqual(parseServices('gateway,export'), ['api', 'exportWorker']);
     assert.throws(() => parseServices(' , '), ConfigError);

@@ -4,9 +4,11 @@
  * value filled in by `t(key, {name})`. Add a page's keys under its own prefix (`files.`, `admin.logs.`).
  */
 import { adminEn, adminZh } from './admin-messages';
+import { integrationEn, integrationZh } from './integration-messages';
 
 export const en = {
   ...adminEn,
+  ...integrationEn,
   'app.title': 'File Task Center',
   'app.language': 'Language',
   'app.signOut': 'Sign out',
@@ -183,6 +185,7 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...adminZh,
+  ...integrationZh,
   'app.title': '文件任务中心',
   'app.language': '语言',
   'app.signOut': '退出登录',

@@ -6,7 +6,6 @@ import {
   Col,
   Form,
   Input,
-  Modal,
   Popconfirm,
   Row,
   Select,
@@ -26,6 +25,7 @@ import { expandableKeys, toTreeData, unitNames, type UnitNode } from '../../lib/
 import { useRoles, useUnitTree, useUsers } from './shared/useAdminData';
 import { UnitSelect } from './shared/UnitTreeField';
 import { setFieldError } from './shared/fieldError';
+import { FormModal } from './shared/FormModal';
 
 /** Shows a 400 beside the field it names, anything else as a message. */
 function useFormErrors() {
@@ -331,135 +331,99 @@ function UserModal({
 }) {
   const { t } = useI18n();
   const notify = useNotify();
-  const showError = useFormErrors();
-  const [form] = Form.useForm<UserValues>();
-  const [saving, setSaving] = useState(false);
-
-  const save = async () => {
-    let v: UserValues;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setSaving(true);
-    try {
-      if (user)
-        await directory.updateUser(user.id, {
-          displayName: v.displayName ?? '',
-          roles: v.roles ?? [],
-          unitId: v.unitId ?? null,
-        });
-      else
-        await directory.createUser({
-          username: v.username.trim(),
-          password: v.password,
-          displayName: v.displayName?.trim() || undefined,
-          roles: v.roles ?? [],
-          unitId: v.unitId ?? null,
-        });
-      notify.success(t('admin.saved'));
-      onClose(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'UNKNOWN_ROLE') setFieldError(form, 'roles', e.message);
-      else showError(form, e, 'username');
-    } finally {
-      setSaving(false);
-    }
+  const save = async (v: UserValues) => {
+    if (user)
+      await directory.updateUser(user.id, {
+        displayName: v.displayName ?? '',
+        roles: v.roles ?? [],
+        unitId: v.unitId ?? null,
+      });
+    else
+      await directory.createUser({
+        username: v.username.trim(),
+        password: v.password,
+        displayName: v.displayName?.trim() || undefined,
+        roles: v.roles ?? [],
+        unitId: v.unitId ?? null,
+      });
+    notify.success(t('admin.saved'));
+    onClose(true);
   };
 
   return (
-    <Modal
-      open
+    <FormModal<UserValues>
       title={user ? t('admin.dir.editOf', { name: user.username }) : t('admin.dir.addUser')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={saving}
-      onOk={save}
+      onSubmit={save}
+      fieldOf={(e) =>
+        e.code === 'UNKNOWN_ROLE'
+          ? 'roles'
+          : e.status === 409
+            ? 'username'
+            : e.status === 400
+              ? e.field
+              : undefined
+      }
       onCancel={() => onClose(false)}
+      initialValues={
+        user
+          ? { displayName: user.displayName, roles: user.roles, unitId: user.unitId }
+          : { roles: [], unitId: null }
+      }
     >
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={
-          user
-            ? { displayName: user.displayName, roles: user.roles, unitId: user.unitId }
-            : { roles: [], unitId: null }
-        }
-      >
-        {user ? null : (
-          <>
-            <Form.Item
-              name="username"
-              label={t('admin.dir.username')}
-              rules={[{ required: true, whitespace: true, message: t('admin.required') }]}
-            >
-              <Input maxLength={64} autoComplete="off" />
-            </Form.Item>
-            <Form.Item
-              name="password"
-              label={t('admin.dir.password')}
-              rules={[{ required: true, message: t('admin.required') }]}
-            >
-              <Input.Password maxLength={256} autoComplete="new-password" />
-            </Form.Item>
-          </>
-        )}
-        <Form.Item name="displayName" label={t('admin.dir.displayName')}>
-          <Input maxLength={200} />
-        </Form.Item>
-        <Form.Item name="roles" label={t('admin.dir.roles')}>
-          <Select
-            mode="multiple"
-            options={roles.map((r) => ({ value: r.code, label: `${r.name} (${r.code})` }))}
-          />
-        </Form.Item>
-        <Form.Item name="unitId" label={t('admin.dir.unit')}>
-          <UnitSelect units={units} placeholder={t('common.none')} />
-        </Form.Item>
-      </Form>
-    </Modal>
+      {user ? null : (
+        <>
+          <Form.Item
+            name="username"
+            label={t('admin.dir.username')}
+            rules={[{ required: true, whitespace: true, message: t('admin.required') }]}
+          >
+            <Input maxLength={64} autoComplete="off" />
+          </Form.Item>
+          <Form.Item
+            name="password"
+            label={t('admin.dir.password')}
+            rules={[{ required: true, message: t('admin.required') }]}
+          >
+            <Input.Password maxLength={256} autoComplete="new-password" />
+          </Form.Item>
+        </>
+      )}
+      <Form.Item name="displayName" label={t('admin.dir.displayName')}>
+        <Input maxLength={200} />
+      </Form.Item>
+      <Form.Item name="roles" label={t('admin.dir.roles')}>
+        <Select
+          mode="multiple"
+          options={roles.map((r) => ({ value: r.code, label: `${r.name} (${r.code})` }))}
+        />
+      </Form.Item>
+      <Form.Item name="unitId" label={t('admin.dir.unit')}>
+        <UnitSelect units={units} placeholder={t('common.none')} />
+      </Form.Item>
+    </FormModal>
   );
 }
 
 function ResetPasswordModal({ user, onClose }: { user: User; onClose: () => void }) {
   const { t } = useI18n();
   const notify = useNotify();
-  const showError = useFormErrors();
-  const [form] = Form.useForm<{ password: string }>();
-  const save = async () => {
-    let v: { password: string };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    try {
-      await directory.updateUser(user.id, { password: v.password });
-      notify.success(t('admin.dir.passwordReset', { name: user.username }));
-      onClose();
-    } catch (e) {
-      showError(form, e);
-    }
-  };
   return (
-    <Modal
-      open
+    <FormModal<{ password: string }>
       title={t('admin.dir.resetOf', { name: user.username })}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      onOk={save}
+      onSubmit={async (v) => {
+        await directory.updateUser(user.id, { password: v.password });
+        notify.success(t('admin.dir.passwordReset', { name: user.username }));
+        onClose();
+      }}
       onCancel={onClose}
     >
-      <Form form={form} layout="vertical">
-        <Form.Item
-          name="password"
-          label={t('admin.dir.newPassword')}
-          rules={[{ required: true, message: t('admin.required') }]}
-        >
-          <Input.Password maxLength={256} autoComplete="new-password" />
-        </Form.Item>
-      </Form>
-    </Modal>
+      <Form.Item
+        name="password"
+        label={t('admin.dir.newPassword')}
+        rules={[{ required: true, message: t('admin.required') }]}
+      >
+        <Input.Password maxLength={256} autoComplete="new-password" />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -1,22 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Form,
-  Modal,
-  Popconfirm,
-  Radio,
-  Select,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, Button, Checkbox, Form, Popconfirm, Radio, Select, Table, Tag, Typography } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { PageTitle } from '../../components/PageTitle';
 import { useNotify } from '../../components/useNotify';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ApiError } from '../../api/errors';
 import { permissions } from '../../api/admin';
 import {
   GRANT_ACTIONS,
@@ -31,6 +18,7 @@ import type { BizTypeView } from '../../lib/admin/biz-type-form';
 import { useBizTypes, useLoaded, useRoles, useUnitTree, useUsers } from './shared/useAdminData';
 import { UnitSelect, UnitTreeField } from './shared/UnitTreeField';
 import { setFieldError } from './shared/fieldError';
+import { FormModal } from './shared/FormModal';
 
 /** Grants per biz type: who may read, download or export its tasks, and which restricted columns. */
 export default function PermissionsPage() {
@@ -182,110 +170,103 @@ function GrantModal({
   const { t } = useI18n();
   const notify = useNotify();
   const [form] = Form.useForm<GrantFormValues>();
-  const [saving, setSaving] = useState(false);
   const type = Form.useWatch('type', form) ?? 'ROLE';
   const unit = Form.useWatch('unit', form);
   const actions = Form.useWatch('actions', form) ?? [];
   const restricted = (bizType.columns ?? []).filter((c) => c.restricted === true);
   const columnsMatter = bizType.kind === 'EXPORT' && bizType.rules?.columnPermission !== false;
 
-  const submit = async () => {
-    const values = form.getFieldsValue(true) as GrantFormValues;
+  const submit = async (values: GrantFormValues) => {
     const r = grantRequest(bizType.code, values);
     if (!r.ok) {
       setFieldError(form, r.field, t('admin.required'));
       return;
     }
-    setSaving(true);
-    try {
-      await permissions.create(r.body);
-      notify.success(t('admin.perm.granted'));
-      onClose(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 400 && e.field) {
-        const name = e.field === 'subject' ? subjectField(values.type) : e.field;
-        setFieldError(form, name, e.message);
-      } else notify.error(e);
-    } finally {
-      setSaving(false);
-    }
+    await permissions.create(r.body);
+    notify.success(t('admin.perm.granted'));
+    onClose(true);
   };
 
   return (
-    <Modal
-      open
+    <FormModal<GrantFormValues>
+      form={form}
       width={640}
       title={t('admin.perm.addFor', { bizType: bizType.name })}
       okText={t('admin.perm.grant')}
-      cancelText={t('common.cancel')}
-      confirmLoading={saving}
-      onOk={submit}
+      skipValidation
+      onSubmit={submit}
+      // The API names the grant's subject; the form has one field per subject type.
+      fieldOf={(e) =>
+        e.status === 400 && e.field
+          ? e.field === 'subject'
+            ? subjectField(form.getFieldValue('type') as GrantFormValues['type'])
+            : e.field
+          : undefined
+      }
       onCancel={() => onClose(false)}
-      destroyOnHidden
+      initialValues={{ type: 'ROLE', actions: ['read'], columns: [] }}
     >
-      <Form form={form} layout="vertical" initialValues={{ type: 'ROLE', actions: ['read'], columns: [] }}>
-        <Form.Item name="type" label={t('admin.perm.subjectType')}>
-          <Radio.Group options={GRANT_TYPES.map((g) => ({ value: g, label: t(`admin.perm.type.${g}`) }))} />
-        </Form.Item>
-        {type === 'ROLE' ? (
-          <Form.Item name="role" label={t('admin.perm.role')}>
-            <Select
-              showSearch
-              optionFilterProp="label"
-              options={roles.map((r) => ({ value: r.code, label: `${r.name} (${r.code})` }))}
-            />
-          </Form.Item>
-        ) : null}
-        {type === 'UNIT' ? (
-          <>
-            <Form.Item name="unit" label={t('admin.perm.unit')}>
-              <UnitTreeField units={units} label={t('admin.perm.unit')} />
-            </Form.Item>
-            <Alert
-              type="info"
-              showIcon
-              style={{ marginBottom: 16 }}
-              message={t('admin.perm.subtree')}
-              description={
-                unit ? t('admin.perm.subtreeOf', { units: subtreeNames(units, unit).join(', ') }) : undefined
-              }
-            />
-          </>
-        ) : null}
-        {type === 'USER' ? (
-          <Form.Item name="user" label={t('admin.perm.user')}>
-            <Select
-              showSearch
-              placeholder={t('admin.perm.userSearch')}
-              optionFilterProp="label"
-              options={users.map((u) => ({
-                value: u.id,
-                label: `${u.displayName || u.username} (${u.username})`,
-              }))}
-            />
-          </Form.Item>
-        ) : null}
-        <Form.Item name="actions" label={t('admin.perm.actions')}>
-          <Checkbox.Group
-            options={GRANT_ACTIONS.map((a) => ({ value: a, label: t(`admin.perm.action.${a}`) }))}
+      <Form.Item name="type" label={t('admin.perm.subjectType')}>
+        <Radio.Group options={GRANT_TYPES.map((g) => ({ value: g, label: t(`admin.perm.type.${g}`) }))} />
+      </Form.Item>
+      {type === 'ROLE' ? (
+        <Form.Item name="role" label={t('admin.perm.role')}>
+          <Select
+            showSearch
+            optionFilterProp="label"
+            options={roles.map((r) => ({ value: r.code, label: `${r.name} (${r.code})` }))}
           />
         </Form.Item>
-        {columnsMatter ? (
-          <Form.Item name="columns" label={t('admin.perm.columns')} extra={t('admin.perm.columnsHelp')}>
-            {restricted.length ? (
-              <Checkbox.Group
-                disabled={!actions.includes('export')}
-                options={restricted.map((c) => ({ value: c.key, label: `${c.header} (${c.key})` }))}
-              />
-            ) : (
-              <Typography.Text type="secondary">{t('admin.perm.noRestricted')}</Typography.Text>
-            )}
+      ) : null}
+      {type === 'UNIT' ? (
+        <>
+          <Form.Item name="unit" label={t('admin.perm.unit')}>
+            <UnitTreeField units={units} label={t('admin.perm.unit')} />
           </Form.Item>
-        ) : null}
-        <Form.Item name="scopeUnitId" label={t('admin.perm.scope')} extra={t('admin.perm.scopeHelp')}>
-          <UnitSelect units={units} placeholder={t('admin.perm.allUnits')} />
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 16 }}
+            message={t('admin.perm.subtree')}
+            description={
+              unit ? t('admin.perm.subtreeOf', { units: subtreeNames(units, unit).join(', ') }) : undefined
+            }
+          />
+        </>
+      ) : null}
+      {type === 'USER' ? (
+        <Form.Item name="user" label={t('admin.perm.user')}>
+          <Select
+            showSearch
+            placeholder={t('admin.perm.userSearch')}
+            optionFilterProp="label"
+            options={users.map((u) => ({
+              value: u.id,
+              label: `${u.displayName || u.username} (${u.username})`,
+            }))}
+          />
         </Form.Item>
-      </Form>
-    </Modal>
+      ) : null}
+      <Form.Item name="actions" label={t('admin.perm.actions')}>
+        <Checkbox.Group
+          options={GRANT_ACTIONS.map((a) => ({ value: a, label: t(`admin.perm.action.${a}`) }))}
+        />
+      </Form.Item>
+      {columnsMatter ? (
+        <Form.Item name="columns" label={t('admin.perm.columns')} extra={t('admin.perm.columnsHelp')}>
+          {restricted.length ? (
+            <Checkbox.Group
+              disabled={!actions.includes('export')}
+              options={restricted.map((c) => ({ value: c.key, label: `${c.header} (${c.key})` }))}
+            />
+          ) : (
+            <Typography.Text type="secondary">{t('admin.perm.noRestricted')}</Typography.Text>
+          )}
+        </Form.Item>
+      ) : null}
+      <Form.Item name="scopeUnitId" label={t('admin.perm.scope')} extra={t('admin.perm.scopeHelp')}>
+        <UnitSelect units={units} placeholder={t('admin.perm.allUnits')} />
+      </Form.Item>
+    </FormModal>
   );
 }

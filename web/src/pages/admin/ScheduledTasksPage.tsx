@@ -6,7 +6,6 @@ import {
   Form,
   Input,
   InputNumber,
-  Modal,
   Select,
   Space,
   Switch,
@@ -18,11 +17,10 @@ import { EditOutlined, HistoryOutlined, PlayCircleOutlined } from '@ant-design/i
 import { PageTitle } from '../../components/PageTitle';
 import { useNotify } from '../../components/useNotify';
 import { useI18n } from '../../i18n/I18nProvider';
-import { ApiError } from '../../api/errors';
 import { scheduler, type ScheduledRun, type ScheduledTask } from '../../api/admin';
 import { describeCron, nextRuns } from '../../lib/admin/cron-preview';
 import { useBizTypes, useLoaded } from './shared/useAdminData';
-import { setFieldError } from './shared/fieldError';
+import { FormModal } from './shared/FormModal';
 
 const EMPTY: ScheduledTask[] = [];
 
@@ -224,15 +222,13 @@ function RuleModal({ task, onClose }: { task: ScheduledTask; onClose: (saved: bo
   const notify = useNotify();
   const bizTypes = useBizTypes();
   const [form] = Form.useForm<RuleValues>();
-  const [saving, setSaving] = useState(false);
   const cron = Form.useWatch('cron', form) ?? task.rule.cron;
   const timezone = Form.useWatch('timezone', form) ?? task.rule.timezone ?? '';
   const preview = useMemo(() => nextRuns(cron, timezone.trim() || null, 5, new Date()), [cron, timezone]);
   const words = describeCron(cron);
   const optional = JOB_FIELDS[task.name] ?? [];
 
-  const save = async () => {
-    const v = form.getFieldsValue(true) as RuleValues;
+  const save = async (v: RuleValues) => {
     const rule: Record<string, unknown> = {
       cron: v.cron,
       timezone: v.timezone?.trim() ? v.timezone.trim() : null,
@@ -241,92 +237,74 @@ function RuleModal({ task, onClose }: { task: ScheduledTask; onClose: (saved: bo
       maxItems: v.maxItems,
     };
     for (const f of optional) rule[f] = v[f] ?? null;
-    setSaving(true);
-    try {
-      await scheduler.update(task.name, { rule });
-      notify.success(t('admin.saved'));
-      onClose(true);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 400) {
-        const field =
-          e.code === 'INVALID_CRON'
-            ? 'cron'
-            : e.code === 'INVALID_TIMEZONE'
-              ? 'timezone'
-              : e.field?.replace(/^rule\./, '');
-        if (field) setFieldError(form, field, e.message);
-        else notify.error(e);
-      } else notify.error(e);
-    } finally {
-      setSaving(false);
-    }
+    await scheduler.update(task.name, { rule });
+    notify.success(t('admin.saved'));
+    onClose(true);
   };
 
   return (
-    <Modal
-      open
+    <FormModal<RuleValues>
+      form={form}
       width={620}
       title={t('admin.jobs.editOf', { name: task.name })}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={saving}
-      onOk={save}
+      skipValidation
+      onSubmit={save}
+      fieldOf={(e) =>
+        e.status !== 400
+          ? undefined
+          : e.code === 'INVALID_CRON'
+            ? 'cron'
+            : e.code === 'INVALID_TIMEZONE'
+              ? 'timezone'
+              : e.field?.replace(/^rule\./, '')
+      }
       onCancel={() => onClose(false)}
+      initialValues={{ ...task.rule, timezone: task.rule.timezone ?? '' }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        initialValues={{ ...task.rule, timezone: task.rule.timezone ?? '' }}
-      >
-        <Form.Item name="cron" label={t('admin.jobs.cron')} extra={t('admin.jobs.cronHelp')}>
-          <Input style={{ fontFamily: 'monospace' }} />
+      <Form.Item name="cron" label={t('admin.jobs.cron')} extra={t('admin.jobs.cronHelp')}>
+        <Input style={{ fontFamily: 'monospace' }} />
+      </Form.Item>
+      <Form.Item name="timezone" label={t('admin.jobs.timezone')} extra={t('admin.jobs.timezoneHelp')}>
+        <Input placeholder="Asia/Shanghai" />
+      </Form.Item>
+      <div aria-live="polite" style={{ marginBottom: 16 }}>
+        {preview.ok ? (
+          <Alert
+            type="info"
+            showIcon
+            message={words ? t(words.key, words.values) : t('admin.jobs.nextRuns')}
+            description={
+              <>
+                <Typography.Text type="secondary">{t('admin.jobs.nextRunsYourZone')}</Typography.Text>
+                <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
+                  {preview.runs.map((d) => (
+                    <li key={d.toISOString()}>{formatDate(d.toISOString())}</li>
+                  ))}
+                </ul>
+              </>
+            }
+          />
+        ) : (
+          <Alert type="warning" showIcon message={t('admin.jobs.badCron')} description={preview.message} />
+        )}
+      </div>
+      <Form.Item name="bizTypes" label={t('admin.jobs.bizTypes')} extra={t('admin.jobs.bizTypesHelp')}>
+        <Select mode="multiple" options={bizTypes.data.map((b) => ({ value: b.code, label: b.code }))} />
+      </Form.Item>
+      <Space wrap>
+        <Form.Item name="batchSize" label={t('admin.jobs.batchSize')}>
+          <InputNumber min={1} />
         </Form.Item>
-        <Form.Item name="timezone" label={t('admin.jobs.timezone')} extra={t('admin.jobs.timezoneHelp')}>
-          <Input placeholder="Asia/Shanghai" />
+        <Form.Item name="maxItems" label={t('admin.jobs.maxItems')}>
+          <InputNumber min={1} />
         </Form.Item>
-        <div aria-live="polite" style={{ marginBottom: 16 }}>
-          {preview.ok ? (
-            <Alert
-              type="info"
-              showIcon
-              message={words ? t(words.key, words.values) : t('admin.jobs.nextRuns')}
-              description={
-                <>
-                  <Typography.Text type="secondary">{t('admin.jobs.nextRunsYourZone')}</Typography.Text>
-                  <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
-                    {preview.runs.map((d) => (
-                      <li key={d.toISOString()}>{formatDate(d.toISOString())}</li>
-                    ))}
-                  </ul>
-                </>
-              }
-            />
-          ) : (
-            <Alert type="warning" showIcon message={t('admin.jobs.badCron')} description={preview.message} />
-          )}
-        </div>
-        <Form.Item name="bizTypes" label={t('admin.jobs.bizTypes')} extra={t('admin.jobs.bizTypesHelp')}>
-          <Select mode="multiple" options={bizTypes.data.map((b) => ({ value: b.code, label: b.code }))} />
-        </Form.Item>
-        <Space wrap>
-          <Form.Item name="batchSize" label={t('admin.jobs.batchSize')}>
-            <InputNumber min={1} />
+        {optional.map((f) => (
+          <Form.Item key={f} name={f} label={t(`admin.jobs.field.${f}` as 'admin.jobs.field.minAgeSeconds')}>
+            <InputNumber min={0} placeholder={t('admin.jobs.default')} />
           </Form.Item>
-          <Form.Item name="maxItems" label={t('admin.jobs.maxItems')}>
-            <InputNumber min={1} />
-          </Form.Item>
-          {optional.map((f) => (
-            <Form.Item
-              key={f}
-              name={f}
-              label={t(`admin.jobs.field.${f}` as 'admin.jobs.field.minAgeSeconds')}
-            >
-              <InputNumber min={0} placeholder={t('admin.jobs.default')} />
-            </Form.Item>
-          ))}
-        </Space>
-      </Form>
-    </Modal>
+        ))}
+      </Space>
+    </FormModal>
   );
 }
 

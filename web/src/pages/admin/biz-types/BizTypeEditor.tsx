@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Checkbox,
-  Col,
   Drawer,
   Form,
   Input,
@@ -35,6 +34,7 @@ import {
   type BizTypeView,
   type Kind,
 } from '../../../lib/admin/biz-type-form';
+import { GridField } from '../shared/GridField';
 import { setFieldError } from '../shared/fieldError';
 
 const opts = (xs: readonly string[]) => xs.map((x) => ({ value: x, label: x }));
@@ -152,38 +152,32 @@ export function BizTypeEditor({
       ) : null}
       <Form form={form} layout="vertical" initialValues={original ? toFormValues(original) : emptyForm(kind)}>
         <Row gutter={16}>
-          <Col span={8}>
-            <Form.Item
-              name="code"
-              label={t('admin.biz.code')}
-              extra={original ? undefined : t('admin.biz.codeHelp')}
-              rules={[
-                { required: true, pattern: /^[a-z][a-z0-9_]{0,63}$/, message: t('admin.biz.codeHelp') },
+          <GridField
+            span={8}
+            name="code"
+            label={t('admin.biz.code')}
+            extra={original ? undefined : t('admin.biz.codeHelp')}
+            rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{0,63}$/, message: t('admin.biz.codeHelp') }]}
+          >
+            <Input disabled={Boolean(original)} />
+          </GridField>
+          <GridField
+            span={10}
+            name="name"
+            label={t('admin.biz.name')}
+            rules={[{ required: true, whitespace: true, message: t('admin.required') }]}
+          >
+            <Input maxLength={128} />
+          </GridField>
+          <GridField span={6} name="kind" label={t('admin.biz.kind')}>
+            <Radio.Group
+              disabled
+              options={[
+                { value: 'EXPORT', label: t('admin.biz.kind.EXPORT') },
+                { value: 'FILE', label: t('admin.biz.kind.FILE') },
               ]}
-            >
-              <Input disabled={Boolean(original)} />
-            </Form.Item>
-          </Col>
-          <Col span={10}>
-            <Form.Item
-              name="name"
-              label={t('admin.biz.name')}
-              rules={[{ required: true, whitespace: true, message: t('admin.required') }]}
-            >
-              <Input maxLength={128} />
-            </Form.Item>
-          </Col>
-          <Col span={6}>
-            <Form.Item name="kind" label={t('admin.biz.kind')}>
-              <Radio.Group
-                disabled
-                options={[
-                  { value: 'EXPORT', label: t('admin.biz.kind.EXPORT') },
-                  { value: 'FILE', label: t('admin.biz.kind.FILE') },
-                ]}
-              />
-            </Form.Item>
-          </Col>
+            />
+          </GridField>
         </Row>
         {kind === 'FILE' ? <FileRules /> : <ExportFields handlerType={handlerType} />}
       </Form>
@@ -196,29 +190,24 @@ function FileRules() {
   return (
     <Card size="small" title={t('admin.biz.rules')}>
       <Row gutter={16}>
-        <Col span={8}>
-          <Form.Item name="maxSize" label={t('admin.biz.maxSize')} extra={t('admin.biz.maxSizeHelp')}>
-            <InputNumber min={1} style={{ width: '100%' }} />
-          </Form.Item>
-        </Col>
-        <Col span={8}>
-          <Form.Item name="retentionDays" label={t('admin.biz.retentionDays')}>
-            <InputNumber min={1} max={36500} style={{ width: '100%' }} />
-          </Form.Item>
-        </Col>
-        <Col span={24}>
-          <Form.Item
-            name="contentTypes"
-            label={t('admin.biz.contentTypes')}
-            extra={t('admin.biz.contentTypesHelp')}
-          >
-            <Select
-              mode="tags"
-              tokenSeparators={[',', ' ']}
-              options={opts(['application/pdf', 'image/png', 'image/jpeg', 'text/csv'])}
-            />
-          </Form.Item>
-        </Col>
+        <GridField span={8} name="maxSize" label={t('admin.biz.maxSize')} extra={t('admin.biz.maxSizeHelp')}>
+          <InputNumber min={1} style={{ width: '100%' }} />
+        </GridField>
+        <GridField span={8} name="retentionDays" label={t('admin.biz.retentionDays')}>
+          <InputNumber min={1} max={36500} style={{ width: '100%' }} />
+        </GridField>
+        <GridField
+          span={24}
+          name="contentTypes"
+          label={t('admin.biz.contentTypes')}
+          extra={t('admin.biz.contentTypesHelp')}
+        >
+          <Select
+            mode="tags"
+            tokenSeparators={[',', ' ']}
+            options={opts(['application/pdf', 'image/png', 'image/jpeg', 'text/csv'])}
+          />
+        </GridField>
       </Row>
     </Card>
   );
@@ -231,35 +220,30 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
     <Space direction="vertical" size={16} style={{ width: '100%' }}>
       <Card size="small" title={t('admin.biz.dataHandler')}>
         <Row gutter={16}>
-          <Col span={6}>
-            <Form.Item name="handlerType" label={t('admin.biz.handlerType')}>
-              <Select options={opts(['sql', 'action'])} />
-            </Form.Item>
-          </Col>
+          <GridField span={6} name="handlerType" label={t('admin.biz.handlerType')}>
+            <Select options={opts(['sql', 'action'])} />
+          </GridField>
           {type === 'sql' ? (
             <>
-              <Col span={6}>
-                <Form.Item name="source" label={t('admin.biz.source')}>
-                  <Input />
-                </Form.Item>
-              </Col>
-              <Col span={6}>
-                <Form.Item name="table" label={t('admin.biz.table')}>
-                  <Input />
-                </Form.Item>
-              </Col>
-              <Col span={6}>
-                <Form.Item name="key" label={t('admin.biz.keyColumn')}>
-                  <Input />
-                </Form.Item>
-              </Col>
+              <GridField span={6} name="source" label={t('admin.biz.source')}>
+                <Input />
+              </GridField>
+              <GridField span={6} name="table" label={t('admin.biz.table')}>
+                <Input />
+              </GridField>
+              <GridField span={6} name="key" label={t('admin.biz.keyColumn')}>
+                <Input />
+              </GridField>
             </>
           ) : type === 'action' ? (
-            <Col span={12}>
-              <Form.Item name="action" label={t('admin.biz.action')} extra={t('admin.biz.actionHelp')}>
-                <Input />
-              </Form.Item>
-            </Col>
+            <GridField
+              span={12}
+              name="action"
+              label={t('admin.biz.action')}
+              extra={t('admin.biz.actionHelp')}
+            >
+              <Input />
+            </GridField>
           ) : null}
         </Row>
         <Typography.Text strong>{t('admin.biz.filters')}</Typography.Text>
@@ -268,37 +252,39 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
             <>
               {fields.map((f, i) => (
                 <Row key={f.key} gutter={8} align="bottom">
-                  <Col span={6}>
-                    <Form.Item name={[f.name, 'name']} label={t('admin.biz.filterNameN', { n: i + 1 })}>
-                      <Input />
-                    </Form.Item>
-                  </Col>
+                  <GridField
+                    span={6}
+                    name={[f.name, 'name']}
+                    label={t('admin.biz.filterNameN', { n: i + 1 })}
+                  >
+                    <Input />
+                  </GridField>
                   {type === 'sql' ? (
-                    <Col span={6}>
-                      <Form.Item name={[f.name, 'column']} label={t('admin.biz.filterColumnN', { n: i + 1 })}>
-                        <Input />
-                      </Form.Item>
-                    </Col>
+                    <GridField
+                      span={6}
+                      name={[f.name, 'column']}
+                      label={t('admin.biz.filterColumnN', { n: i + 1 })}
+                    >
+                      <Input />
+                    </GridField>
                   ) : null}
-                  <Col span={4}>
-                    <Form.Item name={[f.name, 'op']} label={t('admin.biz.filterOpN', { n: i + 1 })}>
-                      <Select options={opts(FILTER_OPS)} />
-                    </Form.Item>
-                  </Col>
-                  <Col span={5}>
-                    <Form.Item name={[f.name, 'type']} label={t('admin.biz.filterTypeN', { n: i + 1 })}>
-                      <Select options={opts(FILTER_TYPES)} />
-                    </Form.Item>
-                  </Col>
-                  <Col span={3}>
-                    <Form.Item>
-                      <Button
-                        icon={<DeleteOutlined />}
-                        aria-label={t('admin.biz.removeFilterN', { n: i + 1 })}
-                        onClick={() => remove(f.name)}
-                      />
-                    </Form.Item>
-                  </Col>
+                  <GridField span={4} name={[f.name, 'op']} label={t('admin.biz.filterOpN', { n: i + 1 })}>
+                    <Select options={opts(FILTER_OPS)} />
+                  </GridField>
+                  <GridField
+                    span={5}
+                    name={[f.name, 'type']}
+                    label={t('admin.biz.filterTypeN', { n: i + 1 })}
+                  >
+                    <Select options={opts(FILTER_TYPES)} />
+                  </GridField>
+                  <GridField span={3}>
+                    <Button
+                      icon={<DeleteOutlined />}
+                      aria-label={t('admin.biz.removeFilterN', { n: i + 1 })}
+                      onClick={() => remove(f.name)}
+                    />
+                  </GridField>
                 </Row>
               ))}
               <Button icon={<PlusOutlined />} onClick={() => add({ name: '', op: '=', type: 'string' })}>
@@ -348,80 +334,70 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
                   }
                 >
                   <Row gutter={8}>
-                    <Col span={5}>
-                      <Form.Item
-                        name={[f.name, 'key']}
-                        label={t('admin.biz.colKey')}
-                        rules={[{ required: true, message: t('admin.required') }]}
-                      >
-                        <Input
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colKey'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={6}>
-                      <Form.Item
-                        name={[f.name, 'header']}
-                        label={t('admin.biz.colHeader')}
-                        rules={[{ required: true, message: t('admin.required') }]}
-                      >
-                        <Input
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colHeader'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={4}>
-                      <Form.Item name={[f.name, 'type']} label={t('admin.biz.colType')}>
-                        <Select
-                          options={opts(COLUMN_TYPES)}
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colType'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={4}>
-                      <Form.Item name={[f.name, 'format']} label={t('admin.biz.colFormat')}>
-                        <Input
-                          placeholder="0.00"
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colFormat'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={3}>
-                      <Form.Item name={[f.name, 'mask']} label={t('admin.biz.colMask')}>
-                        <Select
-                          allowClear
-                          options={opts(MASKS)}
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colMask'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={2}>
-                      <Form.Item
-                        name={[f.name, 'restricted']}
-                        label={t('admin.biz.colRestricted')}
-                        valuePropName="checked"
-                      >
-                        <Checkbox
-                          aria-label={t('admin.biz.colFieldN', {
-                            field: t('admin.biz.colRestricted'),
-                            n: i + 1,
-                          })}
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={24}>
-                      <Form.Item
-                        name={[f.name, 'dict']}
-                        label={t('admin.biz.colDict')}
-                        extra={t('admin.biz.colDictHelp')}
-                        style={{ marginBottom: 0 }}
-                      >
-                        <Input.TextArea
-                          autoSize={{ minRows: 1, maxRows: 6 }}
-                          aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colDict'), n: i + 1 })}
-                        />
-                      </Form.Item>
-                    </Col>
+                    <GridField
+                      span={5}
+                      name={[f.name, 'key']}
+                      label={t('admin.biz.colKey')}
+                      rules={[{ required: true, message: t('admin.required') }]}
+                    >
+                      <Input
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colKey'), n: i + 1 })}
+                      />
+                    </GridField>
+                    <GridField
+                      span={6}
+                      name={[f.name, 'header']}
+                      label={t('admin.biz.colHeader')}
+                      rules={[{ required: true, message: t('admin.required') }]}
+                    >
+                      <Input
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colHeader'), n: i + 1 })}
+                      />
+                    </GridField>
+                    <GridField span={4} name={[f.name, 'type']} label={t('admin.biz.colType')}>
+                      <Select
+                        options={opts(COLUMN_TYPES)}
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colType'), n: i + 1 })}
+                      />
+                    </GridField>
+                    <GridField span={4} name={[f.name, 'format']} label={t('admin.biz.colFormat')}>
+                      <Input
+                        placeholder="0.00"
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colFormat'), n: i + 1 })}
+                      />
+                    </GridField>
+                    <GridField span={3} name={[f.name, 'mask']} label={t('admin.biz.colMask')}>
+                      <Select
+                        allowClear
+                        options={opts(MASKS)}
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colMask'), n: i + 1 })}
+                      />
+                    </GridField>
+                    <GridField
+                      span={2}
+                      name={[f.name, 'restricted']}
+                      label={t('admin.biz.colRestricted')}
+                      valuePropName="checked"
+                    >
+                      <Checkbox
+                        aria-label={t('admin.biz.colFieldN', {
+                          field: t('admin.biz.colRestricted'),
+                          n: i + 1,
+                        })}
+                      />
+                    </GridField>
+                    <GridField
+                      span={24}
+                      name={[f.name, 'dict']}
+                      label={t('admin.biz.colDict')}
+                      extra={t('admin.biz.colDictHelp')}
+                      style={{ marginBottom: 0 }}
+                    >
+                      <Input.TextArea
+                        autoSize={{ minRows: 1, maxRows: 6 }}
+                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colDict'), n: i + 1 })}
+                      />
+                    </GridField>
                   </Row>
                 </Card>
               ))}
@@ -434,45 +410,35 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
       </Card>
       <Card size="small" title={t('admin.biz.rules')}>
         <Row gutter={16}>
-          <Col span={8}>
-            <Form.Item name="formats" label={t('admin.biz.formats')}>
-              <Checkbox.Group options={opts(FORMATS)} />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="maxRows" label={t('admin.biz.maxRows')}>
-              <InputNumber min={1} style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="retentionDays" label={t('admin.biz.retentionDays')}>
-              <InputNumber min={1} max={36500} style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item
-              name="columnPermission"
-              label={t('admin.biz.columnPermission')}
-              valuePropName="checked"
-              extra={t('admin.biz.columnPermissionHelp')}
-            >
-              <Switch />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item
-              name="rowScopeColumn"
-              label={t('admin.biz.rowScope')}
-              extra={t('admin.biz.rowScopeHelp')}
-            >
-              <Input placeholder="unit_id" />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item name="csvBom" label={t('admin.biz.csvBom')} valuePropName="checked">
-              <Switch />
-            </Form.Item>
-          </Col>
+          <GridField span={8} name="formats" label={t('admin.biz.formats')}>
+            <Checkbox.Group options={opts(FORMATS)} />
+          </GridField>
+          <GridField span={8} name="maxRows" label={t('admin.biz.maxRows')}>
+            <InputNumber min={1} style={{ width: '100%' }} />
+          </GridField>
+          <GridField span={8} name="retentionDays" label={t('admin.biz.retentionDays')}>
+            <InputNumber min={1} max={36500} style={{ width: '100%' }} />
+          </GridField>
+          <GridField
+            span={8}
+            name="columnPermission"
+            label={t('admin.biz.columnPermission')}
+            valuePropName="checked"
+            extra={t('admin.biz.columnPermissionHelp')}
+          >
+            <Switch />
+          </GridField>
+          <GridField
+            span={8}
+            name="rowScopeColumn"
+            label={t('admin.biz.rowScope')}
+            extra={t('admin.biz.rowScopeHelp')}
+          >
+            <Input placeholder="unit_id" />
+          </GridField>
+          <GridField span={8} name="csvBom" label={t('admin.biz.csvBom')} valuePropName="checked">
+            <Switch />
+          </GridField>
         </Row>
       </Card>
     </Space>
