@@ -42,6 +42,9 @@ describe('bench: paper benchmarks on tiny volumes', async () => {
             '--import',
             'tsx',
             'bench/paper/all.ts',
+            // Table 3 last: its synthetic file tasks include PENDING and EXPORTING exports of the
+            // admin, which fair scheduling counts against the admin's turns (Table 4 then stalled).
+            ...['--parts', 'table4,figures,scale,table3'],
             ...[
               '--scale',
               '0.0001',
