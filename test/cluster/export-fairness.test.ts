@@ -42,8 +42,16 @@ describe('cluster: fair export turns on two export nodes', async () => {
   let admin: string;
   let bob: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-fair-cluster-'));
+  // Chunk reads slowed (10 chunks of 2000 rows, 400 ms each): on a quiet machine a 20,000-row
+  // export otherwise ends before the next request arrives, and no export is ever seen held by a cap.
   const exportNode = (id: string) =>
-    startNodeProcess(id, { ...env, SERVICES: 'export', NODE_ID: id, EXPORT_CONCURRENCY: '2' });
+    startNodeProcess(id, {
+      ...env,
+      SERVICES: 'export',
+      NODE_ID: id,
+      EXPORT_CONCURRENCY: '2',
+      FTC_TEST_CHUNK_DELAY_MS: '400',
+    });
 
   before(async () => {
     const redis = new Redis(s.url.redis);

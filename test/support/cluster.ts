@@ -17,11 +17,12 @@ export interface NodeProcess {
 
 /** Starts `main.ts` as its own OS process with the given environment (on top of PATH only). */
 /**
- * Starts main.ts as its own process; with FTC_TEST_EXIT_AFTER_READS in `env` the node is
- * test/support/crashing-node.ts instead, which dies on that chunk read.
+ * Starts main.ts as its own process; with FTC_TEST_EXIT_AFTER_READS or FTC_TEST_CHUNK_DELAY_MS in
+ * `env` the node is test/support/crashing-node.ts instead, which injects that fault.
  */
 export function startNodeProcess(name: string, env: Record<string, string>): NodeProcess {
-  const entry = env.FTC_TEST_EXIT_AFTER_READS ? 'test/support/crashing-node.ts' : 'main.ts';
+  const faulty = env.FTC_TEST_EXIT_AFTER_READS || env.FTC_TEST_CHUNK_DELAY_MS;
+  const entry = faulty ? 'test/support/crashing-node.ts' : 'main.ts';
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },

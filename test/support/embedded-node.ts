@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { ServiceBroker } from 'moleculer';
+import type { Middleware, ServiceBroker } from 'moleculer';
 import { loadAppConfig, type AppConfig } from '../../mixins/config/app-config';
 import { createNode } from '../../main';
 
@@ -19,7 +19,10 @@ export interface TestNode {
  * A whole node in this process on a temp data dir and a free port, configured exactly as
  * production would be from the given environment (defaults: the embedded default, quiet logs).
  */
-export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+export async function startTestNode(
+  env: Record<string, string> = {},
+  middlewares: Middleware[] = [],
+): Promise<TestNode> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-test-'));
   const config = loadAppConfig({
     DATA_DIR: dataDir,
@@ -28,7 +31,7 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     DEMO_ORDERS: '1000',
     ...env,
   });
-  const broker = createNode(config);
+  const broker = createNode(config, middlewares);
   // Tests own the process: the broker must not exit it on signals.
   broker.options.skipProcessEventRegistration = true;
   await broker.start();

@@ -5,6 +5,7 @@ import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 import { EXPORT_PROGRESS } from '../../mixins/http/progress-hub';
 import { http, login, startTestNode } from './embedded-node';
 import { waitForTask } from './exports';
+import { slowChunkReads } from './crashing-node';
 
 type Task = { id: string; status: string; export: { waitingReason: string | null; rowCount: number | null } };
 
@@ -113,14 +114,19 @@ export function progressEvents(broker: ServiceBroker): { taskId: string; status:
 
 /** A node with 2 worker slots, EXPORT_USER_CONCURRENCY 2, 20,000 orders, bob granted order_export. */
 export async function fairNode(env: Record<string, string>) {
-  const node = await startTestNode({
-    DEMO_ORDERS: '20000',
-    EXPORT_CHUNK_ROWS: '2000',
-    EXPORT_BATCH_ROWS: '250',
-    EXPORT_CONCURRENCY: '2',
-    EXPORT_USER_CONCURRENCY: '2',
-    ...env,
-  });
+  const node = await startTestNode(
+    {
+      DEMO_ORDERS: '20000',
+      EXPORT_CHUNK_ROWS: '2000',
+      EXPORT_BATCH_ROWS: '250',
+      EXPORT_CONCURRENCY: '2',
+      EXPORT_USER_CONCURRENCY: '2',
+      ...env,
+      // Chunk reads slowed (10 chunks of 2000 rows): on a quiet machine a 20,000-row export otherwise
+      // ends before the next request arrives, and no export is ever seen held by a cap.
+    },
+    [slowChunkReads(400)],
+  );
   // The demo orders are generated while the node starts: wait for all of them.
   for (
     let i = 0;
