@@ -9,6 +9,8 @@ import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
+import { exportAdmission } from '../mixins/export-pipeline/export-admission';
+import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import { TypeormExportScheduleRepository } from '../mixins/export-schedules/export-schedule.repository';
 import {
@@ -81,6 +83,7 @@ const body = (p: Record<string, unknown>) => {
 export function exportSchedulesService(config: AppConfig): ServiceSchema {
   let repo: TypeormExportScheduleRepository | null = null;
   let tasks: FileTaskRepository | null = null;
+  let turns: ExportTurnsRepository | null = null;
   let queue: JobQueue | null = null;
   let exportQueue: JobQueue | null = null;
   let timer: ScheduleTimer | null = null;
@@ -101,6 +104,7 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       ids: ulidIds,
       clock,
       defaultTimeZone: config.exports.defaultTimeZone,
+      admission: exportAdmission(ctx, config, turns!),
     },
     ids: ulidIds,
     clock,
@@ -210,6 +214,7 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       const db = await acquireMainDatabase(config.database);
       repo = new TypeormExportScheduleRepository(db);
       tasks = new FileTaskRepository(db);
+      turns = new ExportTurnsRepository(db);
       exportQueue = createJobQueue(config, EXPORT_QUEUE, db);
       await exportQueue.start();
       queue = createJobQueue(config, EXPORT_SCHEDULE_QUEUE, db);

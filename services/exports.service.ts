@@ -10,12 +10,13 @@ import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
+import { exportAdmission, rowEstimator } from '../mixins/export-pipeline/export-admission';
 import { progressBroadcast } from '../mixins/http/progress-hub';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { requestExport, type RequestExportInput } from '../domain/exports/use-cases/request-export';
 import { cancelExport } from '../domain/exports/use-cases/cancel-export';
-import { previewExport, type EstimateRows } from '../domain/exports/use-cases/preview-export';
+import { previewExport } from '../domain/exports/use-cases/preview-export';
 import { retryExport } from '../domain/exports/use-cases/retry-export';
 import { systemClock } from '../domain/ports/clock.port';
 import type { ExportJobs } from '../domain/exports/export.ports';
@@ -34,17 +35,6 @@ export function exportsService(config: AppConfig): ServiceSchema {
   let jobs: ExportJobs | null = null;
   let turns: ExportTurnsRepository | null = null;
 
-  /** The preview's count, where the data sources are: on an export node. */
-  const estimator =
-    (ctx: Context): EstimateRows =>
-    async (b, scope) =>
-      (
-        await ctx.call<{ total: number | null }, unknown>('exportWorker.estimate', {
-          handler: b.dataHandler,
-          scope,
-        })
-      ).total;
-
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
   const deps = (ctx: Context) => ({
     tasks: tasks!,
@@ -56,14 +46,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
-    admission: {
-      estimate: estimator(ctx),
-      quota: turns!,
-      turns: turns!,
-      userConcurrency: config.exports.userConcurrency,
-      defaultTimeZone: config.exports.defaultTimeZone,
-      logger: ctx.broker.logger,
-    },
+    admission: exportAdmission(ctx, config, turns!),
   });
 
   return {
@@ -103,7 +86,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
           locale: 'any|optional',
         },
         async handler(ctx: Ctx<RequestExportInput>) {
-          return previewExport(deps(ctx), estimator(ctx), requireUser(ctx), ctx.params);
+          return previewExport(deps(ctx), rowEstimator(ctx), requireUser(ctx), ctx.params);
         },
       },
       cancel: {

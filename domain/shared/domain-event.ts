@@ -41,3 +41,19 @@ export function domainEvent(e: NewDomainEvent, id: string, now: Date): DomainEve
     ...e,
   };
 }
+
+/** Who asks, for the operation log: the user (null: the system) and the request id. */
+export interface Actor {
+  userId: string | null;
+  requestId: string | null;
+}
+
+/** An event by `actor` about one target, its id and time from the use case's ports. */
+export function actorEvent(
+  d: { ids: { next(): string }; clock: { now(): Date } },
+  actor: Actor,
+  e: Pick<DomainEvent, 'type' | 'targetType' | 'targetId' | 'bizType' | 'detail'> &
+    Partial<Pick<DomainEvent, 'outcome'>>,
+): DomainEvent {
+  return domainEvent({ ...e, userId: actor.userId, requestId: actor.requestId }, d.ids.next(), d.clock.now());
+}

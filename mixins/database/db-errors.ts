@@ -20,3 +20,13 @@ export function isConnectionError(e: unknown): boolean {
     'SQLITE_BUSY',
   ].includes(code);
 }
+
+/**
+ * A lock wait, deadlock or busy database between two transactions: the losing one may simply be
+ * run again (a fair turn is).
+ */
+export function isLockConflict(e: unknown): boolean {
+  const err = e as { code?: string; driverError?: { code?: string } } | null;
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  return ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'].includes(code);
+}

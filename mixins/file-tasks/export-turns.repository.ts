@@ -3,14 +3,8 @@ import type { FileTask } from '../../domain/file-tasks/file-task';
 import type { ExportQuotaLedger, ExportTurns } from '../../domain/exports/export.ports';
 import type { RunningGroup, TurnDecision, TurnState, WaitingGroup } from '../../domain/exports/fair-turns';
 import { dbDate, marks } from '../database/db-dates';
+import { isLockConflict } from '../database/db-errors';
 import { COLUMNS, fromRaw, saveFrom, type RawRow } from './file-task.repository';
-
-/** A lock wait or deadlock between two turns or a turn and a request: the turn is simply taken again. */
-const isLockConflict = (e: unknown): boolean => {
-  const err = e as { code?: string; driverError?: { code?: string } } | null;
-  const code = err?.driverError?.code ?? err?.code ?? '';
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
-};
 
 /**
  * Fair turns and quotas over file_tasks (domain/exports/fair-turns.ts). The running exports are

@@ -25,7 +25,7 @@ export const archival: Job = async (deps, rule, now) => {
     domainEvent(
       { type: 'RECORDS_ARCHIVED', userId: null, targetType: 'TABLE', targetId: null, bizType, detail },
       deps.ids.next(),
-      new Date(),
+      now,
     );
 
   for (const status of rule.statuses ?? ARCHIVABLE_STATUSES) {

@@ -54,7 +54,7 @@ export const expiry: Job = async (deps, rule, now) => {
           more = true;
           break outer;
         }
-        if (await expireOne(deps, id, b.retentionDays!)) report.expired++;
+        if (await expireOne(deps, id, b.retentionDays!, now)) report.expired++;
         else report.failed++;
       }
       if (ids.length < rule.batchSize) break;
@@ -82,12 +82,12 @@ export const expiry: Job = async (deps, rule, now) => {
   };
 };
 
-async function expireOne(deps: JobDeps, id: string, retentionDays: number): Promise<boolean> {
+async function expireOne(deps: JobDeps, id: string, retentionDays: number, now: Date): Promise<boolean> {
   const task = await deps.tasks.find(id);
   if (!task || task.status !== 'SUCCESS') return true; // changed meanwhile: nothing to do
   const from = { status: task.status, version: task.version };
   const key = task.file?.storageKey ?? null;
-  task.expire(new Date());
+  task.expire(now);
   const event = domainEvent(
     {
       // Both are published as files.expired (domain/notifications/integration-event.ts).
@@ -99,7 +99,7 @@ async function expireOne(deps: JobDeps, id: string, retentionDays: number): Prom
       detail: { retentionDays },
     },
     deps.ids.next(),
-    new Date(),
+    now,
   );
   if (!(await deps.tasks.transition(task, from, [event]))) return true;
   deps.outboxHint();

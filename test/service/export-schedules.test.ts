@@ -161,6 +161,35 @@ describe('export schedules', () => {
     assert.equal(failed[0].outcome, 'FAILURE');
   });
 
+  it("applies the biz type's request-time limits to a firing (rules.maxRows), as to a request", async () => {
+    const original = (await api(admin, 'GET', '/api/biz-types/order_export')).body.rules;
+    const setRules = async (rules: Record<string, unknown>) => {
+      const def = (await api(admin, 'GET', '/api/biz-types/order_export')).body;
+      const put = await api(admin, 'PUT', '/api/biz-types/order_export', { ...def, rules });
+      assert.ok([200, 201].includes(put.status), JSON.stringify(put.body));
+      // Biz types are cached: wait until requests see the new rules.
+      await until('the new rules', async () => {
+        const p = await api(admin, 'POST', '/api/exports/preview', { bizType: 'order_export' });
+        return (p.body.maxRows === 1) === (rules.maxRows === 1);
+      });
+    };
+    // Every order: more rows than the limit below.
+    const all = await api(alice, 'POST', '/api/export-schedules', {
+      ...schedule,
+      name: 'Everything',
+      filters: {},
+    });
+    assert.equal(all.status, 201, JSON.stringify(all.body));
+    await setRules({ ...original, maxRows: 1 });
+    try {
+      assert.equal(await fireAt(all.body.id, new Date('2026-03-14T18:30:00Z')), null, 'no task past maxRows');
+      const s = (await api(alice, 'GET', `/api/export-schedules/${all.body.id}`)).body;
+      assert.match(s.lastError, /EXPORT_TOO_MANY_ROWS/);
+    } finally {
+      await setRules(original);
+    }
+  });
+
   it('fires on its cron ticks through the queue', async () => {
     const r = await api(alice, 'POST', '/api/export-schedules', {
       ...schedule,

@@ -12,36 +12,33 @@ import { READ_CHUNK_ACTION_NAME } from '../../mixins/export-pipeline/chunk-read.
 
 type Handler = (ctx: unknown) => Promise<unknown>;
 
-/** Wraps exportWorker's chunk read so the process dies (SIGKILL) on the `n`th call. */
-export function dieOnNthChunkRead(n: number): Middleware {
+/** A middleware that wraps exportWorker's chunk read (and no other action) with `wrap`. */
+function aroundChunkReads(name: string, wrap: (next: Handler) => Handler): Middleware {
   // Moleculer's Middleware type has no member for a hook's name; cast like callerIdentityMiddleware.
   return {
-    name: 'DieOnNthChunkRead',
-    localAction(next: Handler, action: { name: string }): Handler {
-      if (action.name !== `exportWorker.${READ_CHUNK_ACTION_NAME}`) return next;
-      let reads = 0;
-      return (ctx) => {
-        if (++reads < n) return next(ctx);
-        process.kill(process.pid, 'SIGKILL');
-        return new Promise(() => undefined);
-      };
-    },
+    name,
+    localAction: (next: Handler, action: { name: string }): Handler =>
+      action.name === `exportWorker.${READ_CHUNK_ACTION_NAME}` ? wrap(next) : next,
   } as unknown as Middleware;
 }
 
-/** Wraps exportWorker's chunk read so each call takes `ms` longer. */
-export function slowChunkReads(ms: number): Middleware {
-  return {
-    name: 'SlowChunkReads',
-    localAction(next: Handler, action: { name: string }): Handler {
-      if (action.name !== `exportWorker.${READ_CHUNK_ACTION_NAME}`) return next;
-      return async (ctx) => {
-        await new Promise((r) => setTimeout(r, ms));
-        return next(ctx);
-      };
-    },
-  } as unknown as Middleware;
-}
+/** The process dies (SIGKILL) on the `n`th chunk read. */
+export const dieOnNthChunkRead = (n: number): Middleware =>
+  aroundChunkReads('DieOnNthChunkRead', (next) => {
+    let reads = 0;
+    return (ctx) => {
+      if (++reads < n) return next(ctx);
+      process.kill(process.pid, 'SIGKILL');
+      return new Promise(() => undefined);
+    };
+  });
+
+/** Each chunk read takes `ms` longer. */
+export const slowChunkReads = (ms: number): Middleware =>
+  aroundChunkReads('SlowChunkReads', (next) => async (ctx) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return next(ctx);
+  });
 
 if (require.main === module) {
   const n = Number(process.env.FTC_TEST_EXIT_AFTER_READS ?? 0);

@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import type { OutboxHint } from '../../ports/outbox.port';
-import { domainEvent, type DomainEvent } from '../../shared/domain-event';
+import { actorEvent, type Actor, type DomainEvent } from '../../shared/domain-event';
 import { isAdmin, type Principal } from '../../shared/principal';
 import type { RequestExportDeps } from '../../exports/use-cases/request-export';
 import type { ExportSchedule } from '../export-schedule';
@@ -23,34 +23,25 @@ export interface ScheduleDeps {
 }
 
 /** Who asks, for the operation log. */
-export interface ScheduleActor {
-  userId: string | null;
-  requestId: string | null;
-}
+export type ScheduleActor = Actor;
 
-export function scheduleEvent(
+/** An operation log event about an export schedule. */
+export const scheduleEvent = (
   d: Pick<ScheduleDeps, 'ids' | 'clock'>,
   actor: ScheduleActor,
   type: string,
   s: ExportSchedule,
   detail: Record<string, unknown>,
   outcome: 'SUCCESS' | 'FAILURE' = 'SUCCESS',
-): DomainEvent {
-  return domainEvent(
-    {
-      type,
-      userId: actor.userId,
-      requestId: actor.requestId,
-      targetType: 'EXPORT_SCHEDULE',
-      targetId: s.id,
-      bizType: s.fields().bizType,
-      outcome,
-      detail,
-    },
-    d.ids.next(),
-    d.clock.now(),
-  );
-}
+): DomainEvent =>
+  actorEvent(d, actor, {
+    type,
+    targetType: 'EXPORT_SCHEDULE',
+    targetId: s.id,
+    bizType: s.fields().bizType,
+    outcome,
+    detail,
+  });
 
 /** The schedule if `user` may see and change it (its owner, or an admin); else 404. */
 export async function visibleSchedule(

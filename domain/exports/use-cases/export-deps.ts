@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.port';
 import type { IdGenerator } from '../../ports/id-generator.port';
 import type { Logger } from '../../ports/logger.port';
 import type { OutboxHint } from '../../ports/outbox.port';
-import { domainEvent, type DomainEvent } from '../../shared/domain-event';
+import { actorEvent, type Actor, type DomainEvent } from '../../shared/domain-event';
 import type { ExportPipeline } from '../export-pipeline.ports';
 import type { ExportJobs, ExportProgress, ExportSettings, ExportTurns } from '../export.ports';
 
@@ -32,36 +32,26 @@ export interface ExportDeps {
   turns: ExportTurns;
 }
 
-/** Who asks, for the operation log: the user (null: the system) and the request id. */
-export interface ExportActor {
-  userId: string | null;
-  requestId: string | null;
-}
+/** Who asks, for the operation log. */
+export type ExportActor = Actor;
 
 /** An operation log event about an export task. */
-export function exportEvent(
+export const exportEvent = (
   d: Pick<ExportDeps, 'ids' | 'clock'>,
   actor: ExportActor,
   type: string,
   task: FileTask,
   detail: Record<string, unknown>,
   outcome: 'SUCCESS' | 'FAILURE' = 'SUCCESS',
-): DomainEvent {
-  return domainEvent(
-    {
-      type,
-      userId: actor.userId,
-      requestId: actor.requestId,
-      targetType: 'FILE_TASK',
-      targetId: task.id,
-      bizType: task.bizType,
-      outcome,
-      detail,
-    },
-    d.ids.next(),
-    d.clock.now(),
-  );
-}
+): DomainEvent =>
+  actorEvent(d, actor, {
+    type,
+    targetType: 'FILE_TASK',
+    targetId: task.id,
+    bizType: task.bizType,
+    outcome,
+    detail,
+  });
 
 /** Runs a write that committed domain events, then hints the relay. */
 export async function committing<T>(d: Pick<ExportDeps, 'outbox'>, write: () => Promise<T>): Promise<T> {
