@@ -50,7 +50,10 @@ export function directoryService(config: AppConfig): ServiceSchema {
       me: {
         rest: 'GET /auth/me',
         async handler(ctx: Ctx) {
-          return this.uc.me(await this.uc.getUser(requireUser(ctx).id));
+          const caller = requireUser(ctx);
+          // A service account is no user: looking it up among users answered 404 USER_NOT_FOUND.
+          if (caller.kind === 'service') return (this.accounts as ServiceAccountUseCases).me(caller.id);
+          return this.uc.me(await this.uc.getUser(caller.id));
         },
       },
       unitTree: {

@@ -69,6 +69,16 @@ export class ServiceAccountUseCases {
     return account;
   }
 
+  /**
+   * `GET /api/auth/me` with the account's token: the fields of a user's answer (`username` is
+   * `service:<name>`, the name its operation log entries show) plus `kind: 'service'`, so a caller
+   * can tell the two apart while code reading a user's answer keeps working.
+   */
+  async me(id: string) {
+    const { username, roles, unitId } = (await this.get(id)).toSubject();
+    return { id, username, roles, unitId, kind: 'service' as const };
+  }
+
   async remove(id: string, actor: Actor) {
     const account = await this.get(id);
     if (!(await this.d.repo.delete(id, [this.logged(actor, account, 'DELETED')])))

@@ -70,6 +70,26 @@ describe('gateway + directory on an in-process broker', () => {
     assert.deepEqual(me.body, { id: r.body.user.id, username: 'admin', roles: ['ADMIN'], unitId: null });
   });
 
+  it("tells a service account's token who it is, in the user answer's shape (not 404 USER_NOT_FOUND)", async () => {
+    const created = await call('POST', '/api/service-accounts', {
+      token: admin,
+      body: { name: 'billing-me', roles: ['ADMIN'], unitId: null },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const me = await call('GET', '/api/auth/me', { token: created.body.token });
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.deepEqual(me.body, {
+      id: created.body.id,
+      username: 'service:billing-me',
+      roles: ['ADMIN'],
+      unitId: null,
+      kind: 'service',
+    });
+    // A user's answer stays as it was.
+    assert.equal((await call('GET', '/api/auth/me', { token: admin })).body.kind, undefined);
+    await call('DELETE', `/api/service-accounts/${created.body.id}`, { token: admin });
+  });
+
   it('rejects wrong credentials with 401 and malformed logins with 400', async () => {
     assert.equal(
       (await call('POST', '/api/auth/login', { body: { username: 'admin', password: 'nope' } })).status,
