@@ -18,7 +18,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { compileRowFormatter, type Cell } from '../domain/exports/cell-format';
 import type { ExportColumn } from '../domain/metadata/export-column';
-import { generateOrder, ORDER_COLUMNS, ORDER_STATUS } from '../domain/shop/order-generator';
+import { generateOrder, ORDER_COLUMNS, ORDER_STATUS } from '../mixins/demo/order-generator';
 import { createTableWriter } from '../mixins/export-pipeline/writers/table-writer';
 
 const VARIANTS = ['xlsx', 'csv', 'xlsx-bare', 'csv-bare'] as const;

@@ -20,7 +20,7 @@ import {
   seedDemoDirectory,
   type DirectoryDeps,
 } from '../domain/directory/directory.use-cases';
-import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../domain/directory/demo-directory';
+import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../mixins/demo/demo-directory';
 import { systemClock } from '../domain/ports/clock.port';
 import type { Principal } from '../domain/shared/principal';
 

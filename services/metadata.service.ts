@@ -8,7 +8,7 @@ import { TypeormBizTypeRepository } from '../mixins/metadata/biz-type.repository
 import type { BizTypeRepository, StoredBizType } from '../domain/metadata/metadata.ports';
 import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handlers/registry';
 import { parseBizType, type BizType } from '../domain/metadata/biz-type';
-import { DEMO_BIZ_TYPES } from '../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../mixins/demo/demo-biz-types';
 import { canonicalJson } from '../domain/operation-log/hash-chain';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { MetadataErrors } from '../domain/metadata/metadata.errors';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import mysql from 'mysql2/promise';
-import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../../mixins/demo/demo-biz-types';
 import { validateExportColumns } from '../../domain/metadata/export-column';
 import { freePort } from '../../test/support/cluster';
 import { http } from '../../test/support/embedded-node';

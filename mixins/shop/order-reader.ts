@@ -1,5 +1,5 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { ORDER_COLUMN_KEYS, type OrderRow, type OrderStatus } from '../../domain/shop/order-generator';
+import { ORDER_COLUMN_KEYS, type OrderRow, type OrderStatus } from '../demo/order-generator';
 import { OrderSchema, type OrderEntity } from './shop.schema';
 import { ShopErrors } from '../../domain/shop/shop.errors';
 

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
-import { generateOrders, MAX_ORDER_ID, type OrderRow } from '../../domain/shop/order-generator';
+import { generateOrders, MAX_ORDER_ID, type OrderRow } from '../demo/order-generator';
 import { OrderSchema, type OrderEntity } from './shop.schema';
 
 export interface SeedOptions {

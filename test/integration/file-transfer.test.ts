@@ -11,7 +11,7 @@ import { eventually, freePort, startNodeProcess, stopNode, type NodeProcess } fr
 import { http, login } from '../support/embedded-node';
 import { download, generatedBytes, sha256Of, storedKeys, uploadMultipart } from '../support/uploads';
 import { LocalDiskStorage } from '../../mixins/storage/local-disk.storage';
-import { DEMO_BIZ_TYPES } from '../../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../../mixins/demo/demo-biz-types';
 
 const MiB = 1024 * 1024;
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto.randomBytes(2000)]);

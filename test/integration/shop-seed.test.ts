@@ -10,7 +10,7 @@ import { dropMysqlDatabase } from '../../mixins/database/mysql-admin';
 import { openShopDatabase } from '../../mixins/shop/shop-database';
 import { resetOrders, seedOrders } from '../../mixins/shop/order-seeder';
 import { countOrders, minMaxId, readOrders, type OrderFilters } from '../../mixins/shop/order-reader';
-import { generateOrders, type OrderRow } from '../../domain/shop/order-generator';
+import { generateOrders, type OrderRow } from '../../mixins/demo/order-generator';
 import { isDomainError } from '../../domain/shared/errors';
 import { servers } from '../support/servers';
 

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { DEMO_PASSWORD, DEMO_UNITS } from '../../domain/directory/demo-directory';
-import { ORDER_STATUS, type OrderRow } from '../../domain/shop/order-generator';
+import { DEMO_PASSWORD, DEMO_UNITS } from '../../mixins/demo/demo-directory';
+import { ORDER_STATUS, type OrderRow } from '../../mixins/demo/order-generator';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { waitForTask } from '../support/exports';
 import { readXlsx, type XCell } from '../support/spreadsheet';

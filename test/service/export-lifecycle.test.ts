@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { exportWorkerService } from '../../services/export-worker.service';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { waitForTask } from '../support/exports';

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { DownloadLinks } from '../../mixins/files/download-link';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { download, sha256Of, storedKeys, uploadMultipart } from '../support/uploads';

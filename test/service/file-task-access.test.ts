@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD, DEMO_UNITS } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD, DEMO_UNITS } from '../../mixins/demo/demo-directory';
 import { FileTask } from '../../domain/file-tasks/file-task';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';

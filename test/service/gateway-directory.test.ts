@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import jwt from 'jsonwebtoken';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 
 describe('gateway + directory on an in-process broker', () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 

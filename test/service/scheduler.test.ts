@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { FileTask, type FailureReason } from '../../domain/file-tasks/file-task';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';

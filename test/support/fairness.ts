@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Context, ServiceBroker } from 'moleculer';
-import { DEMO_PASSWORD } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD } from '../../mixins/demo/demo-directory';
 import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 import { EXPORT_PROGRESS } from '../../mixins/http/progress-hub';
 import { http, login, startTestNode } from './embedded-node';

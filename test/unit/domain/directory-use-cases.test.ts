@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DirectoryUseCases, seedDemoDirectory } from '../../../domain/directory/directory.use-cases';
-import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../../../domain/directory/demo-directory';
+import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../../../mixins/demo/demo-directory';
 import { isDomainError } from '../../../domain/shared/errors';
 import { memoryDirectoryDeps } from '../../support/memory-directory';
 

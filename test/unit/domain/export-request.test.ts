@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseFilters } from '../../../domain/exports/export-request';
 import { rowScopeStillAllowed } from '../../../domain/permissions/policy';
 import { parseBizType, type ExportBizType } from '../../../domain/metadata/biz-type';
-import { DEMO_BIZ_TYPES } from '../../../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../../../mixins/demo/demo-biz-types';
 
 const demo = DEMO_BIZ_TYPES.find((d) => d.code === 'order_export')!;
 const orders = parseBizType(demo.code, demo.definition) as ExportBizType;

@@ -8,7 +8,7 @@ import { localizeColumns, wantsCsvBom } from '../../../domain/exports/localize';
 import { parseTimeZone, resolveTimeZone } from '../../../domain/shared/time-zone';
 import { parseFilters } from '../../../domain/exports/export-request';
 import { parseBizType, type ExportBizType } from '../../../domain/metadata/biz-type';
-import { DEMO_BIZ_TYPES } from '../../../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../../../mixins/demo/demo-biz-types';
 import { isDomainError } from '../../../domain/shared/errors';
 import {
   createTableWriter,

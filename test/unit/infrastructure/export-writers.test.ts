@@ -4,7 +4,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { compileRowFormatter, type Cell } from '../../../domain/exports/cell-format';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
-import { DANGEROUS_REMARKS } from '../../../domain/shop/order-generator';
+import { DANGEROUS_REMARKS } from '../../../mixins/demo/order-generator';
 import { isDomainError } from '../../../domain/shared/errors';
 import {
   createTableWriter,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildFilterFields, columnChoices, filterLabel, requestedColumns, toFilters } from './export-form';
 import type { ExportBizType, ExportColumnsAnswer } from '../api/types';
 
-// The demo order export's shape (domain/metadata/demo-biz-types.ts).
+// The demo order export's shape (mixins/demo/demo-biz-types.ts).
 const orders: Pick<ExportBizType, 'dataHandler' | 'columns'> = {
   dataHandler: {
     type: 'sql',

@@ -1,5 +1,5 @@
-import { DEMO_STORE_UNIT_IDS } from '../directory/demo-directory';
-import { mulberry32 } from '../shared/prng';
+import { DEMO_STORE_UNIT_IDS } from './demo-directory';
+import { mulberry32 } from '../../domain/shared/prng';
 
 /**
  * The demo shop's orders, generated rather than shipped. Every value of order #n comes from a PRNG

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_STORE_UNIT_IDS } from '../../../domain/directory/demo-directory';
+import { DEMO_STORE_UNIT_IDS } from '../../../mixins/demo/demo-directory';
 import {
   DANGEROUS_REMARKS,
   ORDER_COLUMN_KEYS,
@@ -8,7 +8,7 @@ import {
   generateOrder,
   generateOrders,
   type OrderRow,
-} from '../../../domain/shop/order-generator';
+} from '../../../mixins/demo/order-generator';
 
 const SAMPLE = generateOrders(1, 10_000);
 

@@ -1,4 +1,4 @@
-import { ORDER_STATUS } from '../shop/order-generator';
+import { ORDER_STATUS } from './order-generator';
 
 /**
  * The biz types the embedded default seeds (API.md "Demo shop data"): an order export over the demo
