@@ -19,3 +19,10 @@ export function uploadName(name: unknown, filename: unknown): string {
   }
   return sanitizeFileName(raw);
 }
+
+/** The object key of an upload: derived from the task id only, never from the client's file name. */
+export function uploadKey(taskId: string, now: Date): string {
+  const y = now.getUTCFullYear();
+  const m = String(now.getUTCMonth() + 1).padStart(2, '0');
+  return `files/${y}/${m}/${taskId}`;
+}

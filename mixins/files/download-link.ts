@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { resolveSecret } from '../auth/jwt-issuer';
 import { FileErrors } from '../../domain/files/file.errors';
+import type { DownloadLinkIssuer } from '../../domain/files/files.ports';
 
 /**
  * Signed download links: the URL itself is the credential (API.md: no bearer token), so it names
@@ -158,3 +159,12 @@ export function downloadLinksFor(config: {
     resolveSecret(config.downloads.linkSecret ?? config.auth.jwtSecret, config.dataDir, 'download-link-key'),
   );
 }
+
+/** The DownloadLinkIssuer port: links that expire `ttlSeconds` (whole seconds) after `now`. */
+export const downloadLinkIssuer = (links: DownloadLinks, ttlSeconds: number): DownloadLinkIssuer => ({
+  issue({ taskId, userId, baseUrl, now }) {
+    const expiresAt = DownloadLinks.expiresIn(ttlSeconds, now);
+    const { token, linkId } = links.issue({ taskId, userId, expiresAt });
+    return { url: links.url(baseUrl, taskId, token), linkId, expiresAt };
+  },
+});

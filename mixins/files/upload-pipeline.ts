@@ -14,13 +14,6 @@ import { FileErrors } from '../../domain/files/file.errors';
  * any point rejects the put, and the storage adapters remove a failed put's bytes themselves.
  */
 
-/** The object key of an upload: derived from the task id only, never from the client's file name. */
-export function uploadKey(taskId: string, now: Date): string {
-  const y = now.getUTCFullYear();
-  const m = String(now.getUTCMonth() + 1).padStart(2, '0');
-  return `files/${y}/${m}/${taskId}`;
-}
-
 export const uploadTooLarge = FileErrors.fileTooLarge;
 
 export interface StoreUploadOptions {

@@ -8,7 +8,8 @@ import { DomainError } from '../../domain/shared/errors';
 import { checkBizTypeCode } from '../../domain/files/upload-rules';
 import { checkBizDomain, uploadName } from '../../domain/files/upload-fields';
 import { ulidIds } from '../auth/ulid-ids';
-import { storeUpload, uploadKey, uploadTooLarge } from './upload-pipeline';
+import { storeUpload, uploadTooLarge } from './upload-pipeline';
+import { uploadKey } from '../../domain/files/upload-fields';
 import { resolveUploadRules } from './upload-rules';
 import { FileErrors } from '../../domain/files/file.errors';
 
