@@ -4,47 +4,26 @@ import { errorsMixin } from '../mixins/errors/error-mapper';
 import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
 import { createJobQueue } from '../mixins/queue/queue.factory';
 import { requireAdmin } from '../mixins/auth/principal';
-import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
-import { logEvents } from '../mixins/operation-log/outbox';
+import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, type DeliveryJobData } from '../mixins/webhooks/webhook-fanout';
 import { attemptDelivery, keyedLimiter, type DeliveryDeps } from '../mixins/webhooks/webhook-delivery';
 import { refusedLiteral } from '../mixins/webhooks/target-guard';
 import { webhookSecretBox, type SecretBox } from '../mixins/webhooks/secret-box';
-import { newWebhookSecret, parseWebhookSpec } from '../domain/notifications/webhook';
-import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
-import type { JobQueue } from '../domain/ports/job-queue.port';
-import type { WebhookDeliveryRow, WebhookRow } from '../mixins/database/schemas/webhook.schema';
 import type { RestMeta } from '../mixins/http/rest-meta';
-import type { DataSource } from 'typeorm';
-import { NotificationErrors } from '../domain/notifications/notification.errors';
+import { systemClock } from '../domain/ports/clock.port';
+import type { JobQueue } from '../domain/ports/job-queue.port';
+import type { WebhookRepository as Webhooks } from '../domain/notifications/webhook.ports';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+} from '../domain/notifications/use-cases/manage-webhooks';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
-
-const view = (w: WebhookRow) => ({
-  id: w.id,
-  url: w.url,
-  events: w.events,
-  bizTypes: w.bizTypes,
-  createdBy: w.createdBy,
-  createdAt: w.createdAt.toISOString(),
-});
-
-const deliveryView = (d: WebhookDeliveryRow) => ({
-  id: d.id,
-  event: d.event,
-  eventId: d.eventId,
-  status: d.status,
-  attempts: d.attempts,
-  lastStatusCode: d.lastStatusCode,
-  lastError: d.lastError,
-  nextAttemptAt: d.nextAttemptAt ? d.nextAttemptAt.toISOString() : null,
-  createdAt: d.createdAt.toISOString(),
-  updatedAt: d.updatedAt.toISOString(),
-});
-
-const missing = NotificationErrors.webhookNotFound;
 
 /**
  * Webhooks (API.md "Notifications", docs/integration.md): admins register endpoints per event and
@@ -53,17 +32,19 @@ const missing = NotificationErrors.webhookNotFound;
  * window, bounded per endpoint.
  */
 export function webhooksService(config: AppConfig): ServiceSchema {
-  let db: DataSource | null = null;
-  let repo: WebhookRepository | null = null;
+  let repo: Webhooks | null = null;
   let queue: JobQueue | null = null;
   let secrets: SecretBox | null = null;
 
-  const changed = (ctx: Ctx, id: string, detail: Record<string, unknown>) =>
-    withOutboxHint(ctx, () =>
-      logEvents(db!, [
-        actorEvent(ctx, { type: 'WEBHOOK_CHANGED', targetType: 'WEBHOOK', targetId: id, detail }),
-      ]),
-    );
+  /** The use cases' ports for one call: the outbox hint goes out from the caller's context. */
+  const deps = (ctx: Context) => ({
+    webhooks: repo!,
+    secrets: secrets!,
+    targets: (url: string) => refusedLiteral(url, config.webhooks.allowPrivate),
+    outbox: outboxHint(ctx),
+    ids: ulidIds,
+    clock: systemClock,
+  });
 
   return {
     name: 'webhooks',
@@ -79,36 +60,17 @@ export function webhooksService(config: AppConfig): ServiceSchema {
           bizTypes: { type: 'array', items: 'string', optional: true, max: 100 },
         },
         async handler(ctx: Ctx) {
-          const user = requireAdmin(ctx);
-          const spec = parseWebhookSpec(ctx.params);
-          const refused = refusedLiteral(spec.url, config.webhooks.allowPrivate);
-          if (refused) throw NotificationErrors.targetForbidden(refused);
-          const secret = newWebhookSecret();
-          const row: WebhookRow = {
-            id: ulidIds.next(),
-            ...spec,
-            secret: secrets!.seal(secret),
-            createdBy: user.id,
-            createdAt: new Date(),
-          };
-          await repo!.create(row);
-          await changed(ctx, row.id, {
-            op: 'CREATED',
-            url: row.url,
-            events: row.events,
-            bizTypes: row.bizTypes,
-          });
+          const created = await createWebhook(deps(ctx), requireAdmin(ctx), actorOf(ctx), ctx.params);
           ctx.meta.$statusCode = 201;
-          ctx.meta.$location = `/api/webhooks/${row.id}`;
-          // The only time the secret is shown: the receiver needs it to verify signatures.
-          return { ...view(row), secret };
+          ctx.meta.$location = `/api/webhooks/${created.id}`;
+          return created;
         },
       },
       list: {
         rest: 'GET /webhooks',
         async handler(ctx: Ctx) {
           requireAdmin(ctx);
-          return { items: (await repo!.list()).map(view), nextCursor: null };
+          return listWebhooks(deps(ctx));
         },
       },
       get: {
@@ -116,9 +78,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
-          const w = await repo!.find(ctx.params.id);
-          if (!w) throw missing(ctx.params.id);
-          return view(w);
+          return getWebhook(deps(ctx), ctx.params.id);
         },
       },
       remove: {
@@ -126,8 +86,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
-          if (!(await repo!.delete(ctx.params.id))) throw missing(ctx.params.id);
-          await changed(ctx, ctx.params.id, { op: 'DELETED' });
+          await deleteWebhook(deps(ctx), actorOf(ctx), ctx.params.id);
           ctx.meta.$statusCode = 204;
           return null;
         },
@@ -141,28 +100,21 @@ export function webhooksService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx<{ id: string; limit?: number; cursor?: string }>) {
           requireAdmin(ctx);
-          if (!(await repo!.find(ctx.params.id))) throw missing(ctx.params.id);
-          const limit = pageLimit(ctx.params.limit);
-          const after = decodeCursor<{ id: string }>(ctx.params.cursor, { id: 'string' });
-          const rows = await repo!.deliveries(ctx.params.id, after?.id ?? null, limit + 1);
-          const page = rows.slice(0, limit);
-          return {
-            items: page.map(deliveryView),
-            nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null,
-          };
+          return listDeliveries(deps(ctx), ctx.params.id, ctx.params);
         },
       },
     },
 
     async started() {
-      db = await acquireMainDatabase(config.database);
-      repo = new WebhookRepository(db);
+      const db = await acquireMainDatabase(config.database);
+      const webhooks = new WebhookRepository(db);
+      repo = webhooks;
       secrets = webhookSecretBox(config);
       queue = createJobQueue(config, WEBHOOK_QUEUE, db);
       await queue.start();
       const w = config.webhooks;
-      const deps: DeliveryDeps = {
-        repo,
+      const delivery: DeliveryDeps = {
+        repo: webhooks,
         queue,
         secrets,
         policy: { baseMs: w.retryBaseMs, maxDelayMs: w.retryMaxDelayMs, windowMs: w.retryWindowMs },
@@ -171,7 +123,7 @@ export function webhooksService(config: AppConfig): ServiceSchema {
         slot: keyedLimiter(w.perEndpoint),
       };
       queue.process<DeliveryJobData>(WEBHOOK_JOB, w.concurrency, (job) =>
-        attemptDelivery(deps, job.data.deliveryId),
+        attemptDelivery(delivery, job.data.deliveryId),
       );
     },
 

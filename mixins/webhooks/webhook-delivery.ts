@@ -1,6 +1,6 @@
 import type { JobQueue } from '../../domain/ports/job-queue.port';
 import { nextAttemptAt, signBody, type RetryPolicy } from '../../domain/notifications/webhook';
-import type { WebhookRepository } from './webhook.repository';
+import type { WebhookRepository } from '../../domain/notifications/webhook.ports';
 import { deliveryJobOptions, WEBHOOK_JOB, type DeliveryJobData } from './webhook-fanout';
 import { sendOnce } from './webhook-sender';
 import { TargetRefused } from './target-guard';

@@ -2,7 +2,7 @@ import type { JobQueue } from '../../domain/ports/job-queue.port';
 import type { DomainEvent } from '../../domain/shared/domain-event';
 import { busEventOf, integrationEvent } from '../../domain/notifications/integration-event';
 import { deliveryId, webhookWants } from '../../domain/notifications/webhook';
-import type { WebhookRepository } from './webhook.repository';
+import type { WebhookRepository } from '../../domain/notifications/webhook.ports';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 export const WEBHOOK_JOB = 'webhook-delivery';

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
+import type { WebhookRepository as WebhookRepositoryPort } from '../../domain/notifications/webhook.ports';
+import type { DomainEvent } from '../../domain/shared/domain-event';
 import { isDuplicateKey } from '../database/db-errors';
+import { appendToOutbox } from '../operation-log/outbox';
 import {
   WebhookDeliverySchema,
   WebhookSchema,
@@ -7,12 +10,15 @@ import {
   type WebhookRow,
 } from '../database/schemas/webhook.schema';
 
-/** Webhooks and their delivery log. */
-export class WebhookRepository {
+/** Webhooks and their delivery log, on TypeORM. */
+export class WebhookRepository implements WebhookRepositoryPort {
   constructor(private readonly ds: DataSource) {}
 
-  async create(row: WebhookRow): Promise<void> {
-    await this.ds.getRepository(WebhookSchema).insert(row);
+  async create(row: WebhookRow, events: DomainEvent[]): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(WebhookSchema).insert(row);
+      await appendToOutbox(em, events);
+    });
   }
 
   async list(): Promise<WebhookRow[]> {
@@ -24,10 +30,14 @@ export class WebhookRepository {
   }
 
   /** Deletes the webhook and its delivery log; pending deliveries find no webhook and stop. */
-  async delete(id: string): Promise<boolean> {
-    const r = await this.ds.getRepository(WebhookSchema).delete({ id });
-    await this.ds.getRepository(WebhookDeliverySchema).delete({ webhookId: id });
-    return (r.affected ?? 0) > 0;
+  async delete(id: string, events: DomainEvent[]): Promise<boolean> {
+    return this.ds.transaction(async (em) => {
+      const r = await em.getRepository(WebhookSchema).delete({ id });
+      await em.getRepository(WebhookDeliverySchema).delete({ webhookId: id });
+      const deleted = (r.affected ?? 0) > 0;
+      if (deleted) await appendToOutbox(em, events);
+      return deleted;
+    });
   }
 
   /** Adds the delivery unless it exists; answers the stored one either way. */

@@ -1,17 +1,9 @@
 import { EntitySchema } from 'typeorm';
 import { jsonText } from '../column-types';
+import type { Webhook, WebhookDelivery } from '../../../domain/notifications/webhook.ports';
 
-export interface WebhookRow {
-  id: string;
-  url: string;
-  events: string[];
-  /** Empty: every biz type. */
-  bizTypes: string[];
-  /** Kept readable: every delivery is signed with it (shown to the admin once, on creation). */
-  secret: string;
-  createdBy: string;
-  createdAt: Date;
-}
+/** The stored rows are the domain's records (domain/notifications/webhook.ports.ts). */
+export type WebhookRow = Webhook;
 
 export const WebhookSchema = new EntitySchema<WebhookRow>({
   name: 'Webhook',
@@ -27,24 +19,7 @@ export const WebhookSchema = new EntitySchema<WebhookRow>({
   },
 });
 
-export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
-
-export interface WebhookDeliveryRow {
-  /** `<eventId>.<webhookId>`: one delivery per event and webhook, however often it is fanned out. */
-  id: string;
-  webhookId: string;
-  eventId: string;
-  event: string;
-  /** The exact bytes sent (and signed) on every attempt. */
-  body: string;
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type WebhookDeliveryRow = WebhookDelivery;
 
 export const WebhookDeliverySchema = new EntitySchema<WebhookDeliveryRow>({
   name: 'WebhookDelivery',
