@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { seedDemoDirectory } from '../../domain/directory/directory.use-cases';
-import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../../domain/directory/demo-directory';
+import { DEMO_PASSWORD, DEMO_ROLES, DEMO_UNITS, DEMO_USERS } from '../../mixins/demo/demo-directory';
 import { TypeormDirectoryRepository } from '../../mixins/directory/directory.repository';
 import { ulidIds } from '../../mixins/auth/ulid-ids';
 import { jsonTokens, plainHasher } from '../support/memory-directory';
