@@ -82,6 +82,8 @@ export interface WebhookConfig {
   perEndpoint: number;
   /** Key material of the secrets' encryption at rest; null: the JWT secret (secret-box.ts). */
   secretsKey: string | null;
+  /** Earlier key materials (WEBHOOK_SECRETS_PREVIOUS_KEYS): they still open stored secrets. */
+  previousSecretsKeys: string[];
 }
 
 /** Retention defaults of the archival job; an admin's rule may override them per job. */
@@ -368,6 +370,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (webhookSecretsKey !== null && webhookSecretsKey.length < 32) {
     throw new ConfigError('WEBHOOK_SECRETS_KEY must be at least 32 characters');
   }
+  // Comma-separated: key materials never hold commas in practice (hex, base64, passphrases of
+  // letters); a short one is a truncated paste, refused like the current key.
+  const previousSecretsKeys = (str(env, 'WEBHOOK_SECRETS_PREVIOUS_KEYS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  if (previousSecretsKeys.some((k) => k.length < 32)) {
+    throw new ConfigError('every key in WEBHOOK_SECRETS_PREVIOUS_KEYS must be at least 32 characters');
+  }
   const publicBaseUrl = str(env, 'PUBLIC_BASE_URL');
   if (publicBaseUrl !== null && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicBaseUrl)) {
     throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) URL without query, got "${publicBaseUrl}"`);
@@ -453,6 +464,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
       perEndpoint: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 64),
       secretsKey: webhookSecretsKey,
+      previousSecretsKeys,
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),
