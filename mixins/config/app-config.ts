@@ -7,6 +7,9 @@ import { canonicalTimeZone } from '../../domain/shared/time-zone';
  * result is the embedded default: one process, SQLite, local disk, the in-process queue, demo data.
  * docs/configuration.md lists every variable; keep the two in step.
  */
+/** The namespace of a node that sets no NAMESPACE (the embedded default and single deployments). */
+export const DEFAULT_NAMESPACE = 'ftc';
+
 export interface AppConfig {
   /** true when DATABASE_URL is unset: the single-process embedded default. */
   embedded: boolean;
@@ -404,7 +407,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   return {
     embedded,
     nodeId: str(env, 'NODE_ID') ?? undefined,
-    namespace: str(env, 'NAMESPACE') ?? 'ftc',
+    namespace: str(env, 'NAMESPACE') ?? DEFAULT_NAMESPACE,
     services: parseServices(str(env, 'SERVICES')),
     transporter,
     nats: natsSecurity(env),
