@@ -96,6 +96,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       update: {
         rest: 'PUT /scheduled-tasks/:name',
+        successStatus: [200, 201],
         params: {
           name: 'string|max:64',
           kind: { type: 'enum', values: [...JOB_KINDS], optional: true },
@@ -112,6 +113,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       run: {
         rest: 'POST /scheduled-tasks/:name/run',
+        successStatus: [200, 202],
         params: { name: 'string|max:64' },
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
@@ -129,11 +131,11 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /scheduled-tasks/:name',
+        successStatus: 204,
         params: { name: 'string|max:64' },
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
           await deleteTask(started().deps, actorOf(ctx), ctx.params.name);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },
