@@ -154,7 +154,8 @@ export function formValuesOf<D>(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Stored values are numbers, booleans or strings (toFilters); anything else is left out.
-  const text = (x: unknown) => (typeof x === 'object' ? '' : String(x));
+  const text = (x: unknown): string =>
+    typeof x === 'number' || typeof x === 'boolean' ? String(x) : typeof x === 'string' ? x : '';
   for (const f of fields) {
     const v = filters[f.name];
     if (v === undefined || v === null || isRelative(v)) continue;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import dayjs from 'dayjs';
 import {
   Alert,
@@ -72,6 +72,7 @@ export default function ExportSchedulesPage() {
   const { t, formatDate } = useI18n();
   const notify = useNotify();
   const { message } = App.useApp();
+  const navigate = useNavigate();
   const { me } = useSession();
   const isAdmin = me?.roles.includes('ADMIN') ?? false;
   const list = useLoaded(allSchedules, EMPTY);
@@ -103,13 +104,25 @@ export default function ExportSchedulesPage() {
   const runNow = (s: ExportSchedule) =>
     act(s, async () => {
       const task = await exportSchedules.run(s.id);
+      const to = `/files?task=${encodeURIComponent(task.id)}`;
+      const key = `run-${s.id}`;
+      // antd's messages render outside the router (App wraps it): a plain link that navigates.
       void message.success({
-        key: `run-${s.id}`,
+        key,
         duration: 8,
         content: (
           <span>
             {t('schedules.ran')} {task.name} —{' '}
-            <Link to={`/files?task=${encodeURIComponent(task.id)}`}>{t('schedules.openTask')}</Link>
+            <a
+              href={to}
+              onClick={(e) => {
+                e.preventDefault();
+                message.destroy(key);
+                void navigate(to);
+              }}
+            >
+              {t('schedules.openTask')}
+            </a>
           </span>
         ),
       });
@@ -132,12 +145,13 @@ export default function ExportSchedulesPage() {
         loading={list.loading}
         dataSource={list.data}
         pagination={false}
-        scroll={{ x: 1000 }}
+        scroll={{ x: 1150 }}
         locale={{ emptyText: t('schedules.empty') }}
         columns={[
           {
             title: t('schedules.name'),
             dataIndex: 'name',
+            width: 220,
             render: (name: string, s) => (
               <>
                 <Typography.Text strong>{name}</Typography.Text>
@@ -192,6 +206,7 @@ export default function ExportSchedulesPage() {
           {
             title: t('schedules.lastRun'),
             key: 'last',
+            width: 200,
             render: (_: unknown, s: ExportSchedule) =>
               s.lastFiredAt ? (
                 <Space direction="vertical" size={0}>
@@ -214,7 +229,7 @@ export default function ExportSchedulesPage() {
           {
             title: t('common.actions'),
             key: 'ops',
-            width: 250,
+            width: 270,
             render: (_: unknown, s: ExportSchedule) => (
               <Space wrap size="small">
                 <Button
@@ -463,7 +478,7 @@ function ScheduleModal({
           <ZoneAndLocale chosen={chosen} zoneHelp={t('schedules.zoneHelp')} />
           {range ? (
             <>
-              <Divider orientation="left">{t('schedules.period')}</Divider>
+              <Divider />
               <Form.Item name="period" label={t('schedules.period')} extra={t('schedules.periodHelp')}>
                 <Select
                   options={[

@@ -36,7 +36,6 @@ import {
 import { describeCron, nextRuns } from '../../lib/admin/cron-preview';
 import { useBizTypes, useLoaded } from './shared/useAdminData';
 import { FormModal } from './shared/FormModal';
-import { setFieldError } from './shared/fieldError';
 import type { ApiError } from '../../api/errors';
 
 const EMPTY: ScheduledTask[] = [];
@@ -364,10 +363,6 @@ function NewJobModal({ onClose }: { onClose: (saved: boolean) => void }) {
 
   const save = async (v: RuleValues) => {
     const name = (v.name ?? '').trim();
-    if (!JOB_NAME.test(name)) {
-      setFieldError(form, 'name', t('admin.jobs.jobNameHelp'));
-      return;
-    }
     await scheduler.create(name, { kind, rule: ruleOf(kind, v), enabled: true });
     notify.success(t('admin.jobs.created', { name }));
     onClose(true);
@@ -378,14 +373,18 @@ function NewJobModal({ onClose }: { onClose: (saved: boolean) => void }) {
       form={form}
       width={620}
       title={t('admin.jobs.newTitle')}
-      skipValidation
       onSubmit={save}
       fieldOf={(e) => (e.status === 400 && e.field === 'name' ? 'name' : ruleFieldOf(e))}
       onCancel={() => onClose(false)}
       initialValues={{ kind: 'expiry', cron: '0 3 * * *', timezone: '', batchSize: 500, maxItems: 100_000 }}
     >
       <Space wrap align="start">
-        <Form.Item name="name" label={t('admin.jobs.jobName')} extra={t('admin.jobs.jobNameHelp')}>
+        <Form.Item
+          name="name"
+          label={t('admin.jobs.jobName')}
+          extra={t('admin.jobs.jobNameHelp')}
+          rules={[{ required: true, pattern: JOB_NAME, message: t('admin.jobs.jobNameBad') }]}
+        >
           <Input placeholder="invoice-expiry" style={{ width: 240 }} />
         </Form.Item>
         <Form.Item name="kind" label={t('admin.jobs.kind')}>
