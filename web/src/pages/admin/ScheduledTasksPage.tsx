@@ -111,6 +111,7 @@ export default function ScheduledTasksPage() {
         loading={tasks.loading}
         dataSource={tasks.data}
         pagination={false}
+        scroll={{ x: 1000 }}
         columns={[
           {
             title: t('admin.jobs.name'),
