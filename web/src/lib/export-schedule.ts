@@ -1,4 +1,5 @@
 import type { FilterField } from './export-form';
+import { wallFieldsAt, type WallFields } from './zoned-time';
 
 /**
  * The parts of an export schedule's form that are not an export's (pure: unit-tested in
@@ -106,38 +107,10 @@ export function periodOf(
   return hit ? hit.id : 'custom';
 }
 
-/** A date-time's fields as `zone`'s clocks show them at `iso` (month 0-11), for a picker. */
-export interface WallFields {
-  year: number;
-  month: number;
-  date: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
+/** A stored instant's fields as `zone`'s clocks show them (month 0-11), for a picker. */
 export function wallClockIn(iso: string, zone: string): WallFields | null {
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) return null;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(t);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return {
-    year: n('year'),
-    month: n('month') - 1,
-    date: n('day'),
-    hour: n('hour'),
-    minute: n('minute'),
-    second: n('second'),
-  };
+  return Number.isNaN(t) ? null : wallFieldsAt(t, zone);
 }
 
 /**

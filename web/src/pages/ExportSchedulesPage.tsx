@@ -22,6 +22,7 @@ import { directory } from '../api/admin';
 import type { ApiError } from '../api/errors';
 import { useSession } from '../auth/AuthProvider';
 import { PageTitle } from '../components/PageTitle';
+import { CronText } from '../components/CronText';
 import { useNotify } from '../components/useNotify';
 import { useI18n } from '../i18n/I18nProvider';
 import { describeCron, nextRuns } from '../lib/admin/cron-preview';
@@ -285,21 +286,6 @@ export default function ExportSchedulesPage() {
         />
       ) : null}
     </>
-  );
-}
-
-/** The cron, its meaning in words when it has a usual shape, and its zone. */
-function CronText({ cron, zone }: { cron: string; zone: string }) {
-  const { t } = useI18n();
-  const words = describeCron(cron);
-  return (
-    <Space direction="vertical" size={0}>
-      <Typography.Text code>{cron}</Typography.Text>
-      <Typography.Text type="secondary">
-        {words ? `${t(words.key, words.values)} · ` : null}
-        {zone}
-      </Typography.Text>
-    </Space>
   );
 }
 

@@ -23,6 +23,7 @@ import {
   PlusOutlined,
 } from '@ant-design/icons';
 import { PageTitle } from '../../components/PageTitle';
+import { CronText } from '../../components/CronText';
 import { useNotify } from '../../components/useNotify';
 import { useI18n } from '../../i18n/I18nProvider';
 import {
@@ -133,7 +134,7 @@ export default function ScheduledTasksPage() {
           {
             title: t('admin.jobs.cron'),
             key: 'cron',
-            render: (_, task) => <CronText cron={task.rule.cron} timezone={task.rule.timezone} />,
+            render: (_, task) => <CronText cron={task.rule.cron} zone={task.rule.timezone} />,
           },
           {
             title: t('admin.jobs.enabled'),
@@ -260,22 +261,6 @@ function jobPurpose(kind: JobKind | undefined) {
 function OutcomeTag({ outcome }: { outcome: string }) {
   const color = outcome === 'SUCCESS' || outcome === 'OK' ? 'green' : outcome === 'RUNNING' ? 'blue' : 'red';
   return <Tag color={color}>{outcome}</Tag>;
-}
-
-/** The cron, its meaning in words when it has a usual shape, and its zone. */
-function CronText({ cron, timezone }: { cron: string; timezone: string | null }) {
-  const { t } = useI18n();
-  const words = describeCron(cron);
-  return (
-    <Space direction="vertical" size={0}>
-      <Typography.Text code>{cron}</Typography.Text>
-      <Typography.Text type="secondary">
-        {words ? t(words.key, words.values) : null}
-        {words ? ' · ' : null}
-        {timezone ?? t('admin.jobs.serverZone')}
-      </Typography.Text>
-    </Space>
-  );
 }
 
 /** Which optional number fields each kind of job has (the server refuses the others). */
