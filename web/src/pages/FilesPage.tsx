@@ -336,7 +336,7 @@ export default function FilesPage() {
           {
             title: t('files.col.bizType'),
             dataIndex: 'bizType',
-            width: 140,
+            width: 120,
             ellipsis: { showTitle: false },
             // The name people gave the biz type; its code (what the API filters by) on hover.
             render: (code: string) => (
@@ -348,19 +348,20 @@ export default function FilesPage() {
           {
             title: t('files.col.status'),
             dataIndex: 'status',
-            width: 170,
+            width: 150,
             render: (_: unknown, task) => <StatusBadge task={task} />,
           },
           {
             title: t('files.col.created'),
             dataIndex: 'createdAt',
-            width: 190,
+            width: 200,
             // One line: a wrapped date doubled every row's height.
             render: (iso: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(iso)}</span>,
           },
           {
             title: t('common.actions'),
-            width: 200,
+            // The name takes the room the others leave; actions wrap (at most two buttons).
+            width: 150,
             render: (_: unknown, task) => (
               <Space size="small" wrap>
                 {task.status === 'SUCCESS' ? (
