@@ -1,8 +1,8 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
 import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -20,7 +20,6 @@ import { previewExport } from '../domain/exports/use-cases/preview-export';
 import { retryExport } from '../domain/exports/use-cases/retry-export';
 import { systemClock } from '../domain/ports/clock.port';
 import type { ExportJobs } from '../domain/exports/export.ports';
-import type { JobQueue } from '../domain/ports/job-queue.port';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -30,15 +29,16 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
  * case in domain/exports/use-cases/.
  */
 export function exportsService(config: AppConfig): ServiceSchema {
-  let tasks: FileTaskRepository | null = null;
-  let queue: JobQueue | null = null;
-  let jobs: ExportJobs | null = null;
-  let turns: ExportTurnsRepository | null = null;
+  const database = databaseMixin(config);
+  const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
+  const tasks = database.derive((db) => new FileTaskRepository(db));
+  const turns = database.derive((db) => new ExportTurnsRepository(db));
+  const jobs = exportQueue.derive((queue): ExportJobs => queueExportJobs(queue, config));
 
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
   const deps = (ctx: Context) => ({
-    tasks: tasks!,
-    jobs: jobs!,
+    tasks: tasks(),
+    jobs: jobs(),
     progress: progressBroadcast(ctx),
     bizTypes: bizTypeCatalog(ctx),
     permissions: permissionReader(ctx),
@@ -46,12 +46,13 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
-    admission: exportAdmission(ctx, config, turns!),
+    admission: exportAdmission(ctx, config, turns()),
   });
 
   return {
     name: 'exports',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (queue, then database); they start the other way round.
+    mixins: [errorsMixin, exportQueue.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -103,20 +104,6 @@ export function exportsService(config: AppConfig): ServiceSchema {
           return (await retryExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView();
         },
       },
-    },
-
-    async started() {
-      const db = await acquireMainDatabase(config.database);
-      tasks = new FileTaskRepository(db);
-      turns = new ExportTurnsRepository(db);
-      queue = createJobQueue(config, EXPORT_QUEUE, db);
-      await queue.start();
-      jobs = queueExportJobs(queue, config);
-    },
-
-    async stopped() {
-      await queue?.stop();
-      await releaseMainDatabase(config.database);
     },
   };
 }
