@@ -17,6 +17,8 @@ import {
   EXPORT_SCHEDULE_QUEUE,
   FIRE_JOB,
   queueScheduleTimer,
+  retryFiring,
+  tickOfJob,
   tickTime,
   type FireJobData,
 } from '../mixins/export-schedules/schedule-timer';
@@ -121,10 +123,10 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
     actions: {
       create: {
         rest: 'POST /export-schedules',
+        successStatus: 201,
         params: FIELDS,
         async handler(ctx: Ctx) {
           const s = await createSchedule(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);
-          ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/export-schedules/${s.id}`;
           return view(s, clock.now());
         },
@@ -171,22 +173,23 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /export-schedules/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           await removeSchedule(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },
       run: {
         rest: 'POST /export-schedules/:id/run',
+        successStatus: 202,
+        errorStatuses: [429],
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           const d = deps(ctx);
           // Owner or admin may run it; it runs as the owner, like every firing.
           await visibleSchedule(d, requireUser(ctx), ctx.params.id);
           const task = await fireSchedule(d, ctx.params.id, clock.now(), 'manual');
-          ctx.meta.$statusCode = 202;
           return task.toView();
         },
       },
@@ -218,10 +221,26 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       reconcile.unref();
       queue.onReconnect(() => void this.armAll());
       queue.process<FireJobData>(FIRE_JOB, 2, async (job) => {
-        const s = await repo().find(job.data.scheduleId);
-        const at = s ? tickTime(job.id, s, clock.now()) : clock.now();
-        const task = await this.fireAt(job.data.scheduleId, at);
-        return task ? { taskId: task.id, at: at.toISOString() } : { skipped: true };
+        // A retry names its tick; a tick's own job names it in its id.
+        const retry = job.data.at === undefined ? null : new Date(job.data.at);
+        let at = retry ?? tickOfJob(job.id);
+        try {
+          if (!at) {
+            const s = await repo().find(job.data.scheduleId);
+            at = s ? tickTime(job.id, s, clock.now()) : clock.now();
+          }
+          const task = await this.fireAt(job.data.scheduleId, at);
+          return task ? { taskId: task.id, at: at.toISOString() } : { skipped: true };
+        } catch (e) {
+          // Refusals are recorded by the firing; this is an outage: the queue fires the tick again
+          // (a retry's own attempts do that for a retry).
+          if (!retry && at)
+            await retryFiring(queue, job.data.scheduleId, at, config.exports.retryDelayMs).catch(
+              (r: unknown) =>
+                this.logger.warn(`export schedule ${job.data.scheduleId}: could not queue a retry`, r),
+            );
+          throw e;
+        }
       });
     },
 
