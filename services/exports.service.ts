@@ -7,10 +7,16 @@ import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { batchingInserts } from '../mixins/file-tasks/file-task-insert-batch';
 import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
-import { exportAdmission, rowEstimator } from '../mixins/export-pipeline/export-admission';
+import {
+  admissionShared,
+  exportAdmission,
+  rowEstimator,
+  type AdmissionShared,
+} from '../mixins/export-pipeline/export-admission';
 import { progressBroadcast } from '../mixins/http/progress-hub';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
@@ -34,6 +40,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
   let queue: JobQueue | null = null;
   let jobs: ExportJobs | null = null;
   let turns: ExportTurnsRepository | null = null;
+  let shared: AdmissionShared | null = null;
 
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
   const deps = (ctx: Context) => ({
@@ -46,7 +53,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
-    admission: exportAdmission(ctx, config, turns!),
+    admission: exportAdmission(ctx, config, turns!, shared!),
   });
 
   return {
@@ -107,8 +114,10 @@ export function exportsService(config: AppConfig): ServiceSchema {
 
     async started() {
       const db = await acquireMainDatabase(config.database);
-      tasks = new FileTaskRepository(db);
+      // Concurrent requests' tasks are group-committed (mixins/file-tasks/file-task-insert-batch.ts).
+      tasks = batchingInserts(new FileTaskRepository(db));
       turns = new ExportTurnsRepository(db);
+      shared = admissionShared(turns);
       queue = createJobQueue(config, EXPORT_QUEUE, db);
       await queue.start();
       jobs = queueExportJobs(queue, config);
