@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         `${minMed(
           a.map((x) => x.p95),
           0,
-        )} / ${minMed(
+        )} ‖ ${minMed(
           b.map((x) => x.p95),
           0,
         )}`,
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const md = [
     `## Table 4 A/B — ${fmt(v.exports)} exports of 350 rows per format and run (${new Date().toISOString().slice(0, 16)} UTC)`,
     '',
-    `Machine: ${await machine()}; load average (1 min) seen during the runs: ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`,
+    `Machine: ${await machine()} Load average (1 min) seen during the runs: ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`,
     '',
     `Baseline: ${systems[0].root}; this: ${systems[1].root}. ${o.rounds} rounds, each a fresh cluster of the baseline's nodes then one of this checkout's (gateway, core, one export node; ${v.connections} connections), under one load generator. Every request counts (load.ts: none dropped from the percentiles).`,
     '',
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
         'completed/s baseline',
         'completed/s this',
         'this / baseline completed/s',
-        'POST p95 ms baseline / this (min / median)',
+        'POST p95 ms (min / median) baseline ‖ this',
         'failed baseline / this',
       ],
       rows,
