@@ -44,16 +44,40 @@ const find = (dir) =>
     return name.endsWith('.test.ts') ? [p] : [];
   });
 
-const files = tiers.flatMap((t) => [
+const filesOf = (t) => [
   ...find(path.join(root, 'test', t)).sort(),
   ...(t === 'unit' ? find(path.join(root, 'web', 'src')).sort() : []),
-]);
+];
+const files = tiers.flatMap(filesOf);
 if (files.length === 0) {
   console.error(`no test files for tiers: ${tiers.join(', ')}`);
   process.exit(1);
 }
 console.log(`test tiers: ${tiers.join(', ')} (${files.length} files)`);
-// One file at a time: integration and cluster suites share real servers and ports.
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env });
-process.exit(r.status ?? 1);
+// Unit and service files share nothing (each service test runs its nodes in its own process on a
+// temp data dir on free ports, with no server), so they run two at a time: one per core.
+// Integration, cluster and e2e suites share real servers and ports: one file at a time. Every group
+// runs even when an earlier one failed, so one run reports every failure.
+const TEST_CONCURRENCY = { unit: 2, service: 2 };
+const groups = [];
+for (const t of tiers) {
+  const concurrency = TEST_CONCURRENCY[t] ?? 1;
+  const last = groups[groups.length - 1];
+  if (last && last.concurrency === concurrency) last.files.push(...filesOf(t));
+  else groups.push({ concurrency, files: filesOf(t) });
+}
+let status = 0;
+for (const g of groups) {
+  if (g.files.length === 0) continue;
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${g.concurrency}`,
+    '--test-reporter=spec',
+    ...g.files,
+  ];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);

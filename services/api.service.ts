@@ -14,12 +14,11 @@ import { acceptedRequestId, sendJsonError } from '../mixins/http/http-errors';
 import { identityErrors } from '../domain/shared/identity.errors';
 import { isAdmin, type Principal } from '../domain/shared/principal';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
-import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { storageMixin } from '../mixins/lifecycle/storage.mixin';
 import { downloadLinksFor, type DownloadLinks } from '../mixins/files/download-link';
 import { receiveUpload } from '../mixins/files/upload-route';
 import { serveContent } from '../mixins/files/content-route';
 import { consoleAssetsMixin } from '../mixins/http/console-assets';
-import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 import { AccessErrors } from '../domain/shared/access.errors';
 import { openApiDocument, type RouteAlias, type RouteNote } from '../mixins/http/openapi';
@@ -133,14 +132,8 @@ function answerError(self: Self, req: Req, res: ServerResponse, err: unknown): v
  * follows the call through every node and appears in the logs.
  */
 export function apiService(config: AppConfig): ServiceSchema {
-  let storage: Promise<ObjectStorage> | null = null;
   // Uploads and link downloads touch storage from the gateway itself (see mixins/files/upload-route.ts).
-  const objects = () =>
-    (storage ??= (async () => {
-      const s = createObjectStorage(config);
-      await s.start();
-      return s;
-    })());
+  const storage = storageMixin(config);
   let links: DownloadLinks | null = null;
   const downloadLinks = () => (links ??= downloadLinksFor(config));
 
@@ -176,7 +169,9 @@ export function apiService(config: AppConfig): ServiceSchema {
   return {
     name: 'api',
     // The web console at `/` (web/dist): requests no API route took.
-    mixins: [ApiGateway, consoleAssetsMixin()],
+    // Storage is listed last so it starts first: before the gateway listens (a failure stops the
+    // node at start-up, not on the first upload), and it stops after the listener has closed.
+    mixins: [ApiGateway, consoleAssetsMixin(), storage.mixin],
     settings: {
       rest: '/',
       port: config.http.port,
@@ -205,7 +200,7 @@ export function apiService(config: AppConfig): ServiceSchema {
             async 'POST /'(this: Self, req: Req, res: ServerResponse) {
               const ctx = req.$ctx!;
               try {
-                const s = await objects();
+                const s = storage.get();
                 const received = await receiveUpload(ctx, req, {
                   storage: s,
                   uploadMaxBytes: config.http.uploadMaxBytes,
@@ -259,7 +254,7 @@ export function apiService(config: AppConfig): ServiceSchema {
                   req,
                   res,
                   { taskId: req.$params?.taskId, token: req.query?.token },
-                  { storage: await objects(), links: downloadLinks(), redirect: config.downloads.redirect },
+                  { storage: storage.get(), links: downloadLinks(), redirect: config.downloads.redirect },
                 );
                 this.logAccess(req, status);
               } catch (e) {
@@ -551,14 +546,8 @@ export function apiService(config: AppConfig): ServiceSchema {
       },
     },
 
-    async started() {
-      // Fail fast at start-up rather than on the first upload.
-      await objects();
-    },
-
     async stopped() {
       hub.close();
-      if (storage) await (await storage).stop();
     },
 
     created() {

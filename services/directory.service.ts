@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { TypeormDirectoryRepository } from '../mixins/directory/directory.repository';
 import { TypeormServiceAccountRepository } from '../mixins/directory/service-account.repository';
 import { newServiceAccountToken } from '../mixins/auth/service-account-token';
@@ -32,9 +32,10 @@ type Ctx<P = Record<string, unknown>> = Context<P, { user?: Principal | null; cl
 
 /** Org units, roles, users and sign-in (API.md "Health and identity"). */
 export function directoryService(config: AppConfig): ServiceSchema {
+  const database = databaseMixin(config);
   return {
     name: 'directory',
-    mixins: [errorsMixin],
+    mixins: [errorsMixin, database.mixin],
     // REST paths are API.md's, not prefixed with the service name.
     settings: { rest: '/' },
 
@@ -232,7 +233,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      const db = await acquireMainDatabase(config.database);
+      const db = database.get();
       const deps: DirectoryDeps = {
         repo: new TypeormDirectoryRepository(db),
         hasher: new ScryptHasher(),
@@ -277,10 +278,6 @@ export function directoryService(config: AppConfig): ServiceSchema {
         });
         if (added) this.logger.info(`Seeded ${added} demo units, roles and users.`);
       }
-    },
-
-    async stopped() {
-      await releaseMainDatabase(config.database);
     },
   };
 }

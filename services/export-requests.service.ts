@@ -1,7 +1,6 @@
 import type { Context, ServiceSchema } from 'moleculer';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../mixins/config/app-config';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { principalOfToken } from '../mixins/auth/token-principal';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
@@ -21,10 +20,11 @@ export const EXPORTS_REQUESTED = 'exports.requested';
  * task is answered at once with exports.failed carrying `requestId` and `error` (never silence).
  */
 export function exportRequestsService(config: AppConfig): ServiceSchema {
-  let db: DataSource | null = null;
+  const database = databaseMixin(config);
 
   return {
     name: 'exportRequests',
+    mixins: [database.mixin],
 
     events: {
       [EXPORTS_REQUESTED]: {
@@ -63,19 +63,11 @@ export function exportRequestsService(config: AppConfig): ServiceSchema {
               // A dependency that was down (5xx) is worth sending again with the same requestId.
               error: { code: err.type, message: err.message, retryable: err.code >= 500 },
             };
-            await logEvents(db!, [rejected]);
+            await logEvents(database.get(), [rejected]);
             ctx.emit(OUTBOX_APPENDED).catch(() => undefined);
           }
         },
       },
-    },
-
-    async started() {
-      db = await acquireMainDatabase(config.database);
-    },
-
-    async stopped() {
-      await releaseMainDatabase(config.database);
     },
   };
 }

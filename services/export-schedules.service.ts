@@ -1,8 +1,8 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
 import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -35,7 +35,6 @@ import type { ScheduleTimer } from '../domain/export-schedules/export-schedule.p
 import { nextTick } from '../domain/scheduler/cron';
 import { decodeCursor, encodeCursor, pageLimit } from '../domain/shared/pagination';
 import { systemClock, type Clock } from '../domain/ports/clock.port';
-import type { JobQueue } from '../domain/ports/job-queue.port';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -81,30 +80,31 @@ const body = (p: Record<string, unknown>) => {
  * tick's own time; older missed ticks are skipped.
  */
 export function exportSchedulesService(config: AppConfig): ServiceSchema {
-  let repo: TypeormExportScheduleRepository | null = null;
-  let tasks: FileTaskRepository | null = null;
-  let turns: ExportTurnsRepository | null = null;
-  let queue: JobQueue | null = null;
-  let exportQueue: JobQueue | null = null;
-  let timer: ScheduleTimer | null = null;
+  const database = databaseMixin(config);
+  const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
+  const scheduleQueue = queueMixin(config, EXPORT_SCHEDULE_QUEUE, database);
+  const repo = database.derive((db) => new TypeormExportScheduleRepository(db));
+  const tasks = database.derive((db) => new FileTaskRepository(db));
+  const turns = database.derive((db) => new ExportTurnsRepository(db));
+  const timer = scheduleQueue.derive((queue): ScheduleTimer => queueScheduleTimer(queue));
   let reconcile: NodeJS.Timeout | null = null;
   /** Tests move time through fireAt; everything else reads the system clock. */
   const clock: Clock = systemClock;
 
   const deps = (ctx: Context): ScheduleDeps => ({
-    schedules: repo!,
-    timer: timer!,
+    schedules: repo(),
+    timer: timer(),
     owners: directoryOwners(ctx.broker),
     exports: {
-      tasks: tasks!,
-      jobs: queueExportJobs(exportQueue!, config),
+      tasks: tasks(),
+      jobs: queueExportJobs(exportQueue.get(), config),
       bizTypes: bizTypeCatalog(ctx),
       permissions: permissionReader(ctx),
       outbox: outboxHint(ctx),
       ids: ulidIds,
       clock,
       defaultTimeZone: config.exports.defaultTimeZone,
-      admission: exportAdmission(ctx, config, turns!),
+      admission: exportAdmission(ctx, config, turns()),
     },
     ids: ulidIds,
     clock,
@@ -114,7 +114,8 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'exportSchedules',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (the queues, then the database); they start the other way round.
+    mixins: [errorsMixin, scheduleQueue.mixin, exportQueue.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -186,7 +187,7 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
           await visibleSchedule(d, requireUser(ctx), ctx.params.id);
           const task = await fireSchedule(d, ctx.params.id, clock.now(), 'manual');
           ctx.meta.$statusCode = 202;
-          return task!.toView();
+          return task.toView();
         },
       },
     },
@@ -203,7 +204,7 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       /** Registers every schedule's ticks (idempotent: fixed ids); never throws (a timer's job). */
       async armAll() {
         try {
-          for (const s of await repo!.all()) await timer!.arm(s);
+          for (const s of await repo().all()) await timer().arm(s);
         } catch (e) {
           this.logger.warn('registering the export schedules failed', e);
         }
@@ -211,21 +212,13 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      const db = await acquireMainDatabase(config.database);
-      repo = new TypeormExportScheduleRepository(db);
-      tasks = new FileTaskRepository(db);
-      turns = new ExportTurnsRepository(db);
-      exportQueue = createJobQueue(config, EXPORT_QUEUE, db);
-      await exportQueue.start();
-      queue = createJobQueue(config, EXPORT_SCHEDULE_QUEUE, db);
-      await queue.start();
-      timer = queueScheduleTimer(queue);
+      const queue = scheduleQueue.get();
       await this.armAll();
       reconcile = setInterval(() => void this.armAll(), RECONCILE_MS);
       reconcile.unref();
       queue.onReconnect(() => void this.armAll());
       queue.process<FireJobData>(FIRE_JOB, 2, async (job) => {
-        const s = await repo!.find(job.data.scheduleId);
+        const s = await repo().find(job.data.scheduleId);
         const at = s ? tickTime(job.id, s, clock.now()) : clock.now();
         const task = await this.fireAt(job.data.scheduleId, at);
         return task ? { taskId: task.id, at: at.toISOString() } : { skipped: true };
@@ -233,10 +226,8 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
     },
 
     async stopped() {
+      // The queues and the database close after this, in the mixins' order.
       if (reconcile) clearInterval(reconcile);
-      await queue?.stop();
-      await exportQueue?.stop();
-      await releaseMainDatabase(config.database);
     },
   };
 }

@@ -1,9 +1,10 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
-import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { adapterMixin } from '../mixins/lifecycle/adapter.mixin';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
+import { storageMixin } from '../mixins/lifecycle/storage.mixin';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { asSystem } from '../mixins/auth/caller-identity.middleware';
 import { outboxHint } from '../mixins/operation-log/actor';
@@ -31,27 +32,40 @@ import { progressBroadcast } from '../mixins/http/progress-hub';
 import { runExportJob } from '../domain/exports/use-cases/run-export';
 import type { ExportDeps } from '../domain/exports/use-cases/export-deps';
 import type { ExportJobs } from '../domain/exports/export.ports';
-import type { ExportPipeline } from '../domain/exports/export-pipeline.ports';
 import { systemClock } from '../domain/ports/clock.port';
-import type { JobInfo, JobQueue } from '../domain/ports/job-queue.port';
-import type { ObjectStorage } from '../domain/ports/object-storage.port';
+import type { JobInfo } from '../domain/ports/job-queue.port';
 
 /**
  * The export node (SERVICES=export, scales horizontally): runs export jobs as coordinators and
  * serves chunk reads (`readChunk`) to the coordinators of every node.
  */
 export function exportWorkerService(config: AppConfig): ServiceSchema {
-  let queue: JobQueue | null = null;
-  let storage: ObjectStorage | null = null;
-  let repo: FileTaskRepository | null = null;
-  let pool: SourcePool | null = null;
-  let pipeline: ExportPipeline | null = null;
-  let jobs: ExportJobs | null = null;
-  let turns: ExportTurnsRepository | null = null;
+  const database = databaseMixin(config);
+  // The sql data handler's connections to the export sources: closed after the queue has drained
+  // (running jobs read through them), before the database.
+  const sources = adapterMixin(
+    'the export data sources',
+    async (service) => {
+      const pool = new SourcePool(config.exports.sources, (name, e) =>
+        service.logger.warn(`export data source ${name} is unreachable`, e),
+      );
+      registerDataHandler('sql', sqlDataHandler(pool));
+      registerDataHandler('action', actionDataHandler);
+      return pool;
+    },
+    (pool) => pool.close(),
+  );
+  const storage = storageMixin(config);
+  const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
+  const tasks = database.derive((db) => new FileTaskRepository(db));
+  const turns = database.derive((db) => new ExportTurnsRepository(db));
+  const jobs = exportQueue.derive((queue): ExportJobs => queueExportJobs(queue, config));
 
   return {
     name: 'exportWorker',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop: the queue first (it waits for running jobs, which still
+    // write to storage and read the sources and the database); they start the other way round.
+    mixins: [errorsMixin, exportQueue.mixin, storage.mixin, sources.mixin, database.mixin],
     // An export needs its biz type, the requester's grants and unit tree: take no job before the
     // core services are reachable (a fresh export node would otherwise fail its first jobs).
     dependencies: ['metadata', 'permissions', 'directory'],
@@ -82,8 +96,8 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
         async handler() {
           return {
             node: this.broker.nodeID,
-            queue: { kind: queue!.kind, counts: await queue!.counts() },
-            storage: { kind: storage!.kind },
+            queue: { kind: exportQueue.get().kind, counts: await exportQueue.get().counts() },
+            storage: { kind: storage.get().kind },
           };
         },
       },
@@ -96,13 +110,18 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
         // requester's permissions (checked by the use case and narrowed into the chunk reads' scope).
         const ctx = this.broker.ContextFactory.create(this.broker, null as never, {}, asSystem());
         const deps: ExportDeps = {
-          tasks: repo!,
-          jobs: jobs!,
+          tasks: tasks(),
+          jobs: jobs(),
           progress: progressBroadcast(this.broker),
           bizTypes: bizTypeCatalog(ctx),
           users: userLookup(ctx),
           permissions: permissionReader(ctx),
-          pipeline: pipeline!,
+          pipeline: exportPipeline({
+            config,
+            storage: storage.get(),
+            broker: this.broker,
+            logger: this.logger,
+          }),
           outbox: outboxHint(ctx),
           ids: ulidIds,
           clock: systemClock,
@@ -114,7 +133,7 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             retryDelayMs: config.exports.retryDelayMs,
             userConcurrency: config.exports.userConcurrency,
           },
-          turns: turns!,
+          turns: turns(),
         };
         return runExportJob(deps, this.broker.nodeID, {
           jobId: String(job.id),
@@ -125,33 +144,13 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      const db = await acquireMainDatabase(config.database);
-      repo = new FileTaskRepository(db);
-      turns = new ExportTurnsRepository(db);
-      pool = new SourcePool(config.exports.sources, (name, e) =>
-        this.logger.warn(`export data source ${name} is unreachable`, e),
-      );
-      registerDataHandler('sql', sqlDataHandler(pool));
-      registerDataHandler('action', actionDataHandler);
-      storage = createObjectStorage(config);
-      await storage.start();
-      pipeline = exportPipeline({ config, storage, broker: this.broker, logger: this.logger });
-      queue = createJobQueue(config, EXPORT_QUEUE, db);
-      await queue.start();
-      jobs = queueExportJobs(queue, config);
       if (config.exports.concurrency > 0) {
-        queue.process<ExportJobData>(EXPORT_JOB, config.exports.concurrency, (job) =>
-          (this as unknown as { takeJob(j: JobInfo<ExportJobData>): Promise<unknown> }).takeJob(job),
-        );
+        exportQueue
+          .get()
+          .process<ExportJobData>(EXPORT_JOB, config.exports.concurrency, (job) =>
+            (this as unknown as { takeJob(j: JobInfo<ExportJobData>): Promise<unknown> }).takeJob(job),
+          );
       }
-    },
-
-    async stopped() {
-      // The queue first: it waits for running jobs, which may still write to storage and the DB.
-      await queue?.stop();
-      await storage?.stop();
-      await pool?.close();
-      await releaseMainDatabase(config.database);
     },
   };
 }

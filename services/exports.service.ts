@@ -1,8 +1,8 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
 import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -11,12 +11,7 @@ import { batchingInserts } from '../mixins/file-tasks/file-task-insert-batch';
 import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
-import {
-  admissionShared,
-  exportAdmission,
-  rowEstimator,
-  type AdmissionShared,
-} from '../mixins/export-pipeline/export-admission';
+import { admissionShared, exportAdmission, rowEstimator } from '../mixins/export-pipeline/export-admission';
 import { progressBroadcast } from '../mixins/http/progress-hub';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
@@ -26,7 +21,6 @@ import { previewExport } from '../domain/exports/use-cases/preview-export';
 import { retryExport } from '../domain/exports/use-cases/retry-export';
 import { systemClock } from '../domain/ports/clock.port';
 import type { ExportJobs } from '../domain/exports/export.ports';
-import type { JobQueue } from '../domain/ports/job-queue.port';
 
 type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 
@@ -36,16 +30,18 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
  * case in domain/exports/use-cases/.
  */
 export function exportsService(config: AppConfig): ServiceSchema {
-  let tasks: FileTaskRepository | null = null;
-  let queue: JobQueue | null = null;
-  let jobs: ExportJobs | null = null;
-  let turns: ExportTurnsRepository | null = null;
-  let shared: AdmissionShared | null = null;
+  const database = databaseMixin(config);
+  const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
+  // Concurrent requests' tasks are group-committed (mixins/file-tasks/file-task-insert-batch.ts).
+  const tasks = database.derive((db) => batchingInserts(new FileTaskRepository(db)));
+  const turns = database.derive((db) => new ExportTurnsRepository(db));
+  const shared = database.derive((db) => admissionShared(new ExportTurnsRepository(db)));
+  const jobs = exportQueue.derive((queue): ExportJobs => queueExportJobs(queue, config));
 
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
   const deps = (ctx: Context) => ({
-    tasks: tasks!,
-    jobs: jobs!,
+    tasks: tasks(),
+    jobs: jobs(),
     progress: progressBroadcast(ctx),
     bizTypes: bizTypeCatalog(ctx),
     permissions: permissionReader(ctx),
@@ -53,12 +49,13 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
-    admission: exportAdmission(ctx, config, turns!, shared!),
+    admission: exportAdmission(ctx, config, turns(), shared()),
   });
 
   return {
     name: 'exports',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (queue, then database); they start the other way round.
+    mixins: [errorsMixin, exportQueue.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -110,22 +107,6 @@ export function exportsService(config: AppConfig): ServiceSchema {
           return (await retryExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView();
         },
       },
-    },
-
-    async started() {
-      const db = await acquireMainDatabase(config.database);
-      // Concurrent requests' tasks are group-committed (mixins/file-tasks/file-task-insert-batch.ts).
-      tasks = batchingInserts(new FileTaskRepository(db));
-      turns = new ExportTurnsRepository(db);
-      shared = admissionShared(turns);
-      queue = createJobQueue(config, EXPORT_QUEUE, db);
-      await queue.start();
-      jobs = queueExportJobs(queue, config);
-    },
-
-    async stopped() {
-      await queue?.stop();
-      await releaseMainDatabase(config.database);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
 import { TypeormBizTypeRepository } from '../mixins/metadata/biz-type.repository';
@@ -31,11 +31,12 @@ const missing = MetadataErrors.bizTypeNotFound;
  * write, cached on every node, and every change is logged as BIZ_TYPE_CHANGED through the outbox.
  */
 export function metadataService(config: AppConfig): ServiceSchema {
-  let repo: BizTypeRepository | null = null;
+  const database = databaseMixin(config);
+  const repo = database.derive((db): BizTypeRepository => new TypeormBizTypeRepository(db));
 
   return {
     name: 'metadata',
-    mixins: [errorsMixin],
+    mixins: [errorsMixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -55,7 +56,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
         visibility: 'public',
         cache: { keys: [], ttl: 300 },
         async handler() {
-          return (await repo!.list()).map(view);
+          return (await repo().list()).map(view);
         },
       },
       get: {
@@ -63,7 +64,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
         params: { code: 'string|max:64' },
         cache: { keys: ['code'], ttl: 300 },
         async handler(ctx: Ctx<{ code: string }>) {
-          const found = await repo!.find(ctx.params.code);
+          const found = await repo().find(ctx.params.code);
           if (!found) throw missing(ctx.params.code);
           return view(found);
         },
@@ -84,7 +85,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
           const admin = requireAdmin(ctx);
           const { code, version, ...body } = ctx.params;
           const bizType = parseBizType(String(code), body, registeredHandlerParsers());
-          const current = await repo!.find(bizType.code);
+          const current = await repo().find(bizType.code);
           if (version !== undefined && (!Number.isSafeInteger(version) || version !== current?.version)) {
             throw MetadataErrors.versionConflict(current?.version ?? null);
           }
@@ -99,7 +100,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
             detail: { change: current ? 'UPDATED' : 'CREATED', version: (current?.version ?? 0) + 1 },
           });
           const saved = await withOutboxHint(ctx, () =>
-            repo!.save(bizType, current?.version ?? null, admin.id, new Date(), [event]),
+            repo().save(bizType, current?.version ?? null, admin.id, new Date(), [event]),
           );
           if (!saved) throw MetadataErrors.changedConcurrently();
           await ctx.broadcast(METADATA_CHANGED, { code: bizType.code });
@@ -119,22 +120,17 @@ export function metadataService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      repo = new TypeormBizTypeRepository(await acquireMainDatabase(config.database));
       if (!config.demo.enabled) return;
       for (const { code, definition } of DEMO_BIZ_TYPES) {
         const seeded = parseBizType(code, definition, registeredHandlerParsers());
-        const stored = await repo.find(code);
+        const stored = await repo().find(code);
         // Seeded rows (updatedBy null) follow the demo definition as it grows (headers per locale,
         // new rules); one an administrator saved is theirs and stays. A lost race is harmless:
         // the version check lets one node write it.
         if (stored && (stored.updatedBy !== null || canonicalJson(stored.bizType) === canonicalJson(seeded)))
           continue;
-        await repo.save(seeded, stored?.version ?? null, null, new Date(), []);
+        await repo().save(seeded, stored?.version ?? null, null, new Date(), []);
       }
-    },
-
-    async stopped() {
-      await releaseMainDatabase(config.database);
     },
   };
 }

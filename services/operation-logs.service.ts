@@ -1,19 +1,19 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
+import { startedValue } from '../mixins/lifecycle/adapter.mixin';
 import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { requireUser } from '../mixins/auth/principal';
 import { OutboxRelay } from '../mixins/operation-log/log-relay';
 import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
 import { TypeormOperationLogRepository } from '../mixins/operation-log/log.repository';
 import type { OperationLogRepository } from '../domain/operation-log/operation-log.ports';
-import { createJobQueue } from '../mixins/queue/queue.factory';
 import { WebhookRepository } from '../mixins/webhooks/webhook.repository';
 import { fanOutToWebhooks, WEBHOOK_QUEUE } from '../mixins/webhooks/webhook-fanout';
 import { busEventOf, integrationEvent } from '../domain/notifications/integration-event';
 import type { DomainEvent } from '../domain/shared/domain-event';
-import type { JobQueue } from '../domain/ports/job-queue.port';
 import { parseLogSearch } from '../domain/operation-log/log-search';
 import { ADMIN_ROLE, AUDITOR_ROLE, type Principal } from '../domain/shared/principal';
 import { AccessErrors } from '../domain/shared/access.errors';
@@ -33,12 +33,16 @@ function requireAuditor(ctx: Ctx): Principal {
  * outbox into a hash-chained log, which admins and auditors search and verify.
  */
 export function operationLogsService(config: AppConfig): ServiceSchema {
-  let relay: OutboxRelay | null = null;
-  let repo: OperationLogRepository | null = null;
-  let webhookQueue: JobQueue | null = null;
+  const database = databaseMixin(config);
+  const webhookQueue = queueMixin(config, WEBHOOK_QUEUE, database);
+  // Built in started() with the chain key; the relay stops in stopped(), before the queue and the
+  // database it writes to.
+  const repo = startedValue<OperationLogRepository>('the operation log');
+  const relay = startedValue<OutboxRelay>('the outbox relay');
   return {
     name: 'operationLogs',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (the queue, then the database); they start the other way round.
+    mixins: [errorsMixin, webhookQueue.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -58,7 +62,7 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
         },
         handler(ctx: Ctx) {
           requireAuditor(ctx);
-          return repo!.search(parseLogSearch(ctx.params));
+          return repo.get().search(parseLogSearch(ctx.params));
         },
       },
       verify: {
@@ -67,7 +71,7 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
         timeout: 10 * 60_000,
         handler(ctx: Ctx) {
           requireAuditor(ctx);
-          return repo!.verify();
+          return repo.get().verify();
         },
       },
       /** Internal: deliver what is in the outbox now (tests, and operators draining before a stop). */
@@ -76,9 +80,9 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
         auth: 'system',
         async handler() {
           let moved = 0;
-          for (let n = -1; n !== 0;) moved += n = Math.max(0, await relay!.deliverBatch());
+          for (let n = -1; n !== 0;) moved += n = Math.max(0, await relay.get().deliverBatch());
           let published = 0;
-          for (let n = -1; n !== 0;) published += n = await relay!.publishBatch();
+          for (let n = -1; n !== 0;) published += n = await relay.get().publishBatch();
           return { moved, published };
         },
       },
@@ -87,43 +91,42 @@ export function operationLogsService(config: AppConfig): ServiceSchema {
     events: {
       [OUTBOX_APPENDED]: {
         handler() {
-          relay?.nudge();
+          // An append announced while this service starts or stops is picked up by the next tick.
+          relay.peek()?.nudge();
         },
       },
     },
 
     async started() {
-      const db = await acquireMainDatabase(config.database);
+      const db = database.get();
       const key = resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key');
-      repo = new TypeormOperationLogRepository(db, key);
+      repo.set(new TypeormOperationLogRepository(db, key));
       const webhooks = new WebhookRepository(db);
-      webhookQueue = createJobQueue(config, WEBHOOK_QUEUE, db);
-      await webhookQueue.start();
+      const queue = webhookQueue.get();
       const broker = this.broker;
       // The publication step of the relay (docs/integration.md "Events"): webhook deliveries are
       // stored and queued first (durable), then the event goes on the bus. A throw leaves the
       // batch in the outbox for the next tick.
       const publish = async (events: DomainEvent[]) => {
-        await fanOutToWebhooks(webhooks, webhookQueue!, events);
+        await fanOutToWebhooks(webhooks, queue, events);
         for (const e of events) {
           const name = busEventOf(e);
           if (name) await broker.emit(name, integrationEvent(e));
         }
       };
-      relay = new OutboxRelay(db, key, {
+      const outboxRelay = new OutboxRelay(db, key, {
         publish,
         batchSize: config.logs.relayBatchSize,
         intervalMs: config.logs.relayIntervalMs,
         onError: (e) =>
           this.logger.error('outbox relay failed; the batch stays in the outbox and is retried', e),
       });
-      relay.start();
+      relay.set(outboxRelay).start();
     },
 
     async stopped() {
-      await relay?.stop();
-      await webhookQueue?.stop();
-      await releaseMainDatabase(config.database);
+      repo.clear();
+      await relay.clear()?.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { exportColumnsView } from '../domain/permissions/export-columns-view';
 import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
@@ -37,7 +37,8 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
  * pure policy in domain/permissions/policy.ts; wiring it to file tasks comes with them.
  */
 export function permissionsService(config: AppConfig): ServiceSchema {
-  let grants: GrantRepository | null = null;
+  const database = databaseMixin(config);
+  const grants = database.derive((db): GrantRepository => new TypeormGrantRepository(db));
   const changed = (ctx: Ctx, change: 'GRANTED' | 'REVOKED', g: Grant) =>
     actorEvent(ctx, {
       type: 'PERMISSION_CHANGED',
@@ -49,7 +50,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'permissions',
-    mixins: [errorsMixin],
+    mixins: [errorsMixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -58,7 +59,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         visibility: 'public',
         cache: { keys: [], ttl: 300 },
         async handler() {
-          return grants!.list(null);
+          return grants().list(null);
         },
       },
       /**
@@ -128,7 +129,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         params: { bizType: 'string|optional|max:64' },
         async handler(ctx: Ctx<{ bizType?: string }>) {
           requireAdmin(ctx);
-          return { items: await grants!.list(ctx.params.bizType ?? null) };
+          return { items: await grants().list(ctx.params.bizType ?? null) };
         },
       },
       create: {
@@ -171,7 +172,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
             if (!scope.exists) throw DirectoryErrors.unknownUnit('scopeUnitId');
           }
           await withOutboxHint(ctx, () =>
-            grants!.insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
+            grants().insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
           );
           await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 201;
@@ -185,9 +186,11 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
-          const g = await grants!.find(ctx.params.id);
+          const g = await grants().find(ctx.params.id);
           if (!g) throw PermissionErrors.grantNotFound();
-          const deleted = await withOutboxHint(ctx, () => grants!.delete(g.id, [changed(ctx, 'REVOKED', g)]));
+          const deleted = await withOutboxHint(ctx, () =>
+            grants().delete(g.id, [changed(ctx, 'REVOKED', g)]),
+          );
           if (!deleted) throw PermissionErrors.grantNotFound();
           await ctx.broadcast(PERMISSIONS_CHANGED);
           ctx.meta.$statusCode = 204;
@@ -203,14 +206,6 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           await this.broker.cacher?.clean('permissions.grants**');
         },
       },
-    },
-
-    async started() {
-      grants = new TypeormGrantRepository(await acquireMainDatabase(config.database));
-    },
-
-    async stopped() {
-      await releaseMainDatabase(config.database);
     },
   };
 }

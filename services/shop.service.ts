@@ -1,8 +1,8 @@
 import type { Context, ServiceSchema } from 'moleculer';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { openShopDatabase } from '../mixins/shop/shop-database';
+import { adapterMixin } from '../mixins/lifecycle/adapter.mixin';
 import { seedOrders } from '../mixins/shop/order-seeder';
 import { countOrders, readOrders } from '../mixins/shop/order-reader';
 import type { ActionBatchParams } from '../mixins/export-pipeline/data-handlers/action.handler';
@@ -20,10 +20,17 @@ interface OrdersParams {
  * generates the demo orders (DEMO_ORDERS, default 100,000).
  */
 export function shopService(config: AppConfig): ServiceSchema {
-  let db: DataSource | null = null;
+  // The shop's own database (not the records database): opened here, closed when the service stops.
+  const shopDb = adapterMixin(
+    'the shop database',
+    () => openShopDatabase(config.shopDatabase),
+    async (db) => {
+      if (db.isInitialized) await db.destroy();
+    },
+  );
   return {
     name: 'shop',
-    mixins: [errorsMixin],
+    mixins: [errorsMixin, shopDb.mixin],
     settings: { rest: '/' },
     // The demo business system's raw data (buyer names and phones unmasked, any row scope the
     // caller names): only File Task Center's own export work reads it, as the system principal.
@@ -48,7 +55,7 @@ export function shopService(config: AppConfig): ServiceSchema {
           },
         },
         handler(ctx: Context<OrdersParams>) {
-          return readOrders(db!, {
+          return readOrders(shopDb.get(), {
             afterId: ctx.params.afterId ?? 0,
             limit: ctx.params.limit ?? 1000,
             filters: ctx.params.filters ?? {},
@@ -65,7 +72,7 @@ export function shopService(config: AppConfig): ServiceSchema {
         async handler(ctx: Context<ActionBatchParams>) {
           const p = ctx.params;
           const f = p.filters;
-          const page = await readOrders(db!, {
+          const page = await readOrders(shopDb.get(), {
             afterId: p.cursor === null ? 0 : Number(p.cursor),
             ...(p.to === null ? {} : { toId: Number(p.to) }),
             limit: Math.min(Math.max(1, Math.floor(p.limit)), 10_000),
@@ -83,17 +90,16 @@ export function shopService(config: AppConfig): ServiceSchema {
         visibility: 'public',
         auth: 'system',
         async handler() {
-          return { orders: await countOrders(db!, {}) };
+          return { orders: await countOrders(shopDb.get(), {}) };
         },
       },
     },
 
     async started() {
-      db = await openShopDatabase(config.shopDatabase);
       if (!config.demo.enabled || config.demo.orders === 0) return;
       const started = Date.now();
       let lastLog = 0;
-      const result = await seedOrders(db, {
+      const result = await seedOrders(shopDb.get(), {
         orders: config.demo.orders,
         onProgress: (done: number, total: number) => {
           if (Date.now() - lastLog < 1000) return;
@@ -106,10 +112,6 @@ export function shopService(config: AppConfig): ServiceSchema {
           `Generated ${result.inserted.toLocaleString()} demo orders in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
         );
       }
-    },
-
-    async stopped() {
-      if (db?.isInitialized) await db.destroy();
     },
   };
 }

@@ -275,7 +275,14 @@ export async function seedDemoDirectory(d: DirectoryDeps, demo: DemoDirectory): 
   for (const u of demo.units) {
     if (await d.repo.findUnit(u.id)) continue;
     const parent = u.parentId ? await d.repo.findUnit(u.parentId) : null;
-    await d.repo.saveUnit(OrgUnit.create({ id: u.id, name: u.name, parent, now: d.clock.now() }));
+    try {
+      await d.repo.saveUnit(OrgUnit.create({ id: u.id, name: u.name, parent, now: d.clock.now() }));
+    } catch (e) {
+      // Several core nodes seeding one database at once: another node stored the unit between the
+      // check and the write. Its row is the same demo unit; anything else is a real failure.
+      if (await d.repo.findUnit(u.id)) continue;
+      throw e;
+    }
     added++;
   }
   const hash = await d.hasher.hash(demo.password);

@@ -7,6 +7,9 @@ import { canonicalTimeZone } from '../../domain/shared/time-zone';
  * result is the embedded default: one process, SQLite, local disk, the in-process queue, demo data.
  * docs/configuration.md lists every variable; keep the two in step.
  */
+/** The namespace of a node that sets no NAMESPACE (the embedded default and single deployments). */
+export const DEFAULT_NAMESPACE = 'ftc';
+
 export interface AppConfig {
   /** true when DATABASE_URL is unset: the single-process embedded default. */
   embedded: boolean;
@@ -82,6 +85,8 @@ export interface WebhookConfig {
   perEndpoint: number;
   /** Key material of the secrets' encryption at rest; null: the JWT secret (secret-box.ts). */
   secretsKey: string | null;
+  /** Earlier key materials (WEBHOOK_SECRETS_PREVIOUS_KEYS): they still open stored secrets. */
+  previousSecretsKeys: string[];
 }
 
 /** Retention defaults of the archival job; an admin's rule may override them per job. */
@@ -368,6 +373,15 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   if (webhookSecretsKey !== null && webhookSecretsKey.length < 32) {
     throw new ConfigError('WEBHOOK_SECRETS_KEY must be at least 32 characters');
   }
+  // Comma-separated: key materials never hold commas in practice (hex, base64, passphrases of
+  // letters); a short one is a truncated paste, refused like the current key.
+  const previousSecretsKeys = (str(env, 'WEBHOOK_SECRETS_PREVIOUS_KEYS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  if (previousSecretsKeys.some((k) => k.length < 32)) {
+    throw new ConfigError('every key in WEBHOOK_SECRETS_PREVIOUS_KEYS must be at least 32 characters');
+  }
   const publicBaseUrl = str(env, 'PUBLIC_BASE_URL');
   if (publicBaseUrl !== null && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicBaseUrl)) {
     throw new ConfigError(`PUBLIC_BASE_URL must be an http(s) URL without query, got "${publicBaseUrl}"`);
@@ -393,7 +407,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   return {
     embedded,
     nodeId: str(env, 'NODE_ID') ?? undefined,
-    namespace: str(env, 'NAMESPACE') ?? 'ftc',
+    namespace: str(env, 'NAMESPACE') ?? DEFAULT_NAMESPACE,
     services: parseServices(str(env, 'SERVICES')),
     transporter,
     nats: natsSecurity(env),
@@ -453,6 +467,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
       perEndpoint: int(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 64),
       secretsKey: webhookSecretsKey,
+      previousSecretsKeys,
     },
     demo: {
       enabled: bool(env, 'DEMO_DATA', embedded),

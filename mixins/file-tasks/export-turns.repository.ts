@@ -36,7 +36,9 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
     for (let tries = 0; tries < 5; tries++) {
       try {
         const r = await this.ds.transaction((em) => this.turn(em, now, decide, claim));
-        if (r !== 'AGAIN') return r;
+        if (r === 'AGAIN') continue;
+        await this.showReasons(r.reasons);
+        return r.claimed;
       } catch (e) {
         if (!isLockConflict(e) || tries === 4) throw e;
       }
@@ -49,8 +51,8 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
     now: Date,
     decide: (s: TurnState) => TurnDecision,
     claim: (task: FileTask) => boolean,
-  ): Promise<FileTask | null | 'AGAIN'> {
-    await em.query('UPDATE export_turn_lock SET turns = turns + 1 WHERE id = 1');
+  ): Promise<{ claimed: FileTask | null; reasons: TurnDecision['reasons'] } | 'AGAIN'> {
+    await this.lock(em);
     const state = await this.stateIn(em, now);
     const decision = decide(state);
     let claimed: FileTask | null = null;
@@ -69,15 +71,40 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
       ]);
       claimed = task;
     }
-    // Only rows whose reason changed are written: a long queue costs nothing while it just waits.
-    // No version bump, like a heartbeat: a cancel racing with it still wins.
-    for (const g of decision.reasons)
-      await em.query(
-        `UPDATE file_tasks SET waiting_reason = ? WHERE status = 'PENDING' AND created_by = ? AND biz_type = ? AND kind = 'EXPORT'
-         AND (waiting_reason IS NULL OR waiting_reason <> ?)`,
-        [g.reason, g.userId, g.bizType, g.reason],
-      );
-    return claimed;
+    return { claimed, reasons: decision.reasons };
+  }
+
+  /**
+   * Takes the turn lock: the update of the one lock row holds every other node's turn until this
+   * transaction ends. Without the row nothing would be serialised, so it is put back if missing
+   * (migration 015 inserts it; a restore that left the table empty must not silently let two
+   * nodes choose at once).
+   */
+  private async lock(em: EntityManager): Promise<void> {
+    await em.query('UPDATE export_turn_lock SET turns = turns + 1 WHERE id = 1');
+    const rows = await em.query<{ id: number }[]>('SELECT id FROM export_turn_lock WHERE id = 1');
+    if (rows.length > 0) return;
+    await em.query('INSERT INTO export_turn_lock (id, turns) VALUES (1, 1)');
+  }
+
+  /**
+   * Why the exports left waiting wait (export.waitingReason), written after the turn committed so
+   * the lock is held only for the choice. Only rows whose reason changed are written: a long queue
+   * costs nothing while it just waits. No version bump, like a heartbeat: a cancel racing with it
+   * still wins. Two turns may write in the other order; the reason is a hint, and the next turn
+   * writes the current one. A failure here loses nothing but the hint.
+   */
+  private async showReasons(reasons: TurnDecision['reasons']): Promise<void> {
+    try {
+      for (const g of reasons)
+        await this.ds.query(
+          `UPDATE file_tasks SET waiting_reason = ? WHERE status = 'PENDING' AND created_by = ? AND biz_type = ? AND kind = 'EXPORT'
+           AND (waiting_reason IS NULL OR waiting_reason <> ?)`,
+          [g.reason, g.userId, g.bizType, g.reason],
+        );
+    } catch {
+      // The hint is rewritten by the next turn.
+    }
   }
 
   private async stateIn(em: EntityManager, now: Date): Promise<TurnState> {

@@ -16,7 +16,7 @@ import { DEFAULT_RETENTION, nextCronFire, type QueueLogger, type Retention } fro
 import { QueueErrors } from '../../domain/ports/queue.errors';
 
 export interface BullQueueOptions {
-  /** Redis key prefix (bull's default is "bull"). */
+  /** Redis key prefix (bull's default is "bull"; createJobQueue passes bullPrefix(namespace)). */
   prefix?: string;
   /**
    * How long a job's lock lives without renewal (renewed every half of it). A handler that blocks

@@ -1,8 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { JobQueue } from '../../domain/ports/job-queue.port';
-import type { AppConfig } from '../config/app-config';
+import { DEFAULT_NAMESPACE, type AppConfig } from '../config/app-config';
 import type { BullQueueOptions } from './bull.queue';
 import { EmbeddedJobQueue, type EmbeddedQueueOptions } from './embedded.queue';
+
+/**
+ * The Redis key prefix of bull queues: `<namespace>-bull` in a namespace of its own, so two
+ * deployments (or test clusters) on one Redis database never take each other's jobs; plain `bull`
+ * (bull's default, the keys queues have always had) in the default namespace, so a deployment that
+ * sets no NAMESPACE keeps its queued and repeatable jobs across the upgrade.
+ */
+export const bullPrefix = (namespace: string): string =>
+  namespace === DEFAULT_NAMESPACE ? 'bull' : `${namespace}-bull`;
 
 /**
  * bull on Redis when REDIS_URL is set, else the in-process queue persisted in the main database.
@@ -20,7 +29,7 @@ export function createJobQueue(
     // does not need.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BullJobQueue } = require('./bull.queue') as typeof import('./bull.queue');
-    return new BullJobQueue(queueName, config.redisUrl, common);
+    return new BullJobQueue(queueName, config.redisUrl, { prefix: bullPrefix(config.namespace), ...common });
   }
   return new EmbeddedJobQueue(queueName, dataSource, common);
 }

@@ -9,7 +9,7 @@ const TAG_BYTES = 16;
 export class SecretUnreadable extends Error {
   constructor() {
     super(
-      'the webhook secret cannot be decrypted: WEBHOOK_SECRETS_KEY (or JWT_SECRET, its fallback) differs from the key it was stored with',
+      'the webhook secret cannot be decrypted: neither WEBHOOK_SECRETS_KEY (or JWT_SECRET, its fallback) nor WEBHOOK_SECRETS_PREVIOUS_KEYS is the key it was stored with',
     );
   }
 }
@@ -23,9 +23,12 @@ export class SecretUnreadable extends Error {
  */
 export class SecretBox {
   private readonly key: Buffer;
+  /** Keys of earlier configurations: they still open, never seal (a key rotation's grace). */
+  private readonly previous: Buffer[];
 
-  constructor(material: string) {
-    this.key = Buffer.from(crypto.hkdfSync('sha256', material, 'ftc', 'webhook secrets v1', 32));
+  constructor(material: string, previousMaterials: readonly string[] = []) {
+    this.key = deriveKey(material);
+    this.previous = previousMaterials.map(deriveKey);
   }
 
   seal(plain: string): string {
@@ -36,26 +39,55 @@ export class SecretBox {
   }
 
   open(stored: string): string {
-    if (!stored.startsWith(PREFIX)) return stored;
+    return this.unseal(stored).plain;
+  }
+
+  /**
+   * Whether `stored` is sealed under the current key: false for a plain legacy secret and for one
+   * only a previous key opens (scripts/reseal-webhook-secrets.ts seals those again).
+   */
+  isCurrent(stored: string): boolean {
+    return this.unseal(stored).current;
+  }
+
+  private unseal(stored: string): { plain: string; current: boolean } {
+    if (!stored.startsWith(PREFIX)) return { plain: stored, current: false };
     const raw = Buffer.from(stored.slice(PREFIX.length), 'base64url');
-    try {
-      const decipher = crypto.createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
-      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
-        'utf8',
-      );
-    } catch {
-      throw new SecretUnreadable();
+    for (const [i, key] of [this.key, ...this.previous].entries()) {
+      const plain = decrypt(key, raw);
+      if (plain !== null) return { plain, current: i === 0 };
     }
+    throw new SecretUnreadable();
   }
 }
 
-/** The box of this node: WEBHOOK_SECRETS_KEY, else the JWT secret (env or <dataDir>/jwt-secret). */
+const deriveKey = (material: string): Buffer =>
+  Buffer.from(crypto.hkdfSync('sha256', material, 'ftc', 'webhook secrets v1', 32));
+
+/** The plain text, or null when `key` is not the one it was sealed with (or it was tampered with). */
+function decrypt(key: Buffer, raw: Buffer): string | null {
+  try {
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The box of this node: WEBHOOK_SECRETS_KEY, else the JWT secret (env or <dataDir>/jwt-secret);
+ * WEBHOOK_SECRETS_PREVIOUS_KEYS still open what earlier keys sealed, so rotating either secret
+ * does not stop deliveries (docs/configuration.md "Rotating secrets").
+ */
 export const webhookSecretBox = (config: {
   dataDir: string;
   auth: { jwtSecret: string | null };
-  webhooks: { secretsKey: string | null };
+  webhooks: { secretsKey: string | null; previousSecretsKeys: readonly string[] };
 }): SecretBox =>
   new SecretBox(
     resolveSecret(config.webhooks.secretsKey ?? config.auth.jwtSecret, config.dataDir, 'jwt-secret'),
+    config.webhooks.previousSecretsKeys,
   );

@@ -104,6 +104,20 @@ onBothEngines(describe, it, (make, engine) => {
       assert.equal(await turns.anyWaiting(), false);
     });
 
+    it('puts the turn lock row back when it is missing, so turns stay one at a time', async () => {
+      await t.ds.query('DELETE FROM export_turn_lock');
+      const user = 'lock-gone';
+      const ids = [await insert(requested(user)), await insert(requested(user))];
+      const won = await Promise.all([take('node-a', 1), take('node-b', 1)]);
+      assert.equal(won.filter((w) => w?.createdBy === user).length, 1, 'one start for a user capped at one');
+      const rows = await t.ds.query<{ id: number }[]>('SELECT id FROM export_turn_lock');
+      assert.deepEqual(
+        rows.map((r) => Number(r.id)),
+        [1],
+      );
+      for (const id of ids) await finish(id);
+    });
+
     it('counts the rows of a user and biz type created in a quota day', async () => {
       const day = new Date('2026-05-05T10:00:00Z');
       await insert(requested('quota-u', 'order_export', day));

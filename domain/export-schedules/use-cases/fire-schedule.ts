@@ -24,6 +24,18 @@ export async function fireSchedule(
   d: ScheduleDeps,
   id: string,
   at: Date,
+  trigger: 'manual',
+): Promise<FileTask>;
+export async function fireSchedule(
+  d: ScheduleDeps,
+  id: string,
+  at: Date,
+  trigger: FiringTrigger,
+): Promise<FileTask | null>;
+export async function fireSchedule(
+  d: ScheduleDeps,
+  id: string,
+  at: Date,
   trigger: FiringTrigger,
 ): Promise<FileTask | null> {
   const s = await d.schedules.find(id);

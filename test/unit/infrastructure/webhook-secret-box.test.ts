@@ -26,3 +26,24 @@ describe('webhook secrets at rest', () => {
     assert.throws(() => box.open(sealed.slice(0, -1) + last), SecretUnreadable);
   });
 });
+
+describe('webhook secret keys rotated', () => {
+  const old = new SecretBox('o'.repeat(40));
+  const secret = 'whsec_rotated0123456789abcdefghijklmn';
+
+  it('opens what a previous key sealed, seals only under the current key', () => {
+    const sealedOld = old.seal(secret);
+    const ring = new SecretBox('n'.repeat(40), ['x'.repeat(40), 'o'.repeat(40)]);
+    assert.equal(ring.open(sealedOld), secret);
+    assert.equal(ring.isCurrent(sealedOld), false);
+    const sealedNew = ring.seal(secret);
+    assert.equal(ring.isCurrent(sealedNew), true);
+    assert.throws(() => old.open(sealedNew), SecretUnreadable, 'sealed under the new key, not an old one');
+    assert.equal(ring.isCurrent(secret), false, 'a plain legacy secret is not sealed under the current key');
+  });
+
+  it('refuses a value that no key of the ring opens', () => {
+    const ring = new SecretBox('n'.repeat(40), ['x'.repeat(40)]);
+    assert.throws(() => ring.open(old.seal(secret)), SecretUnreadable);
+  });
+});
