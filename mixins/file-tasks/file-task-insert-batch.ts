@@ -5,7 +5,7 @@ import type { FileTaskRepository } from './file-task.repository';
 interface Pending {
   task: FileTask;
   events: DomainEvent[];
-  done: (e?: unknown) => void;
+  done: (e?: Error) => void;
 }
 
 /** New tasks per transaction at most (a multi-row INSERT stays well under SQLite's 32,766 parameters). */
@@ -63,7 +63,7 @@ export class FileTaskInsertBatch {
         await this.repo.insert(p.task, p.events);
         p.done();
       } catch (e) {
-        p.done(e ?? new Error('insert failed'));
+        p.done(e instanceof Error ? e : new Error(String(e)));
       }
     }
   }
