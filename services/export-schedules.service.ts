@@ -17,6 +17,8 @@ import {
   EXPORT_SCHEDULE_QUEUE,
   FIRE_JOB,
   queueScheduleTimer,
+  retryFiring,
+  tickOfJob,
   tickTime,
   type FireJobData,
 } from '../mixins/export-schedules/schedule-timer';
@@ -218,10 +220,26 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       reconcile.unref();
       queue.onReconnect(() => void this.armAll());
       queue.process<FireJobData>(FIRE_JOB, 2, async (job) => {
-        const s = await repo().find(job.data.scheduleId);
-        const at = s ? tickTime(job.id, s, clock.now()) : clock.now();
-        const task = await this.fireAt(job.data.scheduleId, at);
-        return task ? { taskId: task.id, at: at.toISOString() } : { skipped: true };
+        // A retry names its tick; a tick's own job names it in its id.
+        const retry = job.data.at === undefined ? null : new Date(job.data.at);
+        let at = retry ?? tickOfJob(job.id);
+        try {
+          if (!at) {
+            const s = await repo().find(job.data.scheduleId);
+            at = s ? tickTime(job.id, s, clock.now()) : clock.now();
+          }
+          const task = await this.fireAt(job.data.scheduleId, at);
+          return task ? { taskId: task.id, at: at.toISOString() } : { skipped: true };
+        } catch (e) {
+          // Refusals are recorded by the firing; this is an outage: the queue fires the tick again
+          // (a retry's own attempts do that for a retry).
+          if (!retry && at)
+            await retryFiring(queue, job.data.scheduleId, at, config.exports.retryDelayMs).catch(
+              (r: unknown) =>
+                this.logger.warn(`export schedule ${job.data.scheduleId}: could not queue a retry`, r),
+            );
+          throw e;
+        }
       });
     },
 

@@ -2,6 +2,12 @@ import type { FileTask } from '../file-tasks/file-task';
 import type { OutageState } from './export-failure';
 import type { RunningGroup, TurnDecision, TurnState } from './fair-turns';
 
+/** What a turn answers: the task that released its slot at `version`, or another cause and a unique number. */
+export interface TurnCause {
+  id: string;
+  version: number;
+}
+
 /** The export queue, as the use cases need it. Jobs carry ids, never rows. */
 export interface ExportJobs {
   /**
@@ -10,10 +16,12 @@ export interface ExportJobs {
    */
   enqueue(task: FileTask, delayMs?: number): Promise<void>;
   /**
-   * A turn after `task` released its worker slot (it finished, failed or stopped): a job that
-   * runs whichever waiting export the fair policy names. Unique per release (the task's version).
+   * A turn: a job that runs whichever waiting export the fair policy names. Queued after a task
+   * released its worker slot (it finished, failed or stopped), and by compensation for exports
+   * that wait (a release's turn may be lost). `after` names the job, so it is queued once per
+   * cause: the released task and its version, or compensation and the instant of its run.
    */
-  enqueueTurn(task: FileTask): Promise<void>;
+  enqueueTurn(after: TurnCause): Promise<void>;
   /** The next try after an outage wait, `delayMs` from now: one try, unique per wait. */
   enqueueAfterOutage(
     taskId: string,

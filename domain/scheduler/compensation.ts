@@ -47,3 +47,29 @@ export function stuckReason(
   if (t.status === 'PENDING') return settled ? 'JOB_MISSING' : null;
   return null;
 }
+
+/**
+ * A PENDING export that a fair turn (or its admission) saw waiting for a free worker slot only.
+ * Its own queue job may have run another export (a job is a turn): it is stuck only when no job
+ * is left that would give it a turn.
+ */
+export const waitsForSlot = (t: CompensationView): boolean =>
+  t.status === 'PENDING' && t.waitingReason === 'NO_SLOT';
+
+/**
+ * The attempt rounds whose own export job would still carry the task on: a PENDING task's job is
+ * named after its attempts; a FAILED one's may have been enqueued any number of queue retries ago
+ * (up to maxAttempts). An expired lease is proof enough that the export's own job is dead,
+ * whatever the queue still says about it (a killed node's job looks active until its lock lapses).
+ */
+export function ownJobRounds(
+  t: Pick<CompensationView, 'attempts'>,
+  reason: StuckReason,
+  maxAttempts: number,
+): number[] {
+  if (reason === 'LEASE_EXPIRED') return [];
+  const lookBack = reason === 'JOB_MISSING' ? 0 : maxAttempts;
+  const rounds: number[] = [];
+  for (let a = t.attempts; a >= Math.max(0, t.attempts - lookBack); a--) rounds.push(a);
+  return rounds;
+}

@@ -3,6 +3,7 @@ import type { DomainEvent } from '../shared/domain-event';
 import type { CompensationView } from './compensation';
 import type { ScheduledTaskRun } from './run';
 import type { ScheduledTask } from './scheduled-task';
+import type { FileTaskKind } from '../file-tasks/file-task';
 
 /** Scheduled jobs and their run history; writes that log store their events in the same transaction. */
 export interface SchedulerRepository {
@@ -66,4 +67,50 @@ export interface FileTaskMaintenanceRepository {
     bizTypes: readonly string[],
     event: (n: number, firstId: string, lastId: string) => DomainEvent,
   ): Promise<number>;
+}
+
+/**
+ * The ticks of scheduled jobs: a repeatable queue job per enabled job, registered by every core
+ * node under a fixed id, so each tick runs once in the cluster.
+ */
+export interface SchedulerTimer {
+  /** Registers (or replaces) the job's ticks when it is enabled, removes them when not. */
+  arm(task: ScheduledTask): Promise<void>;
+  disarm(name: string): Promise<void>;
+  /** Queues one run of `name` standing for the missed `tick`; adding the same tick twice runs it once. */
+  makeUp(name: string, tick: Date): Promise<void>;
+  /** Whether the queue still holds the tick's job to run (again): a dead worker's tick is redelivered. */
+  tickLive(jobId: string): Promise<boolean>;
+}
+
+/** A biz type as the lifecycle jobs need it. */
+export interface BizTypeRetention {
+  code: string;
+  kind: FileTaskKind;
+  retentionDays: number | null;
+}
+
+/** Every biz type's retention, as metadata has it now. */
+export interface BizTypeRetentions {
+  all(): Promise<BizTypeRetention[]>;
+}
+
+/**
+ * The export queue as compensation sees it. Since fair scheduling a job is a turn of a worker
+ * slot, not a reservation of its task (domain/exports/fair-turns.ts), so compensation asks about
+ * the jobs that would carry a task on, and whether any job is left at all.
+ */
+export interface CompensationJobs {
+  /**
+   * Whether the queue holds a job that will still run (waiting, delayed, active): the one a
+   * compensation enqueued for the task at `version`, or the export's own job of one of the
+   * `attemptRounds` (named after the attempts made when it was enqueued).
+   */
+  live(taskId: string, version: number, attemptRounds: readonly number[]): Promise<boolean>;
+  /** The job that carries a claimed task on (one try, unique per claimed `version`). */
+  enqueue(taskId: string, attemptsSoFar: number, version: number): Promise<void>;
+  /** The id of the job `enqueue` adds, for the TASK_COMPENSATED event written before it. */
+  jobId(taskId: string, version: number): string;
+  /** True when the queue holds no job that will still run: nothing will give a waiting export a turn. */
+  idle(): Promise<boolean>;
 }

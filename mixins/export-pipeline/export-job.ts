@@ -25,6 +25,12 @@ export const exportJobId = (taskId: string, attemptsSoFar: number) => `export-${
 /** A turn after a run of `taskId` released its slot: unique per release (the version after it). */
 export const turnJobId = (taskId: string, version: number) => `turn-${taskId}-${version}`;
 
+/**
+ * The job that carries a task on after compensation claimed it: its version after the claim is
+ * unique per claim, so each stuck state is enqueued exactly once however often compensation runs.
+ */
+export const compensationJobId = (taskId: string, version: number) => `comp-${taskId}-${version}`;
+
 export function exportJobOptions(taskId: string, attemptsSoFar: number, config: AppConfig): JobOptions {
   return {
     jobId: exportJobId(taskId, attemptsSoFar),
@@ -46,13 +52,14 @@ export function queueExportJobs(queue: JobQueue, config: AppConfig): ExportJobs 
         },
       );
     },
-    async enqueueTurn(task) {
-      // The released task's id only names the job: its export is no longer waiting, so the
-      // delivery takes a fair turn for whichever export is (domain/exports/use-cases/run-export.ts).
+    async enqueueTurn(after) {
+      // The cause's id only names the job: a released task no longer waits, and compensation's
+      // cause is no task at all, so the delivery takes a fair turn for whichever export waits
+      // (domain/exports/use-cases/run-export.ts).
       await queue.add<ExportJobData>(
         EXPORT_JOB,
-        { taskId: task.id },
-        { jobId: turnJobId(task.id, task.version), attempts: 1 },
+        { taskId: after.id },
+        { jobId: turnJobId(after.id, after.version), attempts: 1 },
       );
     },
     async enqueueAfterOutage(taskId, attemptsSoFar, outage, delayMs) {

@@ -7,7 +7,12 @@ export const EXPORT_SCHEDULE_QUEUE = 'export-schedules';
 export const FIRE_JOB = 'fire';
 export interface FireJobData {
   scheduleId: string;
+  /** On a retry (see retryFiring): the tick it fires again, epoch ms. A tick's own job has none. */
+  at?: number;
 }
+
+/** Tries of a firing retried after an outage; the backoff doubles from EXPORT_RETRY_DELAY_MS. */
+export const FIRING_RETRY_ATTEMPTS = 5;
 
 /** The fixed id of a schedule's ticks: every core node registers it, the queue keeps one. */
 export const tickId = (scheduleId: string) => `xs-${scheduleId}`;
@@ -36,8 +41,39 @@ export const queueScheduleTimer = (queue: JobQueue): ScheduleTimer => ({
  * A job named otherwise falls back to the cron's latest tick at or before `now`.
  */
 export function tickTime(jobId: string, s: Pick<ExportSchedule, 'cron' | 'timeZone'>, now: Date): Date {
-  const m = /:(\d{10,16})$/.exec(jobId);
-  if (m) return new Date(Number(m[1]));
+  const named = tickOfJob(jobId);
+  if (named) return named;
   const at = new Date(now.getTime() + 1000);
   return CronExpressionParser.parse(s.cron, { currentDate: at, tz: s.timeZone }).prev().toDate();
+}
+
+/** The tick instant a tick's job id names (see tickTime); null when it names none. */
+export function tickOfJob(jobId: string): Date | null {
+  const m = /:(\d{10,16})$/.exec(jobId);
+  return m ? new Date(Number(m[1])) : null;
+}
+
+/**
+ * A tick whose firing failed because something was unreachable (the database, Redis, a service)
+ * is fired again by the queue. Both adapters' repeatable ticks are one-try jobs, so the tick's
+ * failure adds this job: FIRING_RETRY_ATTEMPTS tries with a doubling backoff, named after the
+ * tick (added once however often the tick is delivered), and the firing's task is keyed by the
+ * tick too (fire-schedule.ts), so a retry never makes a second task.
+ */
+export async function retryFiring(
+  queue: JobQueue,
+  scheduleId: string,
+  at: Date,
+  delayMs: number,
+): Promise<void> {
+  await queue.add<FireJobData>(
+    FIRE_JOB,
+    { scheduleId, at: at.getTime() },
+    {
+      jobId: `xs-retry-${scheduleId}-${at.getTime()}`,
+      attempts: FIRING_RETRY_ATTEMPTS,
+      backoff: { type: 'exponential', delayMs },
+      delayMs,
+    },
+  );
 }

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import type { Service } from 'moleculer';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { eventually } from '../support/cluster';
+import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
+import { EmbeddedJobQueue } from '../../mixins/queue/embedded.queue';
+import { EXPORT_SCHEDULE_QUEUE } from '../../mixins/export-schedules/schedule-timer';
+import { identityErrors } from '../../domain/shared/identity.errors';
 
 /** Polls until `probe` answers a value (eventually's null-means-not-yet, with falsy values too). */
 const until = <T>(what: string, probe: () => Promise<T | null | undefined | false>) =>
@@ -207,6 +211,48 @@ describe('export schedules', () => {
     // The tick's own instant (a whole even second), not whenever a worker got to it.
     assert.equal(new Date(fired.lastFiredAt).getTime() % 2000, 0);
     assert.equal((await api(alice, 'DELETE', `/api/export-schedules/${r.body.id}`)).status, 204);
+  });
+
+  it('fires a tick again through the queue when it failed on an outage, recording no refusal', async () => {
+    const svc = node.broker.getLocalService('exportSchedules') as Service & { fireAt: Fire };
+    const original = svc.fireAt;
+    let first: Date | null = null;
+    let calls = 0;
+    // The first tick's firing finds the directory unreachable, as fireSchedule reports it; later
+    // ticks are left out, so only the retry of the first can make a task.
+    svc.fireAt = async (sid, at) => {
+      if (!first) {
+        first = at;
+        throw identityErrors.directoryUnavailable();
+      }
+      if (at.getTime() !== first.getTime()) return null;
+      calls++;
+      return original(sid, at);
+    };
+    const r = await api(alice, 'POST', '/api/export-schedules', {
+      ...schedule,
+      name: 'after an outage',
+      cron: '*/2 * * * * *',
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const sid: string = r.body.id;
+    const db = await acquireMainDatabase(node.config.database);
+    try {
+      const fired = await until('the retried firing', async () => {
+        const s = (await api(alice, 'GET', `/api/export-schedules/${sid}`)).body;
+        return s.lastTaskId ? s : null;
+      });
+      assert.equal(fired.lastError, null, 'an outage is not a refusal');
+      assert.equal(fired.lastFiredAt, first!.toISOString(), 'the retry fires the tick it stands for');
+      assert.equal(calls, 1);
+      const queue = new EmbeddedJobQueue(EXPORT_SCHEDULE_QUEUE, db);
+      const retry = await queue.getJob(`xs-retry-${sid}-${first!.getTime()}`);
+      assert.equal(retry?.state, 'completed');
+    } finally {
+      assert.equal((await api(alice, 'DELETE', `/api/export-schedules/${sid}`)).status, 204);
+      svc.fireAt = original;
+      await releaseMainDatabase(node.config.database);
+    }
   });
 
   it('deletes a schedule and logs every change as EXPORT_SCHEDULE_CHANGED', async () => {

@@ -10,9 +10,9 @@ import { TypeormOperationLogRepository } from '../../mixins/operation-log/log.re
 import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { TypeormFileTaskMaintenance } from '../../mixins/scheduler/file-task-maintenance.repository';
 import { TypeormSchedulerRepository } from '../../mixins/scheduler/scheduler.repository';
-import { archival } from '../../mixins/scheduler/archival.job';
+import { archival } from '../../domain/scheduler/use-cases/archival';
 import { DEFAULT_RULES } from '../../domain/scheduler/scheduled-task';
-import type { JobDeps } from '../../mixins/scheduler/job-context';
+import type { JobDeps } from '../../domain/scheduler/use-cases/scheduler-deps';
 
 async function main() {
   const target = process.env.ARCHIVE_DB!;
@@ -22,14 +22,17 @@ async function main() {
   const ds = await acquireMainDatabase(db);
   const config = loadAppConfig({ DATABASE_URL: 'mysql://unused/x' });
   const deps = {
-    config,
     tasks: new FileTaskRepository(ds),
     maintenance: new TypeormFileTaskMaintenance(ds),
     logs: new TypeormOperationLogRepository(ds, 'k'.repeat(32)),
     scheduler: new TypeormSchedulerRepository(ds),
     ids: ulidIds,
     logger: console,
-    outboxHint: () => undefined,
+    outbox: { appended: () => undefined },
+    settings: {
+      fileTaskRetentionDays: config.scheduler.fileTaskRetentionDays,
+      logRetentionDays: config.scheduler.logRetentionDays,
+    },
   } as unknown as JobDeps;
   process.stdout.write('ready\n');
   const rule = { ...DEFAULT_RULES.archival, batchSize: Number(process.env.ARCHIVE_BATCH ?? 1000) };

@@ -1,9 +1,12 @@
-import { isDomainError } from '../../shared/errors';
+import { isDomainError, type DomainError } from '../../shared/errors';
 import type { FileTask } from '../../file-tasks/file-task';
 import { requestExport } from '../../exports/use-cases/request-export';
 import { ExportScheduleErrors } from '../export-schedule.errors';
 import { resolveFilters } from '../relative-filters';
 import { scheduleEvent, type ScheduleDeps } from './schedule-deps';
+
+/** A domain's no to the firing, as opposed to an outage of something it needed. */
+const isRefusal = (e: unknown): e is DomainError => isDomainError(e) && e.kind !== 'UNAVAILABLE';
 
 export type FiringTrigger = 'cron' | 'manual';
 
@@ -16,9 +19,11 @@ export const firingKey = (scheduleId: string, at: Date) => `sched.${scheduleId}.
  * revoked since the schedule was written stops it), with relative filters resolved at `at` in the
  * schedule's zone, under an idempotency key made of the schedule and `at`: a tick delivered twice,
  * or fired by two nodes, makes one task. A cron tick of a disabled or deleted schedule does
- * nothing. A firing the domain refuses (owner gone, grant revoked, biz type changed) is recorded
- * on the schedule and logged as EXPORT_SCHEDULE_FAILED; a manual run also throws it to its caller.
- * Infrastructure errors propagate (the tick's queue job fails and says why).
+ * nothing. A firing the domain refuses (owner gone, grant revoked, biz type changed, a limit) is
+ * recorded on the schedule and logged as EXPORT_SCHEDULE_FAILED; a manual run also throws it to
+ * its caller. Infrastructure errors propagate, domain errors that say something is unreachable
+ * (UNAVAILABLE: the directory, storage, a data source) included: nothing was refused, so nothing
+ * is recorded, and the queue tries the firing again (its task is keyed by the tick: never twice).
  */
 export async function fireSchedule(
   d: ScheduleDeps,
@@ -68,7 +73,7 @@ export async function fireSchedule(
     await d.schedules.recordFiring(s.id, { at, taskId: task.id, error: null }, []);
     return task;
   } catch (e) {
-    if (!isDomainError(e)) throw e;
+    if (!isRefusal(e)) throw e;
     const failed = scheduleEvent(
       d,
       system,

@@ -1,8 +1,7 @@
-import { domainEvent } from '../../domain/shared/domain-event';
-import { ARCHIVABLE_STATUSES } from './file-task-maintenance.repository';
-import type { Job } from './job-context';
+import { domainEvent } from '../../shared/domain-event';
+import { ARCHIVABLE_STATUSES } from '../scheduled-task';
+import { DAY_MS, type Job } from './scheduler-deps';
 
-const DAY = 24 * 3600 * 1000;
 /** Run history is kept this long; archival prunes it too. */
 export const RUN_HISTORY_DAYS = 90;
 
@@ -13,18 +12,17 @@ export const RUN_HISTORY_DAYS = 90;
  * bytes (SUCCESS) stay until expiry has deleted their file. Each batch of file tasks is logged as
  * RECORDS_ARCHIVED in its own transaction; log entries moved are logged once per run.
  */
-export const archival: Job = async (deps, rule, now) => {
-  const taskDays =
-    rule.olderThanDays ?? rule.fileTaskRetentionDays ?? deps.config.scheduler.fileTaskRetentionDays;
-  const logDays = rule.logRetentionDays ?? deps.config.scheduler.logRetentionDays;
-  const taskCutoff = new Date(now.getTime() - taskDays * DAY);
-  const logCutoff = new Date(now.getTime() - logDays * DAY);
+export const archival: Job = async (d, rule, now) => {
+  const taskDays = rule.olderThanDays ?? rule.fileTaskRetentionDays ?? d.settings.fileTaskRetentionDays;
+  const logDays = rule.logRetentionDays ?? d.settings.logRetentionDays;
+  const taskCutoff = new Date(now.getTime() - taskDays * DAY_MS);
+  const logCutoff = new Date(now.getTime() - logDays * DAY_MS);
   let tasks = 0;
   let more = false;
   const event = (detail: Record<string, unknown>, bizType: string | null = null) =>
     domainEvent(
       { type: 'RECORDS_ARCHIVED', userId: null, targetType: 'TABLE', targetId: null, bizType, detail },
-      deps.ids.next(),
+      d.ids.next(),
       now,
     );
 
@@ -35,7 +33,7 @@ export const archival: Job = async (deps, rule, now) => {
         more = true;
         break;
       }
-      const n = await deps.maintenance.archiveBatch(
+      const n = await d.maintenance.archiveBatch(
         status,
         taskCutoff,
         Math.min(rule.batchSize, room),
@@ -45,7 +43,7 @@ export const archival: Job = async (deps, rule, now) => {
       );
       if (n === 0) break;
       tasks += n;
-      deps.outboxHint();
+      d.outbox.appended();
     }
   }
 
@@ -54,16 +52,16 @@ export const archival: Job = async (deps, rule, now) => {
   if (!more && rule.bizTypes.length === 0) {
     const room = rule.maxItems - tasks;
     const batches = Math.max(1, Math.floor(room / rule.batchSize));
-    logs = await deps.logs.archiveBefore(logCutoff, rule.batchSize, batches);
+    logs = await d.logs.archiveBefore(logCutoff, rule.batchSize, batches);
     if (logs >= batches * rule.batchSize) more = true;
     if (logs > 0) {
-      await deps.scheduler.logEvents([
+      await d.scheduler.logEvents([
         event({ table: 'operation_logs', count: logs, before: logCutoff.toISOString() }),
       ]);
-      deps.outboxHint();
+      d.outbox.appended();
     }
   }
-  const runsPruned = await deps.scheduler.pruneRuns(new Date(now.getTime() - RUN_HISTORY_DAYS * DAY));
+  const runsPruned = await d.scheduler.pruneRuns(new Date(now.getTime() - RUN_HISTORY_DAYS * DAY_MS));
   return {
     handled: tasks + logs,
     failed: 0,

@@ -1,8 +1,7 @@
-import { domainEvent } from '../../domain/shared/domain-event';
-import type { FileTaskStatus } from '../../domain/file-tasks/file-task';
-import type { Job, JobDeps } from './job-context';
+import { domainEvent } from '../../shared/domain-event';
+import type { FileTaskStatus } from '../../file-tasks/file-task';
+import { DAY_MS, type Job, type JobDeps } from './scheduler-deps';
 
-const DAY = 24 * 3600 * 1000;
 /** Where stored objects live: exports (exports/<biz>/<yyyy-mm>/<taskId>.<ext>) and uploads (files/<yyyy>/<mm>/<taskId>). */
 export const OBJECT_PREFIXES = ['exports/', 'files/'];
 /** Storage adapters list at most this many keys per page. */
@@ -31,30 +30,32 @@ export const objectWanted = (
 /**
  * Expiry: the files of SUCCESS tasks past their biz type's `retentionDays` (exports and, since
  * API.md "Lifecycle rules per biz type", uploads of FILE biz types) are deleted and the tasks
- * marked EXPIRED, logged as EXPORT_EXPIRED or FILE_EXPIRED and published as files.expired (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object
- * whose task is EXPIRED, which orphan collection removes). Then orphan collection: objects under
- * the known prefixes that no record wants, and older than the rule's minimum age (an upload
- * writes its object before its record), are deleted. Last, the temp files of writers that died
- * mid-put, untouched for TEMP_FILES_MAX_AGE_MINUTES.
+ * marked EXPIRED, logged as EXPORT_EXPIRED or FILE_EXPIRED and published as files.expired
+ * (SUCCESS → EXPIRED first, then the bytes: a crash in between leaves an object whose task is
+ * EXPIRED, which orphan collection removes). Then orphan collection: objects under the known
+ * prefixes that no record wants, and older than the rule's minimum age (an upload writes its
+ * object before its record), are deleted. Last, the temp files of writers that died mid-put,
+ * untouched for TEMP_FILES_MAX_AGE_MINUTES.
  */
-export const expiry: Job = async (deps, rule, now) => {
+export const expiry: Job = async (d, rule, now) => {
   const report = { expired: 0, orphans: 0, failed: 0 };
   let more = false;
   const scope = new Set(rule.bizTypes);
-  const bizTypes = (await deps.bizTypes()).filter(
+  const bizTypes = (await d.bizTypes.all()).filter(
     (b) => b.retentionDays !== null && (scope.size === 0 || scope.has(b.code)),
   );
   outer: for (const b of bizTypes) {
-    const before = new Date(now.getTime() - b.retentionDays! * DAY);
+    const days = b.retentionDays ?? 0;
+    const before = new Date(now.getTime() - days * DAY_MS);
     let afterId = '';
     for (;;) {
-      const ids = await deps.maintenance.expired(b.code, before, afterId, rule.batchSize);
+      const ids = await d.maintenance.expired(b.code, before, afterId, rule.batchSize);
       for (const id of ids) {
         if (report.expired + report.orphans >= rule.maxItems) {
           more = true;
           break outer;
         }
-        if (await expireOne(deps, id, b.retentionDays!, now)) report.expired++;
+        if (await expireOne(d, id, days, now)) report.expired++;
         else report.failed++;
       }
       if (ids.length < rule.batchSize) break;
@@ -64,15 +65,13 @@ export const expiry: Job = async (deps, rule, now) => {
   let temporary = 0;
   if (!more && scope.size === 0) {
     const minAgeMs = (rule.orphanMinAgeMinutes ?? 60) * 60_000;
-    more = await collectOrphans(deps, now, minAgeMs, rule.maxItems - report.expired, report);
+    more = await collectOrphans(d, now, minAgeMs, rule.maxItems - report.expired, report);
     // Partial files of writers that died (a killed export node), not only at the next start.
-    temporary = await deps.storage
-      .collectTemporary(deps.config.scheduler.tempFileMaxAgeMs)
-      .catch((e: unknown) => {
-        deps.logger.warn(`expiry: could not collect temp files: ${(e as Error).message}`);
-        report.failed++;
-        return 0;
-      });
+    temporary = await d.storage.collectTemporary(d.settings.tempFileMaxAgeMs).catch((e: unknown) => {
+      d.logger.warn(`expiry: could not collect temp files: ${(e as Error).message}`);
+      report.failed++;
+      return 0;
+    });
   }
   return {
     handled: report.expired + report.orphans + temporary,
@@ -82,8 +81,8 @@ export const expiry: Job = async (deps, rule, now) => {
   };
 };
 
-async function expireOne(deps: JobDeps, id: string, retentionDays: number, now: Date): Promise<boolean> {
-  const task = await deps.tasks.find(id);
+async function expireOne(d: JobDeps, id: string, retentionDays: number, now: Date): Promise<boolean> {
+  const task = await d.tasks.find(id);
   if (!task || task.status !== 'SUCCESS') return true; // changed meanwhile: nothing to do
   const from = { status: task.status, version: task.version };
   const key = task.file?.storageKey ?? null;
@@ -98,24 +97,24 @@ async function expireOne(deps: JobDeps, id: string, retentionDays: number, now: 
       bizType: task.bizType,
       detail: { retentionDays },
     },
-    deps.ids.next(),
+    d.ids.next(),
     now,
   );
-  if (!(await deps.tasks.transition(task, from, [event]))) return true;
-  deps.outboxHint();
+  if (!(await d.tasks.transition(task, from, [event]))) return true;
+  d.outbox.appended();
   if (!key) return true;
   try {
-    await deps.storage.delete(key);
+    await d.storage.delete(key);
     return true;
   } catch (e) {
-    deps.logger.warn(`expiry: could not delete ${key} (orphan collection retries): ${(e as Error).message}`);
+    d.logger.warn(`expiry: could not delete ${key} (orphan collection retries): ${(e as Error).message}`);
     return false;
   }
 }
 
 /** Deletes unwanted objects; true when it stopped at `room` with keys left to look at. */
 async function collectOrphans(
-  deps: JobDeps,
+  d: JobDeps,
   now: Date,
   minAgeMs: number,
   room: number,
@@ -124,23 +123,23 @@ async function collectOrphans(
   for (const prefix of OBJECT_PREFIXES) {
     let cursor: string | undefined;
     do {
-      const page = await deps.storage.list(prefix, cursor, LIST_PAGE);
-      const owners = await deps.maintenance.owners([...new Set(page.keys.map(taskIdOfKey))]);
+      const page = await d.storage.list(prefix, cursor, LIST_PAGE);
+      const owners = await d.maintenance.owners([...new Set(page.keys.map(taskIdOfKey))]);
       for (const key of page.keys) {
         if (objectWanted(key, owners.get(taskIdOfKey(key)))) continue;
         if (report.orphans >= room) return true;
         try {
-          const head = await deps.storage.head(key);
+          const head = await d.storage.head(key);
           // No modification time: age unknown, so never treated as old enough.
           if (!head?.lastModified || now.getTime() - head.lastModified.getTime() < minAgeMs) continue;
           // Re-checked right before deleting: a record may have appeared since the page was read.
-          const again = await deps.maintenance.owners([taskIdOfKey(key)]);
+          const again = await d.maintenance.owners([taskIdOfKey(key)]);
           if (objectWanted(key, again.get(taskIdOfKey(key)))) continue;
-          await deps.storage.delete(key);
+          await d.storage.delete(key);
           report.orphans++;
         } catch (e) {
           report.failed++;
-          deps.logger.warn(`expiry: could not collect ${key}: ${(e as Error).message}`);
+          d.logger.warn(`expiry: could not collect ${key}: ${(e as Error).message}`);
         }
       }
       cursor = page.nextCursor ?? undefined;

@@ -4,7 +4,7 @@ import { DEFAULT_RULES, parseRule, ScheduledTask } from '../../../domain/schedul
 import { stuckReason, type CompensationView } from '../../../domain/scheduler/compensation';
 import { runOutcome } from '../../../domain/scheduler/run';
 import { checkCron, missedTick, nextTick } from '../../../domain/scheduler/cron';
-import { objectWanted, taskIdOfKey } from '../../../mixins/scheduler/expiry.job';
+import { objectWanted, taskIdOfKey } from '../../../domain/scheduler/use-cases/expiry';
 
 const code = (f: () => unknown) => {
   try {
