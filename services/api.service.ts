@@ -21,10 +21,12 @@ import { serveContent } from '../mixins/files/content-route';
 import { consoleAssetsMixin } from '../mixins/http/console-assets';
 import { DeclaredRoutes, readiness, type KnownAlias, type Readiness } from '../mixins/http/readiness';
 import { AccessErrors } from '../domain/shared/access.errors';
-import { openApiDocument, type RouteAlias, type RouteNote } from '../mixins/http/openapi';
+import { clusterHealth } from '../mixins/http/cluster-health';
+import { successStatusOf, type StatusDeclaration } from '../mixins/http/success-status';
+import { openApiDocument, servedRoutes, type GatewayAlias, type RouteNote } from '../mixins/http/openapi';
 
 type Req = IncomingMessage & {
-  $action?: { name: string; auth?: string };
+  $action?: { name: string; auth?: string } & StatusDeclaration;
   $ctx?: Context<unknown, { user?: { id: string } | null }>;
   $params?: Record<string, unknown>;
   query?: Record<string, unknown>;
@@ -50,14 +52,6 @@ export const PUBLISHED = [
 /** The API version the OpenAPI document names (API.md v1 with the v1.1 additions). */
 const API_VERSION = '1.1';
 
-/** A route as moleculer-web keeps it (the fields the OpenAPI document reads). */
-type MoleculerAlias = {
-  method: string;
-  fullPath: string;
-  action?: string;
-  route?: { opts?: { authentication?: unknown } };
-};
-
 /** The routes served by handlers of this gateway rather than actions: their shape, by hand. */
 const CUSTOM_ROUTES: Record<string, RouteNote> = {
   'POST /api/files': {
@@ -80,10 +74,21 @@ const CUSTOM_ROUTES: Record<string, RouteNote> = {
       },
     },
     responses: { '201': { description: 'The stored FileTask' } },
+    errorStatuses: [413],
   },
   'GET /api/files/:taskId/content': {
     summary: 'Download through a signed link (the token query parameter is the credential)',
+    parameters: [
+      {
+        name: 'token',
+        in: 'query',
+        required: true,
+        description: 'The signed link token from GET /api/file-tasks/{id}/download-url',
+        schema: { type: 'string' },
+      },
+    ],
     responses: { '200': { description: 'The bytes' }, '206': { description: 'A range of the bytes' } },
+    errorStatuses: [416],
   },
   'GET /api/file-tasks/:id/events': {
     summary: "Server-sent events of an export's status and progress",
@@ -321,13 +326,16 @@ export function apiService(config: AppConfig): ServiceSchema {
           // the whole chain); the broker's REQUEST_TIMEOUT_MS is the default for every other action.
           onAfterCall(
             this: { logAccess: (req: Req, status: number) => void },
-            _ctx: Context,
+            ctx: Context<unknown, { $statusCode?: number }>,
             _route: unknown,
             req: Req,
-            res: ServerResponse,
+            _res: ServerResponse,
             data: unknown,
           ) {
-            this.logAccess(req, res.statusCode || 200);
+            // The action's declared status (success-status.ts) unless the handler chose one; the
+            // access log records what is sent, which moleculer-web sets only after this hook.
+            ctx.meta.$statusCode = successStatusOf(ctx.meta.$statusCode, req.$action);
+            this.logAccess(req, ctx.meta.$statusCode);
             return data;
           },
           onError(
@@ -359,27 +367,9 @@ export function apiService(config: AppConfig): ServiceSchema {
       openapi: {
         rest: 'GET /openapi.json',
         auth: 'public',
-        handler(this: { aliases?: MoleculerAlias[]; broker: Context['broker'] }) {
-          // The route table moleculer-web serves right now, with each action's definition from
-          // the registry (remote services' too): the document cannot list a route that is not
-          // served, nor miss one that is.
-          const actions = new Map(
-            (
-              this.broker.registry.getActionList({}) as unknown as {
-                name: string;
-                action?: Record<string, unknown>;
-              }[]
-            ).map((a) => [a.name, a.action ?? null]),
-          );
-          const routes: RouteAlias[] = (this.aliases ?? []).map((a) => ({
-            method: a.method,
-            fullPath: a.fullPath,
-            actionName: a.action ?? null,
-            action: a.action ? (actions.get(a.action) ?? null) : null,
-            authenticated: Boolean(a.route?.opts?.authentication),
-          }));
+        handler(this: { aliases?: GatewayAlias[]; broker: Context['broker'] }) {
           return openApiDocument(
-            routes,
+            servedRoutes(this.aliases ?? [], this.broker.registry),
             {
               title: 'File Task Center',
               version: API_VERSION,
@@ -393,56 +383,9 @@ export function apiService(config: AppConfig): ServiceSchema {
         rest: 'GET /health',
         auth: 'public',
         handler(this: { broker: Context['broker'] }, ctx: Context<unknown, { user?: Principal | null }>) {
-          const registry = this.broker.registry as unknown as {
-            getNodeList(o: {
-              onlyAvailable: boolean;
-              withServices: boolean;
-            }): { id: string; available: boolean; hostname?: string }[];
-            getServiceList(o: {
-              onlyLocal: boolean;
-              onlyAvailable: boolean;
-              skipInternal: boolean;
-              withActions: boolean;
-            }): {
-              name: string;
-              nodeID: string;
-              available: boolean;
-            }[];
-          };
-          const nodes = registry.getNodeList({ onlyAvailable: true, withServices: false });
-          const byName = new Map<string, string[]>();
-          for (const s of registry.getServiceList({
-            onlyLocal: false,
-            onlyAvailable: true,
-            skipInternal: true,
-            withActions: false,
-          })) {
-            byName.set(s.name, [...(byName.get(s.name) ?? []), s.nodeID]);
-          }
-          const missing = [...KNOWN_SERVICES].filter((name) => !byName.has(name));
           // Node ids and host names map the deployment: only an ADMIN caller sees them.
-          if (!ctx.meta.user || !isAdmin(ctx.meta.user)) {
-            return {
-              status: missing.length ? 'degraded' : 'ok',
-              nodes: nodes.map((n) => ({ local: n.id === this.broker.nodeID })),
-              services: [...byName]
-                .map(([name, nodeIds]) => ({ name, instances: nodeIds.length }))
-                .sort((a, b) => a.name.localeCompare(b.name)),
-              missing,
-            };
-          }
-          return {
-            status: missing.length ? 'degraded' : 'ok',
-            nodes: nodes.map((n) => ({
-              id: n.id,
-              hostname: n.hostname ?? null,
-              local: n.id === this.broker.nodeID,
-            })),
-            services: [...byName]
-              .map(([name, nodeIds]) => ({ name, nodes: nodeIds.sort() }))
-              .sort((a, b) => a.name.localeCompare(b.name)),
-            missing,
-          };
+          const admin = Boolean(ctx.meta.user && isAdmin(ctx.meta.user));
+          return clusterHealth(this.broker.registry, this.broker.nodeID, KNOWN_SERVICES, admin);
         },
       },
     },

@@ -42,6 +42,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
     actions: {
       login: {
         rest: 'POST /auth/login',
+        errorStatuses: [429],
         auth: 'public',
         params: { username: 'string|max:64', password: 'string|max:256' },
         handler(ctx: Ctx<{ username: string; password: string }>) {
@@ -134,6 +135,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
       },
       createServiceAccount: {
         rest: 'POST /service-accounts',
+        successStatus: 201,
         params: {
           name: 'string|max:100',
           roles: { type: 'array', items: 'string', optional: true, max: 50 },
@@ -143,7 +145,6 @@ export function directoryService(config: AppConfig): ServiceSchema {
           requireAdmin(ctx);
           const accounts = this.accounts as ServiceAccountUseCases;
           const created = await withOutboxHint(ctx, () => accounts.create(ctx.params, actorOf(ctx)));
-          ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/service-accounts/${created.id}`;
           return created;
         },
@@ -157,6 +158,7 @@ export function directoryService(config: AppConfig): ServiceSchema {
       },
       deleteServiceAccount: {
         rest: 'DELETE /service-accounts/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Context<{ id: string }, RestMeta>) {
           requireAdmin(ctx);
@@ -164,7 +166,6 @@ export function directoryService(config: AppConfig): ServiceSchema {
           // As for users: clean the shared cache first, then tell every node to drop its copy.
           await this.broker.cacher?.clean('directory.resolveServiceAccount**');
           await ctx.broadcast(USERS_CHANGED, { id: ctx.params.id });
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },

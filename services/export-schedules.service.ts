@@ -123,10 +123,10 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
     actions: {
       create: {
         rest: 'POST /export-schedules',
+        successStatus: 201,
         params: FIELDS,
         async handler(ctx: Ctx) {
           const s = await createSchedule(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);
-          ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/export-schedules/${s.id}`;
           return view(s, clock.now());
         },
@@ -173,22 +173,23 @@ export function exportSchedulesService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /export-schedules/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           await removeSchedule(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },
       run: {
         rest: 'POST /export-schedules/:id/run',
+        successStatus: 202,
+        errorStatuses: [429],
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           const d = deps(ctx);
           // Owner or admin may run it; it runs as the owner, like every firing.
           await visibleSchedule(d, requireUser(ctx), ctx.params.id);
           const task = await fireSchedule(d, ctx.params.id, clock.now(), 'manual');
-          ctx.meta.$statusCode = 202;
           return task.toView();
         },
       },

@@ -61,6 +61,8 @@ export function exportsService(config: AppConfig): ServiceSchema {
     actions: {
       create: {
         rest: 'POST /exports',
+        successStatus: 202,
+        errorStatuses: [429],
         // The shapes only: the biz type decides what format, filters and columns are valid, with
         // their own error codes (domain/exports/export-request.ts).
         params: {
@@ -75,7 +77,6 @@ export function exportsService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx<RequestExportInput>) {
           const task = await requestExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);
-          ctx.meta.$statusCode = 202;
           return task.toView();
         },
       },

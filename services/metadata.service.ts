@@ -71,6 +71,7 @@ export function metadataService(config: AppConfig): ServiceSchema {
       },
       put: {
         rest: 'PUT /biz-types/:code',
+        successStatus: [200, 201],
         // Shapes for the API description; parseBizType judges the definition with its own codes.
         params: {
           code: 'string',

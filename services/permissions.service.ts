@@ -134,6 +134,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
       },
       create: {
         rest: 'POST /permissions',
+        successStatus: 201,
         // Shapes for the API description; parseGrant judges the values with its own codes.
         params: {
           bizType: 'any|optional',
@@ -175,7 +176,6 @@ export function permissionsService(config: AppConfig): ServiceSchema {
             grants().insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
           );
           await ctx.broadcast(PERMISSIONS_CHANGED);
-          ctx.meta.$statusCode = 201;
           // No single-grant route: the location is the list that holds it (DELETE takes its id).
           ctx.meta.$location = `/api/permissions?bizType=${encodeURIComponent(g.bizType)}`;
           return g;
@@ -183,6 +183,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /permissions/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
@@ -193,7 +194,6 @@ export function permissionsService(config: AppConfig): ServiceSchema {
           );
           if (!deleted) throw PermissionErrors.grantNotFound();
           await ctx.broadcast(PERMISSIONS_CHANGED);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },

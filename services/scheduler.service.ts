@@ -98,6 +98,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       update: {
         rest: 'PUT /scheduled-tasks/:name',
+        successStatus: [200, 201],
         params: {
           name: 'string|max:64',
           kind: { type: 'enum', values: [...JOB_KINDS], optional: true },
@@ -114,6 +115,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       run: {
         rest: 'POST /scheduled-tasks/:name/run',
+        successStatus: [200, 202],
         params: { name: 'string|max:64' },
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
@@ -131,11 +133,11 @@ export function schedulerService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /scheduled-tasks/:name',
+        successStatus: 204,
         params: { name: 'string|max:64' },
         async handler(ctx: Ctx<{ name: string }>) {
           requireAdmin(ctx);
           await deleteTask(started().deps, actorOf(ctx), ctx.params.name);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },

@@ -211,6 +211,8 @@ export interface Cluster {
   exporters: Proc[];
   /** Starts one more export node, pinned to `cpus` (taskset) when given. */
   addExportNode(cpus?: string): Promise<Proc>;
+  /** Stops the newest export node (SIGTERM, a graceful stop) and waits until the others see it gone. */
+  removeExportNode(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -392,6 +394,13 @@ async function newCluster(
     await waitExportNodes(n);
     return x;
   };
+  const removeExportNode = async () => {
+    const x = exporters.pop();
+    if (!x) return;
+    procs.splice(procs.indexOf(x), 1);
+    await stopProc(x);
+    await waitExportNodes(exporters.length);
+  };
   const cluster: Cluster = {
     base,
     token: '',
@@ -399,6 +408,7 @@ async function newCluster(
     core,
     exporters,
     addExportNode,
+    removeExportNode,
     stop: async () => {
       await Promise.all(procs.map(stopProc));
       fs.rmSync(dataDir, { recursive: true, force: true });

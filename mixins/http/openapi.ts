@@ -1,4 +1,5 @@
 import { isOptional, objectSchema, toJsonSchema, type JsonSchema } from './fv-json-schema';
+import { declaredStatuses, type StatusDeclaration } from './success-status';
 
 /** A route of the gateway as moleculer-web holds it (listAliases), with its action's definition. */
 export interface RouteAlias {
@@ -15,8 +16,12 @@ export interface RouteAlias {
 /** What a route says about itself that no action schema can: a custom handler's shape. */
 export interface RouteNote {
   summary: string;
+  /** Query parameters a custom handler reads (it has no action schema to take them from). */
+  parameters?: Record<string, unknown>[];
   requestBody?: Record<string, unknown>;
   responses?: Record<string, unknown>;
+  /** As an action's `errorStatuses`. */
+  errorStatuses?: readonly number[];
 }
 
 const ERROR_STATUSES: Record<string, string> = {
@@ -28,10 +33,56 @@ const ERROR_STATUSES: Record<string, string> = {
   '503': 'A dependency is down (retry later)',
 };
 
+/** Error answers only some routes give: an action lists them in `errorStatuses`. */
+const OPTIONAL_ERROR_STATUSES: Record<string, string> = {
+  '413': 'The request body is larger than allowed',
+  '416': 'The requested byte range is not satisfiable',
+  '429': 'Too many requests, or a quota is used up: see the Retry-After header',
+};
+
+const SUCCESS_DESCRIPTIONS: Record<string, string> = {
+  '200': 'Success',
+  '201': 'Created',
+  '202': 'Accepted: the work goes on in the background',
+  '204': 'Done, nothing to return',
+};
+
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
+
+/** A route as moleculer-web's `aliases` hold it (the fields the document reads). */
+export type GatewayAlias = {
+  method: string;
+  fullPath: string;
+  action?: string;
+  route?: { opts?: { authentication?: unknown } };
+};
+
+/** The part of Moleculer's registry the document reads (its typings omit getActionList's shape). */
+type ActionRegistry = { getActionList(o: object): unknown };
+
+/**
+ * The routes moleculer-web serves right now, each with its action's definition from the registry
+ * (remote services' too): the document cannot list a route that is not served, nor miss one that
+ * is. A route whose service is down is not served, so it is not described until it is back.
+ */
+export function servedRoutes(aliases: readonly GatewayAlias[], registry: ActionRegistry): RouteAlias[] {
+  const actions = new Map(
+    (registry.getActionList({}) as { name: string; action?: Record<string, unknown> }[]).map((a) => [
+      a.name,
+      a.action ?? null,
+    ]),
+  );
+  return aliases.map((a) => ({
+    method: a.method,
+    fullPath: a.fullPath,
+    actionName: a.action ?? null,
+    action: a.action ? (actions.get(a.action) ?? null) : null,
+    authenticated: Boolean(a.route?.opts?.authentication),
+  }));
+}
 
 /** `/api/file-tasks/:id` → `/api/file-tasks/{id}` and its path parameter names. */
 export function openApiPath(fullPath: string): { path: string; names: string[] } {
@@ -43,7 +94,20 @@ export function openApiPath(fullPath: string): { path: string; names: string[] }
   return { path, names };
 }
 
-const SUCCESS: Record<string, string> = { POST: '200', PUT: '200', PATCH: '200', DELETE: '204', GET: '200' };
+/** A route's success answers: what its action declares (success-status.ts), else 200. */
+function successResponses(action: StatusDeclaration | null): Record<string, unknown> {
+  const declared = declaredStatuses(action);
+  return Object.fromEntries(
+    (declared.length ? declared : [200]).map((code) => {
+      const s = String(code);
+      const description = SUCCESS_DESCRIPTIONS[s] ?? 'Success';
+      return [
+        s,
+        s === '204' ? { description } : { description, content: { 'application/json': { schema: {} } } },
+      ];
+    }),
+  );
+}
 
 /**
  * The OpenAPI 3.1 document of the gateway's routes (API.md "Console and API description"),
@@ -66,12 +130,15 @@ export function openApiDocument(
     const params = (r.action?.params ?? {}) as Record<string, Parameters<typeof toJsonSchema>[0]>;
     const isPublic = !r.authenticated || r.action?.auth === 'public';
     const note = notes[`${method} ${r.fullPath}`];
-    const parameters: Record<string, unknown>[] = names.map((n) => ({
-      name: n,
-      in: 'path',
-      required: true,
-      schema: params[n] !== undefined ? toJsonSchema(params[n]) : { type: 'string' },
-    }));
+    const parameters: Record<string, unknown>[] = [
+      ...names.map((n) => ({
+        name: n,
+        in: 'path',
+        required: true,
+        schema: params[n] !== undefined ? toJsonSchema(params[n]) : { type: 'string' },
+      })),
+      ...(note?.parameters ?? []),
+    ];
     let requestBody: Record<string, unknown> | undefined = note?.requestBody;
     const rest = Object.keys(params).filter((k) => !k.startsWith('$$') && !names.includes(k));
     if (method === 'GET' || method === 'DELETE') {
@@ -89,7 +156,12 @@ export function openApiDocument(
         content: { 'application/json': { schema } },
       };
     }
-    const status = SUCCESS[method] ?? '200';
+    const errors = [
+      ...Object.keys(ERROR_STATUSES).filter((s) => !isPublic || s !== '401'),
+      ...(note?.errorStatuses ?? (r.action as StatusDeclaration | null)?.errorStatuses ?? [])
+        .map(String)
+        .filter((s) => s in OPTIONAL_ERROR_STATUSES),
+    ].sort();
     const op: Record<string, unknown> = {
       operationId: r.actionName ?? `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+/g, '_')}`,
       summary: note?.summary ?? (r.actionName ? `${r.actionName}` : `${method} ${r.fullPath}`),
@@ -97,17 +169,8 @@ export function openApiDocument(
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses: {
-        ...(note?.responses ?? {
-          [status]:
-            status === '204'
-              ? { description: 'Done' }
-              : { description: 'Success', content: { 'application/json': { schema: {} } } },
-        }),
-        ...Object.fromEntries(
-          Object.keys(ERROR_STATUSES)
-            .filter((s) => !isPublic || s !== '401')
-            .map((s) => [s, { $ref: `#/components/responses/E${s}` }]),
-        ),
+        ...(note?.responses ?? successResponses(r.action)),
+        ...Object.fromEntries(errors.map((s) => [s, { $ref: `#/components/responses/E${s}` }])),
       },
       security: isPublic ? [] : [{ bearerAuth: [] }],
     };
@@ -146,7 +209,10 @@ export function openApiDocument(
         },
       },
       responses: Object.fromEntries(
-        Object.entries(ERROR_STATUSES).map(([s, d]) => [`E${s}`, errorResponse(d)]),
+        Object.entries({ ...ERROR_STATUSES, ...OPTIONAL_ERROR_STATUSES }).map(([s, d]) => [
+          `E${s}`,
+          errorResponse(d),
+        ]),
       ) as Record<string, JsonSchema>,
     },
   };

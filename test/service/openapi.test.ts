@@ -94,4 +94,30 @@ describe('OpenAPI description', () => {
     assert.deepEqual(envelope.required, ['error']);
     assert.deepEqual(envelope.properties.error.required, ['code', 'message']);
   });
+
+  it('documents the status each route answers with, and the answer has it', async () => {
+    const codes = (method: string, path: string) => Object.keys(doc.paths[path][method].responses).sort();
+    assert.deepEqual(codes('post', '/api/exports'), ['202', '400', '401', '403', '404', '409', '429', '503']);
+    assert.deepEqual(codes('put', '/api/biz-types/{code}').slice(0, 2), ['200', '201']);
+    assert.ok(codes('post', '/api/permissions').includes('201'));
+    assert.ok(!codes('post', '/api/permissions').includes('200'));
+    assert.ok(codes('delete', '/api/permissions/{id}').includes('204'));
+    assert.ok(codes('post', '/api/auth/login').includes('429'));
+    assert.ok(codes('get', '/api/files/{taskId}/content').includes('416'));
+    assert.ok(
+      doc.paths['/api/files/{taskId}/content'].get.parameters.some(
+        (p: { name: string; in: string; required: boolean }) =>
+          p.name === 'token' && p.in === 'query' && p.required,
+      ),
+      'the signed link token is described',
+    );
+    assert.ok(doc.components.responses.E429, 'the 429 answer is defined once');
+    // The gateway answers with the declared status (the handler no longer sets it).
+    const admin = await login(node.baseUrl, 'admin', 'admin');
+    const created = await http(node.baseUrl, 'POST', '/api/exports', {
+      token: admin,
+      body: { bizType: 'order_export', format: 'csv' },
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+  });
 });
