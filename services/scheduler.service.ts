@@ -1,9 +1,10 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
-import { createObjectStorage } from '../mixins/storage/storage.factory';
+import { startedValue } from '../mixins/lifecycle/adapter.mixin';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
+import { storageMixin } from '../mixins/lifecycle/storage.mixin';
 import { requireAdmin } from '../mixins/auth/principal';
 import { resolveSecret } from '../mixins/auth/jwt-issuer';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -25,8 +26,6 @@ import type { RestMeta } from '../mixins/http/rest-meta';
 import { JOB_KINDS } from '../domain/scheduler/scheduled-task';
 import type { ScheduledTaskRun } from '../domain/scheduler/run';
 import { systemClock, type Clock } from '../domain/ports/clock.port';
-import type { JobQueue } from '../domain/ports/job-queue.port';
-import type { ObjectStorage } from '../domain/ports/object-storage.port';
 import type { JobDeps, SchedulerDeps } from '../domain/scheduler/use-cases/scheduler-deps';
 import {
   changeTask,
@@ -65,11 +64,12 @@ type NodeRegistry = { getNodeList(o: { onlyAvailable: boolean; withServices: boo
  * The rules and the jobs are use cases in domain/scheduler/use-cases; this service adapts them.
  */
 export function schedulerService(config: AppConfig): ServiceSchema {
-  let deps: SchedulerDeps | null = null;
-  let jobs: JobDeps | null = null;
-  let storage: ObjectStorage | null = null;
-  let exportQueue: JobQueue | null = null;
-  let queue: JobQueue | null = null;
+  const database = databaseMixin(config);
+  const storage = storageMixin(config);
+  const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
+  const schedulerQueue = queueMixin(config, SCHEDULER_QUEUE, database);
+  /** The use cases' ports, built in started() over the adapters. */
+  const ports = startedValue<{ deps: SchedulerDeps; jobs: JobDeps }>('the scheduler');
   let reconcile: NodeJS.Timeout | null = null;
   let firstOrphanCheck: NodeJS.Timeout | null = null;
   /** When this process's scheduler started: it ran nothing before. */
@@ -78,14 +78,12 @@ export function schedulerService(config: AppConfig): ServiceSchema {
   /** Tests move time for the jobs through useClock; everything else reads the system clock. */
   let clock: Clock = systemClock;
 
-  const started = () => {
-    if (!deps || !jobs) throw new Error('scheduler service is not started');
-    return { deps, jobs };
-  };
+  const started = () => ports.get();
 
   return {
     name: 'scheduler',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (the queues, storage, the database); they start the other way round.
+    mixins: [errorsMixin, schedulerQueue.mixin, exportQueue.mixin, storage.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -167,6 +165,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
        * false judges only this node's own runs. Returns what it ended; never throws (a timer's job).
        */
       async endOrphanedRuns(clusterKnown = true): Promise<ScheduledTaskRun[]> {
+        const deps = ports.peek()?.deps;
         if (!deps) return [];
         const registry = this.broker.registry as unknown as NodeRegistry;
         const liveNodes = clusterKnown
@@ -183,13 +182,8 @@ export function schedulerService(config: AppConfig): ServiceSchema {
 
     async started() {
       since = new Date();
-      const db = await acquireMainDatabase(config.database);
-      storage = createObjectStorage(config);
-      await storage.start();
-      exportQueue = createJobQueue(config, EXPORT_QUEUE, db);
-      await exportQueue.start();
-      queue = createJobQueue(config, SCHEDULER_QUEUE, db);
-      await queue.start();
+      const db = database.get();
+      const queue = schedulerQueue.get();
       const outbox = { appended: () => void this.broker.emit(OUTBOX_APPENDED).catch(() => undefined) };
       const scheduler = new TypeormSchedulerRepository(db);
       const d: SchedulerDeps = {
@@ -200,7 +194,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         outbox,
         logger: this.logger,
       };
-      jobs = {
+      const jobs: JobDeps = {
         scheduler,
         tasks: new FileTaskRepository(db),
         maintenance: new TypeormFileTaskMaintenance(db),
@@ -208,9 +202,9 @@ export function schedulerService(config: AppConfig): ServiceSchema {
           db,
           resolveSecret(config.logs.chainKey, config.dataDir, 'log-chain-key'),
         ),
-        compensationJobs: queueCompensationJobs(exportQueue, config),
-        turns: queueExportJobs(exportQueue, config),
-        storage,
+        compensationJobs: queueCompensationJobs(exportQueue.get(), config),
+        turns: queueExportJobs(exportQueue.get(), config),
+        storage: storage.get(),
         bizTypes: metadataRetentions(this.broker),
         ids: ulidIds,
         clock: { now: () => clock.now() },
@@ -223,7 +217,7 @@ export function schedulerService(config: AppConfig): ServiceSchema {
           tempFileMaxAgeMs: config.scheduler.tempFileMaxAgeMs,
         },
       };
-      deps = d;
+      ports.set({ deps: d, jobs });
       await installSchedules(d);
       reconcile = setInterval(() => {
         armSchedules(d).catch((e: unknown) => this.logger.warn('re-registering the schedules failed', e));
@@ -250,14 +244,14 @@ export function schedulerService(config: AppConfig): ServiceSchema {
     async stopped() {
       if (reconcile) clearInterval(reconcile);
       if (firstOrphanCheck) clearTimeout(firstOrphanCheck);
-      // The scheduler queue and the manual runs first: they use the rest.
+      // The scheduler queue and the manual runs first, side by side: they use the rest. The queue's
+      // mixin stops it again after this (a no-op), then the export queue, storage and the database.
+      const deps = ports.peek()?.deps;
       await Promise.all([
-        queue?.stop(),
+        schedulerQueue.peek()?.stop(),
         deps ? interruptManualRuns(deps, manualRuns, config.shutdownTimeoutMs) : undefined,
       ]);
-      await exportQueue?.stop();
-      await storage?.stop();
-      await releaseMainDatabase(config.database);
+      ports.clear();
     },
   };
 }
