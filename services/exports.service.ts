@@ -7,10 +7,11 @@ import { requireUser } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
+import { batchingInserts } from '../mixins/file-tasks/file-task-insert-batch';
 import { ExportTurnsRepository } from '../mixins/file-tasks/export-turns.repository';
 import { permissionReader } from '../mixins/permissions/subject';
 import { queueExportJobs, EXPORT_QUEUE } from '../mixins/export-pipeline/export-job';
-import { exportAdmission, rowEstimator } from '../mixins/export-pipeline/export-admission';
+import { admissionShared, exportAdmission, rowEstimator } from '../mixins/export-pipeline/export-admission';
 import { progressBroadcast } from '../mixins/http/progress-hub';
 import { bizTypeCatalog } from '../mixins/metadata/biz-type-lookup';
 import type { RestMeta } from '../mixins/http/rest-meta';
@@ -31,8 +32,10 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 export function exportsService(config: AppConfig): ServiceSchema {
   const database = databaseMixin(config);
   const exportQueue = queueMixin(config, EXPORT_QUEUE, database);
-  const tasks = database.derive((db) => new FileTaskRepository(db));
+  // Concurrent requests' tasks are group-committed (mixins/file-tasks/file-task-insert-batch.ts).
+  const tasks = database.derive((db) => batchingInserts(new FileTaskRepository(db)));
   const turns = database.derive((db) => new ExportTurnsRepository(db));
+  const shared = database.derive((db) => admissionShared(new ExportTurnsRepository(db)));
   const jobs = exportQueue.derive((queue): ExportJobs => queueExportJobs(queue, config));
 
   /** The use cases' ports for one call: reads and hints go through the caller's context. */
@@ -46,7 +49,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
     ids: ulidIds,
     clock: systemClock,
     defaultTimeZone: config.exports.defaultTimeZone,
-    admission: exportAdmission(ctx, config, turns()),
+    admission: exportAdmission(ctx, config, turns(), shared()),
   });
 
   return {

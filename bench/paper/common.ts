@@ -49,6 +49,11 @@ export interface PaperOptions {
    * scale-out figures are not comparable with a normal run.
    */
   shareCluster: boolean;
+  /**
+   * The checkout whose dist/ the nodes run (`--system-root`, default this one): A/B runs measure two
+   * checkouts' nodes under one load generator (bench/paper/table4-ab.ts).
+   */
+  systemRoot: string;
 }
 
 export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
@@ -74,6 +79,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
       nats: { type: 'string', default: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222' },
       redis: { type: 'string', default: 'redis://127.0.0.1:6379/11' },
       'share-cluster': { type: 'boolean', default: false },
+      'system-root': { type: 'string', default: ROOT },
     },
   });
   const scale = Number(values.scale ?? (values.small ? '0.01' : '1'));
@@ -94,6 +100,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
     nats: values.nats,
     redis: values.redis,
     shareCluster: values['share-cluster'],
+    systemRoot: path.resolve(values['system-root']),
   };
 }
 
@@ -209,13 +216,17 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-let built = false;
+const built = new Set<string>();
 export function ensureBuilt(o: PaperOptions): void {
-  if (o.tsx || built) return;
-  console.log('npm run build …');
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('npm run build failed');
-  built = true;
+  if (o.tsx || built.has(o.systemRoot)) return;
+  // Only when the sources changed: an A/B run starts a cluster of each checkout several times.
+  console.log(`build if stale (${o.systemRoot}) …`);
+  const r = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], {
+    cwd: o.systemRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error('build failed');
+  built.add(o.systemRoot);
 }
 
 /**
@@ -233,13 +244,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 
 /** `cpus` (a taskset list such as "0" or "1") pins the process to those cores. */
 function startProc(o: PaperOptions, name: string, env: Record<string, string>, cpus?: string): Proc {
-  const nodeArgs = o.tsx ? ['--import', 'tsx', 'main.ts'] : ['dist/main.js'];
+  // BENCH_NODE_ARGS: extra node flags for every node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...extra, ...(o.tsx ? ['--import', 'tsx', 'main.ts'] : ['dist/main.js'])];
   const [cmd, args] =
     cpus === undefined
       ? [process.execPath, nodeArgs]
       : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
   const child = spawn(cmd, args, {
-    cwd: ROOT,
+    cwd: o.systemRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -30,6 +30,7 @@ import { http } from '../../test/support/embedded-node';
 import { DAY, loadRows, SEED, SPAN_MS, START_MS, World } from '../support/log-data';
 import {
   barChart,
+  BENCH_BIZ,
   fmt,
   machine,
   mainUrl,
@@ -159,11 +160,33 @@ async function startBaseline(o: PaperOptions) {
   };
 }
 
+/**
+ * The data set's PENDING and EXPORTING exports become CANCELLED (also in a database loaded by an
+ * earlier run): a cluster takes them for exports to recover and run — thousands of jobs for tasks
+ * with no real spec, ahead of Table 4's, and counted by fair scheduling as their creators' running
+ * and waiting exports, so Table 4 stalled after Table 3. bench/front-door.ts loads its set the same
+ * way. Table 4's own tasks (BENCH_BIZ) are left alone.
+ */
+async function retireSyntheticExports(o: PaperOptions): Promise<void> {
+  const c = await mysql.createConnection({ uri: mainUrl(o) });
+  try {
+    const [r] = await c.query<mysql.ResultSetHeader>(
+      `UPDATE file_tasks SET status = 'CANCELLED' WHERE status IN ('PENDING', 'EXPORTING') AND biz_type <> ?`,
+      [BENCH_BIZ],
+    );
+    if (r.affectedRows > 0)
+      console.log(`${fmt(r.affectedRows)} synthetic PENDING/EXPORTING tasks set CANCELLED`);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function table3(o: PaperOptions): Promise<string> {
   const tasks = scaled(o, 1_000_000, 1000);
   const logs = scaled(o, 5_000_000, 1000);
   const loadInfo = await ensureMainData(o, tasks, logs);
   console.log(loadInfo);
+  await retireSyntheticExports(o);
   const rnd = mulberry32(42);
   // Ids of loaded tasks (deterministic: the loader's own generator), and of those with a file.
   const anyId = () => {

@@ -20,6 +20,7 @@ import {
   startCluster,
   waitForTasks,
   writeResults,
+  type Cluster,
   type PaperOptions,
   runPart,
 } from './common';
@@ -40,63 +41,91 @@ async function benchTaskIds(o: PaperOptions): Promise<string[]> {
   }
 }
 
-export async function table4(o: PaperOptions): Promise<string> {
+export interface Table4Line {
+  format: string;
+  accepted: number;
+  acceptedPerS: number;
+  p95: number;
+  completedPerS: number;
+  failed: number;
+  totalSeconds: number;
+  peak: Record<string, number>;
+}
+
+/** The volumes of a run at `o`'s scale. */
+export function table4Volumes(o: PaperOptions) {
   const exports = scaled(o, 2000, 20);
   const orders = Math.max(scaled(o, 1_000_000, 1000), exports * ROWS); // every request its own range
-  const ranges = Math.floor(orders / ROWS);
-  const connections = Math.min(100, exports);
+  return { exports, orders, ranges: Math.floor(orders / ROWS), connections: Math.min(100, exports) };
+}
+
+/** One line of Table 4 on a running cluster: `exports` requests of one format, then their completion. */
+export async function table4Line(
+  o: PaperOptions,
+  cluster: Cluster,
+  format: string,
+  v: ReturnType<typeof table4Volumes>,
+  firstRange = 0,
+): Promise<Table4Line> {
+  let i = firstRange;
+  const earlier = new Set(await benchTaskIds(o));
+  const pids = {
+    gateway: cluster.gateway.child.pid!,
+    core: cluster.core.child.pid!,
+    export: cluster.exporters[0].child.pid!,
+  };
+  const rss = sampleRss(pids);
+  const t0 = performance.now();
+  const accepted = await runLoad({
+    url: cluster.base,
+    token: cluster.token,
+    method: 'POST',
+    connections: v.connections,
+    amount: v.exports,
+    next: () => {
+      const from = 1 + ((i++ * 7919) % v.ranges) * ROWS;
+      return {
+        path: '/api/exports',
+        body: JSON.stringify({
+          bizType: BENCH_BIZ,
+          format,
+          filters: { idFrom: from, idTo: from + ROWS },
+        }),
+      };
+    },
+    ok: (s) => s === 202,
+  });
+  const acceptedSeconds = (performance.now() - t0) / 1000;
+  const ids = (await benchTaskIds(o)).filter((id) => !earlier.has(id));
+  let last = 0;
+  const done = await waitForTasks(o, ids, 30 * 60_000, (n) => {
+    if (n - last >= ids.length / 10) console.log(`[${format}] ${(last = n)}/${ids.length} exports ended`);
+  });
+  const totalSeconds = (Math.max(...done.doneAtMs.values()) - (performance.timeOrigin + t0)) / 1000;
+  const peak = rss.stop();
+  return {
+    format,
+    accepted: accepted.ok,
+    acceptedPerS: accepted.ok / acceptedSeconds,
+    p95: accepted.p95,
+    completedPerS: (ids.length - done.failed.length) / totalSeconds,
+    failed: done.failed.length,
+    totalSeconds,
+    peak,
+  };
+}
+
+export async function table4(o: PaperOptions): Promise<string> {
+  const v = table4Volumes(o);
+  const { exports, orders, connections } = v;
   ensureOrders(o, orders);
   const cluster = await startCluster(o, { orders });
   const rows: (string | number)[][] = [];
   try {
     await defineBenchBizType(cluster);
     for (const format of ['csv', 'xlsx']) {
-      let i = 0;
-      const earlier = new Set(await benchTaskIds(o));
-      const pids = {
-        gateway: cluster.gateway.child.pid!,
-        core: cluster.core.child.pid!,
-        export: cluster.exporters[0].child.pid!,
-      };
-      const rss = sampleRss(pids);
-      const t0 = performance.now();
-      const accepted = await runLoad({
-        url: cluster.base,
-        token: cluster.token,
-        method: 'POST',
-        connections,
-        amount: exports,
-        next: () => {
-          const from = 1 + ((i++ * 7919) % ranges) * ROWS;
-          return {
-            path: '/api/exports',
-            body: JSON.stringify({
-              bizType: BENCH_BIZ,
-              format,
-              filters: { idFrom: from, idTo: from + ROWS },
-            }),
-          };
-        },
-        ok: (s) => s === 202,
-      });
-      const acceptedSeconds = (performance.now() - t0) / 1000;
-      const ids = (await benchTaskIds(o)).filter((id) => !earlier.has(id));
-      let last = 0;
-      const done = await waitForTasks(o, ids, 30 * 60_000, (n) => {
-        if (n - last >= ids.length / 10) console.log(`[${format}] ${(last = n)}/${ids.length} exports ended`);
-      });
-      const totalSeconds = (Math.max(...done.doneAtMs.values()) - (performance.timeOrigin + t0)) / 1000;
-      const peak = rss.stop();
-      const r = {
-        format,
-        accepted: accepted.ok,
-        acceptedPerS: accepted.ok / acceptedSeconds,
-        p95: accepted.p95,
-        completedPerS: (ids.length - done.failed.length) / totalSeconds,
-        failed: done.failed.length,
-        totalSeconds,
-        peak,
-      };
+      const r = await table4Line(o, cluster, format, v);
+      const peak = r.peak;
       console.log(r);
       rows.push([
         format,

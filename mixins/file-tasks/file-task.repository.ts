@@ -213,6 +213,22 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
     });
   }
 
+  /**
+   * Several new tasks with their events in one transaction (one commit, one fsync): the group
+   * commit of concurrent requests (file-task-insert-batch.ts). All or none are stored.
+   */
+  async insertMany(items: readonly { task: FileTask; events: DomainEvent[] }[]): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map((i) => toRow(i.task.snapshot()));
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(FileTaskSchema).insert(rows);
+      await appendToOutbox(
+        em,
+        items.flatMap((i) => withTaskSubject(i.task, i.events)),
+      );
+    });
+  }
+
   /** Events about a task that change no record (links issued, downloads): outbox only. */
   async logEvents(events: DomainEvent[]): Promise<void> {
     await logEvents(this.ds, events);

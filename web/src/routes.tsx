@@ -6,6 +6,7 @@ import {
   AuditOutlined,
   CloudUploadOutlined,
   ExportOutlined,
+  FieldTimeOutlined,
   FolderOpenOutlined,
   KeyOutlined,
   RobotOutlined,
@@ -50,6 +51,13 @@ export const PAGES: readonly PageRoute[] = [
     icon: <CloudUploadOutlined />,
     group: 'user',
     Page: lazy(() => import('./pages/UploadPage')),
+  },
+  {
+    path: '/export-schedules',
+    nav: 'nav.schedules',
+    icon: <FieldTimeOutlined />,
+    group: 'user',
+    Page: lazy(() => import('./pages/ExportSchedulesPage')),
   },
   {
     path: '/admin/biz-types',

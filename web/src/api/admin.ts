@@ -53,8 +53,16 @@ export interface ScheduledRun {
   [field: string]: unknown;
 }
 
+export type JobKind = 'compensation' | 'archival' | 'expiry';
+export const JOB_KINDS: readonly JobKind[] = ['compensation', 'archival', 'expiry'];
+/** The statuses an archival job may move (domain/scheduler ARCHIVABLE_STATUSES). */
+export const ARCHIVABLE_STATUSES = ['EXPIRED', 'FAILED', 'CANCELLED'] as const;
+
 export interface ScheduledTask {
   name: string;
+  /** Which code runs it; the built-in jobs are named after their kind. */
+  kind?: JobKind;
+  builtIn?: boolean;
   rule: {
     cron: string;
     timezone: string | null;
@@ -140,6 +148,11 @@ export const scheduler = {
   list: () => api.get<{ items: ScheduledTask[] }>('/scheduled-tasks'),
   update: (name: string, body: { rule?: Record<string, unknown>; enabled?: boolean }) =>
     api.put<ScheduledTask>(`/scheduled-tasks/${seg(name)}`, body),
+  /** A PUT of a new name with a kind creates another job of that kind (201). */
+  create: (name: string, body: { kind: JobKind; rule: Record<string, unknown>; enabled: boolean }) =>
+    api.put<ScheduledTask>(`/scheduled-tasks/${seg(name)}`, body),
+  /** 204; a built-in job answers 409 BUILT_IN_JOB. */
+  remove: (name: string) => api.delete<null>(`/scheduled-tasks/${seg(name)}`),
   run: (name: string) => api.post<ScheduledRun>(`/scheduled-tasks/${seg(name)}/run`),
   runs: (name: string, cursor?: string | null) =>
     api.get<Page<ScheduledRun>>(`/scheduled-tasks/${seg(name)}/runs`, { limit: 20, cursor }),

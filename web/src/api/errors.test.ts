@@ -36,4 +36,14 @@ describe('console: API errors', () => {
     assert.deepEqual(of(500), { key: 'error.internal' });
     assert.deepEqual(describeError(new NetworkError('refused')), { key: 'error.network' });
   });
+
+  it('tells why a built-in job cannot be deleted (409 BUILT_IN_JOB), not just "conflict"', () => {
+    const e = apiErrorFrom(
+      409,
+      JSON.stringify({
+        error: { code: 'BUILT_IN_JOB', message: 'expiry is a built-in job', data: { name: 'expiry' } },
+      }),
+    );
+    assert.deepEqual(describeError(e), { key: 'error.builtInJob', values: { name: 'expiry' } });
+  });
 });

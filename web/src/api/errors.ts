@@ -78,12 +78,18 @@ export type ErrorMessage =
       key: 'error.tooLarge' | 'error.unsupportedType' | 'error.invalid' | 'error.other';
       values: { detail: string };
     }
-  | { key: 'error.rateLimited'; values: { seconds: string } };
+  | { key: 'error.rateLimited'; values: { seconds: string } }
+  | { key: 'error.builtInJob'; values: { name: string } };
 
 export function describeError(err: unknown): ErrorMessage {
   if (err instanceof NetworkError) return { key: 'error.network' };
   if (!(err instanceof ApiError))
     return { key: 'error.other', values: { detail: String((err as Error)?.message ?? err) } };
+  // A few codes say more than their status: the person is told what to do instead.
+  if (err.code === 'BUILT_IN_JOB') {
+    const name = (err.data as { name?: unknown } | undefined)?.name;
+    return { key: 'error.builtInJob', values: { name: typeof name === 'string' ? name : '' } };
+  }
   switch (err.status) {
     case 400:
       return { key: 'error.invalid', values: { detail: err.message } };

@@ -51,3 +51,44 @@ export const exportsApi = {
   cancel: (id: string) => api.post<FileTask>(`/exports/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => api.post<FileTask>(`/exports/${encodeURIComponent(id)}/retry`),
 };
+
+/** An export schedule as the API answers it (API.md "Recurring exports"). */
+export interface ExportSchedule {
+  id: string;
+  ownerId: string;
+  name: string;
+  bizType: string;
+  format: string;
+  /** As written: values may be relative (`{"$relative": "-P1D", "$startOf": "day"}`). */
+  filters: Record<string, unknown>;
+  /** null: every column the owner may export at each firing. */
+  columns: string[] | null;
+  locale: string | null;
+  cron: string;
+  timeZone: string;
+  enabled: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** null when disabled. */
+  nextRunAt: string | null;
+  lastFiredAt: string | null;
+  lastTaskId: string | null;
+  lastError: string | null;
+}
+
+export type ScheduleFields = Pick<
+  ExportSchedule,
+  'name' | 'bizType' | 'format' | 'filters' | 'cron' | 'timeZone' | 'enabled'
+> & { columns?: string[] | null; locale?: string | null };
+
+const sched = (id: string) => `/export-schedules/${encodeURIComponent(id)}`;
+
+export const exportSchedules = {
+  list: (cursor?: string | null) =>
+    api.get<Page<ExportSchedule>>('/export-schedules', { limit: 100, cursor }),
+  create: (body: ScheduleFields) => api.post<ExportSchedule>('/export-schedules', body),
+  update: (id: string, change: Partial<ScheduleFields>) => api.patch<ExportSchedule>(sched(id), change),
+  remove: (id: string) => api.delete<null>(sched(id)),
+  run: (id: string) => api.post<FileTask>(`${sched(id)}/run`),
+};

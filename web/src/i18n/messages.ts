@@ -5,10 +5,12 @@
  */
 import { adminEn, adminZh } from './admin-messages';
 import { integrationEn, integrationZh } from './integration-messages';
+import { scheduleEn, scheduleZh } from './schedule-messages';
 
 export const en = {
   ...adminEn,
   ...integrationEn,
+  ...scheduleEn,
   'app.title': 'File Task Center',
   'app.language': 'Language',
   'app.signOut': 'Sign out',
@@ -66,6 +68,7 @@ export const en = {
   'error.invalid': 'Invalid input: {detail}',
   'error.rateLimited': 'Too many requests. Try again in {seconds} s.',
   'error.other': '{detail}',
+  'error.builtInJob': '{name} is a built-in job: it cannot be deleted. Disable it instead.',
 
   'notAllowed.title': 'Not allowed',
   'notAllowed.text': 'Your account may not use this page.',
@@ -186,6 +189,7 @@ export type MessageKey = keyof typeof en;
 export const zh: Record<MessageKey, string> = {
   ...adminZh,
   ...integrationZh,
+  ...scheduleZh,
   'app.title': '文件任务中心',
   'app.language': '语言',
   'app.signOut': '退出登录',
@@ -243,6 +247,7 @@ export const zh: Record<MessageKey, string> = {
   'error.invalid': '输入有误：{detail}',
   'error.rateLimited': '请求过于频繁，请 {seconds} 秒后重试。',
   'error.other': '{detail}',
+  'error.builtInJob': '{name} 是内置任务，不能删除；可以停用它。',
 
   'notAllowed.title': '无权访问',
   'notAllowed.text': '您的账号不能使用此页面。',

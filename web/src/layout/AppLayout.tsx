@@ -81,7 +81,15 @@ export function AppLayout() {
         style={
           wide
             ? undefined
-            : { position: 'fixed', insetBlock: 0, left: 0, zIndex: 20, boxShadow: token.boxShadowSecondary }
+            : {
+                position: 'fixed',
+                insetBlock: 0,
+                left: 0,
+                zIndex: 20,
+                // Only while open: the closed menu is 0 px wide, and its shadow alone was a grey
+                // band down the left edge of every narrow page.
+                boxShadow: menuOpen ? token.boxShadowSecondary : 'none',
+              }
         }
       >
         <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 16, color: token.colorPrimary }}>
@@ -148,6 +156,9 @@ export function AppLayout() {
           {/* antd's Content is the <main> landmark already: one per page. */}
           <div
             style={{
+              // A table wider than a narrow window scrolls inside the page: before, one without its
+              // own scroll (scheduled tasks) widened the document and the header ended short of it.
+              overflowX: 'auto',
               background: token.colorBgContainer,
               padding: wide ? 24 : 12,
               borderRadius: token.borderRadiusLG,

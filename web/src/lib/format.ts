@@ -14,3 +14,14 @@ export function formatBytes(n: number | null | undefined): string {
 
 /** Statuses of an export still under way: the list follows their event streams. */
 export const RUNNING_STATUSES: ReadonlySet<string> = new Set(['PENDING', 'EXPORTING']);
+
+/**
+ * A name split for a middle ellipsis: the head (which may be cut) and the last `tail` characters
+ * (always shown). Export names end in what tells them apart (`order_export-20261204-102345.xlsx`: the time and the extension):
+ * a cut at the end hid exactly that. Short names stay whole (empty tail).
+ */
+export function middleCut(name: string, tail = 12): [string, string] {
+  const chars = Array.from(name); // code points: never split a surrogate pair
+  if (chars.length <= tail + 4) return [name, ''];
+  return [chars.slice(0, -tail).join(''), chars.slice(-tail).join('')];
+}

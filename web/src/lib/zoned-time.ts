@@ -17,8 +17,17 @@ export interface WallClock {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** How far `zone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
-function offsetAt(instant: number, zone: string): number {
+/** A date-time's fields as `zone`'s clocks show them at `instant` (month 0-11). */
+export interface WallFields {
+  year: number;
+  month: number;
+  date: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function wallFieldsAt(instant: number, zone: string): WallFields {
   let f = formats.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -34,7 +43,20 @@ function offsetAt(instant: number, zone: string): number {
     formats.set(zone, f);
   }
   const part = Object.fromEntries(f.formatToParts(instant).map((p) => [p.type, Number(p.value)]));
-  const asUtc = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
+  return {
+    year: part.year,
+    month: part.month - 1,
+    date: part.day,
+    hour: part.hour,
+    minute: part.minute,
+    second: part.second,
+  };
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
+function offsetAt(instant: number, zone: string): number {
+  const w = wallFieldsAt(instant, zone);
+  const asUtc = Date.UTC(w.year, w.month, w.date, w.hour, w.minute, w.second);
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 

@@ -13,7 +13,7 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { bizTypes, exportsApi, fileTasks, type FileTaskQuery } from '../api/resources';
@@ -22,7 +22,7 @@ import { FILE_TASK_STATUSES, type BizType, type FileTask } from '../api/types';
 import { PageTitle } from '../components/PageTitle';
 import { useNotify } from '../components/useNotify';
 import { useI18n } from '../i18n/I18nProvider';
-import { formatBytes, RUNNING_STATUSES } from '../lib/format';
+import { formatBytes, middleCut, RUNNING_STATUSES } from '../lib/format';
 import { readProgress } from '../lib/sse';
 import { StatusBadge } from './files/StatusBadge';
 import { TaskDrawer } from './files/TaskDrawer';
@@ -50,6 +50,20 @@ function toQuery(f: FilterFields): FileTaskQuery {
   };
 }
 
+/**
+ * A name cut in the middle when it does not fit: the head shrinks behind an ellipsis, the tail
+ * (`middleCut`) always shows. CSS does the measuring, so the cut follows the column's width.
+ */
+function MiddleEllipsis({ text }: { text: string }) {
+  const [head, tail] = middleCut(text);
+  return (
+    <span style={{ display: 'flex', minWidth: 0, maxWidth: '100%', whiteSpace: 'nowrap' }}>
+      <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', minWidth: 0 }}>{head}</span>
+      <span style={{ flex: 'none' }}>{tail}</span>
+    </span>
+  );
+}
+
 /** Starts the browser's download of a signed link (a fresh link per click; it expires in minutes). */
 function downloadFrom(url: string) {
   const a = document.createElement('a');
@@ -70,7 +84,18 @@ export default function FilesPage() {
   const [loading, setLoading] = useState(false);
   const [types, setTypes] = useState<BizType[]>([]);
   const [openId, setOpenId] = useState<string | null>(null);
+  // `?task=<id>` (a link from elsewhere, e.g. a schedule's "Run now") opens that task's details;
+  // it may be older than the first page, so it is read on its own.
+  const [params, setParams] = useSearchParams();
+  const linkedId = params.get('task');
+  const [linked, setLinked] = useState<FileTask | null>(null);
   const generation = useRef(0);
+
+  useEffect(() => {
+    if (!linkedId) return;
+    setOpenId(linkedId);
+    fileTasks.get(linkedId).then(setLinked).catch(notify.error);
+  }, [linkedId, notify]);
 
   useEffect(() => {
     bizTypes
@@ -179,7 +204,11 @@ export default function FilesPage() {
     }
   };
 
-  const open = items.find((x) => x.id === openId) ?? null;
+  const open = items.find((x) => x.id === openId) ?? (linked?.id === openId ? linked : null);
+  const close = () => {
+    setOpenId(null);
+    if (linkedId) setParams({}, { replace: true });
+  };
   const typeNames = useMemo(() => new Map(types.map((b) => [b.code, b.name])), [types]);
   const filtered = Object.entries(query).some(([k, v]) => k !== 'limit' && v !== undefined);
   const reset = () => {
@@ -274,20 +303,18 @@ export default function FilesPage() {
           {
             title: t('files.col.name'),
             dataIndex: 'name',
-            // One line, cut with an ellipsis; the whole name in the tooltip and the details drawer.
-            ellipsis: { showTitle: false },
+            // Export names end in what tells them apart (a date, a time): cut in the middle, so the
+            // end stays visible; the whole name in the tooltip and the details drawer.
             render: (name: string, task) => (
               <>
                 <Tooltip title={name} placement="topLeft">
                   <Button
                     type="link"
-                    style={{ padding: 0, height: 'auto', maxWidth: '100%' }}
+                    style={{ padding: 0, height: 'auto', maxWidth: '100%', display: 'flex' }}
                     onClick={() => setOpenId(task.id)}
                     aria-label={`${t('common.details')}: ${name}`}
                   >
-                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                      {name}
-                    </span>
+                    <MiddleEllipsis text={name} />
                   </Button>
                 </Tooltip>
                 {task.file ? (
@@ -309,7 +336,7 @@ export default function FilesPage() {
           {
             title: t('files.col.bizType'),
             dataIndex: 'bizType',
-            width: 140,
+            width: 120,
             ellipsis: { showTitle: false },
             // The name people gave the biz type; its code (what the API filters by) on hover.
             render: (code: string) => (
@@ -321,18 +348,20 @@ export default function FilesPage() {
           {
             title: t('files.col.status'),
             dataIndex: 'status',
-            width: 170,
+            width: 150,
             render: (_: unknown, task) => <StatusBadge task={task} />,
           },
           {
             title: t('files.col.created'),
             dataIndex: 'createdAt',
-            width: 180,
-            render: (iso: string) => formatDate(iso),
+            width: 200,
+            // One line: a wrapped date doubled every row's height.
+            render: (iso: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(iso)}</span>,
           },
           {
             title: t('common.actions'),
-            width: 200,
+            // The name takes the room the others leave; actions wrap (at most two buttons).
+            width: 150,
             render: (_: unknown, task) => (
               <Space size="small" wrap>
                 {task.status === 'SUCCESS' ? (
@@ -376,7 +405,7 @@ export default function FilesPage() {
           </Button>
         </div>
       ) : null}
-      <TaskDrawer task={open} onClose={() => setOpenId(null)} />
+      <TaskDrawer task={open} onClose={close} />
     </>
   );
 }

@@ -32,7 +32,12 @@ describe('console admin: cron preview', () => {
       key: 'admin.cron.weeklyAt',
       values: { day: 0, time: '03:00' },
     });
-    assert.equal(describeCron('0 3 1 * *'), null);
+    assert.deepEqual(describeCron('0 2 1 * *'), {
+      key: 'admin.cron.monthlyAt',
+      values: { day: 1, time: '02:00' },
+    });
+    assert.equal(describeCron('0 3 1 * 1'), null);
+    assert.equal(describeCron('0 3 1-5 * *'), null);
     assert.equal(describeCron('0 0 3 * * *'), null);
   });
 });

@@ -31,7 +31,8 @@ export type CronWords =
   | { key: 'admin.cron.everyNMinutes'; values: { n: number } }
   | { key: 'admin.cron.hourlyAt'; values: { minute: string } }
   | { key: 'admin.cron.dailyAt'; values: { time: string } }
-  | { key: 'admin.cron.weeklyAt'; values: { day: number; time: string } };
+  | { key: 'admin.cron.weeklyAt'; values: { day: number; time: string } }
+  | { key: 'admin.cron.monthlyAt'; values: { day: number; time: string } };
 
 const NUM = /^\d{1,2}$/;
 const pad = (s: string) => s.padStart(2, '0');
@@ -40,7 +41,11 @@ export function describeCron(cron: string): CronWords | null {
   const f = cron.trim().split(/\s+/);
   if (f.length !== 5) return null;
   const [min, hour, dom, mon, dow] = f;
-  if (dom !== '*' || mon !== '*') return null;
+  if (mon !== '*') return null;
+  // Monthly on one day (an export schedule's "monthly on the 1st" preset).
+  if (dow === '*' && NUM.test(dom) && NUM.test(min) && NUM.test(hour))
+    return { key: 'admin.cron.monthlyAt', values: { day: Number(dom), time: `${pad(hour)}:${pad(min)}` } };
+  if (dom !== '*') return null;
   if (hour === '*' && dow === '*') {
     if (min === '*') return { key: 'admin.cron.everyMinute', values: {} };
     const every = /^\*\/(\d{1,2})$/.exec(min);

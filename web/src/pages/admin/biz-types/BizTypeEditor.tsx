@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { cloneElement, useState, type ReactElement } from 'react';
 import {
   Alert,
   Button,
@@ -14,9 +14,11 @@ import {
   Space,
   Switch,
   Typography,
+  type FormItemProps,
 } from 'antd';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useI18n } from '../../../i18n/I18nProvider';
+import type { MessageKey } from '../../../i18n/messages';
 import { useNotify } from '../../../components/useNotify';
 import { ApiError } from '../../../api/errors';
 import { metadata } from '../../../api/admin';
@@ -334,70 +336,56 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
                   }
                 >
                   <Row gutter={8}>
-                    <GridField
+                    <ColumnField
+                      row={f.name}
+                      n={i + 1}
+                      field="key"
                       span={5}
-                      name={[f.name, 'key']}
-                      label={t('admin.biz.colKey')}
-                      rules={[{ required: true, message: t('admin.required') }]}
+                      label="admin.biz.colKey"
+                      required
                     >
-                      <Input
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colKey'), n: i + 1 })}
-                      />
-                    </GridField>
-                    <GridField
+                      <Input />
+                    </ColumnField>
+                    <ColumnField
+                      row={f.name}
+                      n={i + 1}
+                      field="header"
                       span={6}
-                      name={[f.name, 'header']}
-                      label={t('admin.biz.colHeader')}
-                      rules={[{ required: true, message: t('admin.required') }]}
+                      label="admin.biz.colHeader"
+                      required
                     >
-                      <Input
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colHeader'), n: i + 1 })}
-                      />
-                    </GridField>
-                    <GridField span={4} name={[f.name, 'type']} label={t('admin.biz.colType')}>
-                      <Select
-                        options={opts(COLUMN_TYPES)}
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colType'), n: i + 1 })}
-                      />
-                    </GridField>
-                    <GridField span={4} name={[f.name, 'format']} label={t('admin.biz.colFormat')}>
-                      <Input
-                        placeholder="0.00"
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colFormat'), n: i + 1 })}
-                      />
-                    </GridField>
-                    <GridField span={3} name={[f.name, 'mask']} label={t('admin.biz.colMask')}>
-                      <Select
-                        allowClear
-                        options={opts(MASKS)}
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colMask'), n: i + 1 })}
-                      />
-                    </GridField>
-                    <GridField
+                      <Input />
+                    </ColumnField>
+                    <ColumnField row={f.name} n={i + 1} field="type" span={4} label="admin.biz.colType">
+                      <Select options={opts(COLUMN_TYPES)} />
+                    </ColumnField>
+                    <ColumnField row={f.name} n={i + 1} field="format" span={4} label="admin.biz.colFormat">
+                      <Input placeholder="0.00" />
+                    </ColumnField>
+                    <ColumnField row={f.name} n={i + 1} field="mask" span={3} label="admin.biz.colMask">
+                      <Select allowClear options={opts(MASKS)} />
+                    </ColumnField>
+                    <ColumnField
+                      row={f.name}
+                      n={i + 1}
+                      field="restricted"
                       span={2}
-                      name={[f.name, 'restricted']}
-                      label={t('admin.biz.colRestricted')}
+                      label="admin.biz.colRestricted"
                       valuePropName="checked"
                     >
-                      <Checkbox
-                        aria-label={t('admin.biz.colFieldN', {
-                          field: t('admin.biz.colRestricted'),
-                          n: i + 1,
-                        })}
-                      />
-                    </GridField>
-                    <GridField
+                      <Checkbox />
+                    </ColumnField>
+                    <ColumnField
+                      row={f.name}
+                      n={i + 1}
+                      field="dict"
                       span={24}
-                      name={[f.name, 'dict']}
-                      label={t('admin.biz.colDict')}
+                      label="admin.biz.colDict"
                       extra={t('admin.biz.colDictHelp')}
                       style={{ marginBottom: 0 }}
                     >
-                      <Input.TextArea
-                        autoSize={{ minRows: 1, maxRows: 6 }}
-                        aria-label={t('admin.biz.colFieldN', { field: t('admin.biz.colDict'), n: i + 1 })}
-                      />
-                    </GridField>
+                      <Input.TextArea autoSize={{ minRows: 1, maxRows: 6 }} />
+                    </ColumnField>
                   </Row>
                 </Card>
               ))}
@@ -442,5 +430,39 @@ function ExportFields({ handlerType }: { handlerType?: string }) {
         </Row>
       </Card>
     </Space>
+  );
+}
+
+/**
+ * One field of the column `n` (1-based) in the columns list: its grid cell, its label and an
+ * accessible name that says which column ("Key of column 2"), since every card repeats the labels.
+ */
+function ColumnField({
+  row,
+  n,
+  field,
+  label,
+  required,
+  children,
+  ...item
+}: Omit<FormItemProps, 'label' | 'name' | 'children'> & {
+  row: number;
+  n: number;
+  field: string;
+  label: MessageKey;
+  required?: boolean;
+  span: number;
+  children: ReactElement<{ 'aria-label'?: string }>;
+}) {
+  const { t } = useI18n();
+  return (
+    <GridField
+      {...item}
+      name={[row, field]}
+      label={t(label)}
+      rules={required ? [{ required: true, message: t('admin.required') }] : undefined}
+    >
+      {cloneElement(children, { 'aria-label': t('admin.biz.colFieldN', { field: t(label), n }) })}
+    </GridField>
   );
 }
