@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { admitExport, type ExportAdmission } from '../../../domain/exports/use-cases/admit-export';
 import type { ExportRequest } from '../../../domain/exports/export-request';
 import { parseBizType, type ExportBizType } from '../../../domain/metadata/biz-type';
-import { DEMO_BIZ_TYPES } from '../../../domain/metadata/demo-biz-types';
+import { DEMO_BIZ_TYPES } from '../../../mixins/demo/demo-biz-types';
 import { DomainError } from '../../../domain/shared/errors';
 import type { Principal } from '../../../domain/shared/principal';
 
