@@ -4,7 +4,7 @@ import { buildFilterFields } from './export-form';
 import { dateRangeFields, formValuesOf, periodOf, wallClockIn, withPeriod } from './export-schedule';
 import type { ExportBizType } from '../api/types';
 
-// The demo order export's filters (domain/metadata/demo-biz-types.ts), in short.
+// The demo order export's filters (mixins/demo/demo-biz-types.ts), in short.
 const orders: Pick<ExportBizType, 'dataHandler' | 'columns'> = {
   dataHandler: {
     type: 'sql',
