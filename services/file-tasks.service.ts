@@ -2,21 +2,20 @@ import type { Readable } from 'node:stream';
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
+import { adapterMixin, startedValue } from '../mixins/lifecycle/adapter.mixin';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { storageMixin } from '../mixins/lifecycle/storage.mixin';
 import { requireUser } from '../mixins/auth/principal';
 import { principalResolverOf } from '../mixins/auth/caller-identity.middleware';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { FileTaskRepository } from '../mixins/file-tasks/file-task.repository';
 import { permissionReader } from '../mixins/permissions/subject';
-import { createObjectStorage } from '../mixins/storage/storage.factory';
 import { downloadLinkIssuer, downloadLinksFor } from '../mixins/files/download-link';
 import { storeUpload } from '../mixins/files/upload-pipeline';
 import { resolveUploadRules } from '../mixins/files/upload-rules';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { systemClock } from '../domain/ports/clock.port';
-import type { ObjectStorage } from '../domain/ports/object-storage.port';
-import type { FileTaskRepository as FileTasks } from '../domain/file-tasks/file-task.ports';
 import type { FileTaskDeps } from '../domain/file-tasks/use-cases/file-task-deps';
 import { fileTaskRef, getFileTask, listFileTasks } from '../domain/file-tasks/use-cases/read-file-task';
 import { deleteFileTask } from '../domain/file-tasks/use-cases/delete-file-task';
@@ -49,27 +48,39 @@ const isStream = (s: unknown): s is Readable => typeof (s as Partial<Readable> |
  * and calls its use case in domain/file-tasks/use-cases/ or domain/files/use-cases/.
  */
 export function fileTasksService(config: AppConfig): ServiceSchema {
-  let repo: FileTasks | null = null;
-  let closeRepo = async (): Promise<void> => undefined;
-  let storage: ObjectStorage | null = null;
-  let links: DownloadLinkIssuer | null = null;
+  const database = databaseMixin(config);
+  // The repository keeps the list planner's sample and warns through the service's logger; it
+  // closes after storage, before the database.
+  const repo = adapterMixin(
+    'the file task repository',
+    async (service) => {
+      const tasks = new FileTaskRepository(database.get(), { warn: (m) => service.logger.warn(m) });
+      // The list planner's sample, so the first pages can already walk (a failure only delays it).
+      await tasks.warmUp().catch((e: Error) => service.logger.warn(`list planner sample: ${e.message}`));
+      return tasks;
+    },
+    (tasks) => tasks.close(),
+  );
+  const storage = storageMixin(config);
+  const links = startedValue<DownloadLinkIssuer>('the download link issuer');
 
   /** The use cases' ports for one call: permission reads, unit paths and hints go through `ctx`. */
   const deps = (ctx: Context, logger: FileTaskDeps['logger']) => ({
-    tasks: repo!,
+    tasks: repo.get(),
     permissions: permissionReader(ctx),
-    storage: storage!,
+    storage: storage.get(),
     outbox: outboxHint(ctx),
     ids: ulidIds,
     clock: systemClock,
     logger,
     units: { unitPaths: () => ctx.call<Record<string, string>>('directory.unitPaths') },
-    links: links!,
+    links: links.get(),
   });
 
   return {
     name: 'fileTasks',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (storage, the repository, the database); they start the other way round.
+    mixins: [errorsMixin, storage.mixin, repo.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
@@ -104,10 +115,10 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /file-tasks/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           await deleteFileTask(deps(ctx, this.logger), requireUser(ctx), actorOf(ctx), ctx.params.id);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },
@@ -127,7 +138,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
             const source: UploadSource = {
               rules: (bizType) => resolveUploadRules(ctx, bizType, config.http.uploadMaxBytes),
               store: (key, rules, declaredType) =>
-                storeUpload(storage!, stream, { key, rules, declaredType }),
+                storeUpload(storage.get(), stream, { key, rules, declaredType }),
             };
             const view = await uploadFile(deps(ctx, this.logger), user, actorOf(ctx), source, ctx.meta);
             ctx.meta.$statusCode = 201;
@@ -230,22 +241,11 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      const tasks = new FileTaskRepository(await acquireMainDatabase(config.database), {
-        warn: (m) => this.logger.warn(m),
-      });
-      repo = tasks;
-      closeRepo = () => tasks.close();
-      // The list planner's sample, so the first pages can already walk (a failure only delays it).
-      await tasks.warmUp().catch((e: Error) => this.logger.warn(`list planner sample: ${e.message}`));
-      storage = createObjectStorage(config);
-      await storage.start();
-      links = downloadLinkIssuer(downloadLinksFor(config), config.downloads.linkTtlSeconds);
+      links.set(downloadLinkIssuer(downloadLinksFor(config), config.downloads.linkTtlSeconds));
     },
 
-    async stopped() {
-      await storage?.stop();
-      await closeRepo();
-      await releaseMainDatabase(config.database);
+    stopped() {
+      links.clear();
     },
   };
 }

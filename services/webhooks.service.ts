@@ -1,8 +1,9 @@
 import type { Context, ServiceSchema } from 'moleculer';
 import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
-import { acquireMainDatabase, releaseMainDatabase } from '../mixins/database/main-database';
-import { createJobQueue } from '../mixins/queue/queue.factory';
+import { startedValue } from '../mixins/lifecycle/adapter.mixin';
+import { databaseMixin } from '../mixins/lifecycle/database.mixin';
+import { queueMixin } from '../mixins/lifecycle/queue.mixin';
 import { requireAdmin } from '../mixins/auth/principal';
 import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
@@ -13,8 +14,6 @@ import { refusedLiteral } from '../mixins/webhooks/target-guard';
 import { webhookSecretBox, type SecretBox } from '../mixins/webhooks/secret-box';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { systemClock } from '../domain/ports/clock.port';
-import type { JobQueue } from '../domain/ports/job-queue.port';
-import type { WebhookRepository as Webhooks } from '../domain/notifications/webhook.ports';
 import {
   createWebhook,
   deleteWebhook,
@@ -32,14 +31,15 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
  * window, bounded per endpoint.
  */
 export function webhooksService(config: AppConfig): ServiceSchema {
-  let repo: Webhooks | null = null;
-  let queue: JobQueue | null = null;
-  let secrets: SecretBox | null = null;
+  const database = databaseMixin(config);
+  const webhookQueue = queueMixin(config, WEBHOOK_QUEUE, database);
+  const repo = database.derive((db) => new WebhookRepository(db));
+  const secrets = startedValue<SecretBox>('the webhook secret box');
 
   /** The use cases' ports for one call: the outbox hint goes out from the caller's context. */
   const deps = (ctx: Context) => ({
-    webhooks: repo!,
-    secrets: secrets!,
+    webhooks: repo(),
+    secrets: secrets.get(),
     targets: (url: string) => refusedLiteral(url, config.webhooks.allowPrivate),
     outbox: outboxHint(ctx),
     ids: ulidIds,
@@ -48,12 +48,14 @@ export function webhooksService(config: AppConfig): ServiceSchema {
 
   return {
     name: 'webhooks',
-    mixins: [errorsMixin],
+    // Adapters in the order they stop (the queue, then the database); they start the other way round.
+    mixins: [errorsMixin, webhookQueue.mixin, database.mixin],
     settings: { rest: '/' },
 
     actions: {
       create: {
         rest: 'POST /webhooks',
+        successStatus: 201,
         params: {
           url: 'string|max:2048',
           events: { type: 'array', items: 'string', min: 1, max: 10 },
@@ -61,7 +63,6 @@ export function webhooksService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx) {
           const created = await createWebhook(deps(ctx), requireAdmin(ctx), actorOf(ctx), ctx.params);
-          ctx.meta.$statusCode = 201;
           ctx.meta.$location = `/api/webhooks/${created.id}`;
           return created;
         },
@@ -83,11 +84,11 @@ export function webhooksService(config: AppConfig): ServiceSchema {
       },
       remove: {
         rest: 'DELETE /webhooks/:id',
+        successStatus: 204,
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
           await deleteWebhook(deps(ctx), actorOf(ctx), ctx.params.id);
-          ctx.meta.$statusCode = 204;
           return null;
         },
       },
@@ -106,17 +107,12 @@ export function webhooksService(config: AppConfig): ServiceSchema {
     },
 
     async started() {
-      const db = await acquireMainDatabase(config.database);
-      const webhooks = new WebhookRepository(db);
-      repo = webhooks;
-      secrets = webhookSecretBox(config);
-      queue = createJobQueue(config, WEBHOOK_QUEUE, db);
-      await queue.start();
+      const queue = webhookQueue.get();
       const w = config.webhooks;
       const delivery: DeliveryDeps = {
-        repo: webhooks,
+        repo: repo(),
         queue,
-        secrets,
+        secrets: secrets.set(webhookSecretBox(config)),
         policy: { baseMs: w.retryBaseMs, maxDelayMs: w.retryMaxDelayMs, windowMs: w.retryWindowMs },
         timeoutMs: w.timeoutMs,
         allowPrivate: w.allowPrivate,
@@ -127,9 +123,8 @@ export function webhooksService(config: AppConfig): ServiceSchema {
       );
     },
 
-    async stopped() {
-      await queue?.stop();
-      await releaseMainDatabase(config.database);
+    stopped() {
+      secrets.clear();
     },
   };
 }
