@@ -4,18 +4,18 @@ import { errorsMixin } from '../mixins/errors/error-mapper';
 import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
 import { exportColumnsView } from '../domain/permissions/export-columns-view';
-import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
+import { actorOf, outboxHint } from '../mixins/operation-log/actor';
 import { ulidIds } from '../mixins/auth/ulid-ids';
 import { TypeormGrantRepository } from '../mixins/permissions/grant.repository';
 import type { GrantRepository } from '../domain/permissions/grant.ports';
-import { parseGrant, type Grant } from '../domain/permissions/grant';
 import { canDownload, canRead, exportableColumns, type TaskRef } from '../domain/permissions/policy';
 import type { BizTypeView } from './metadata.service';
 import { permissionInputs } from '../mixins/permissions/subject';
 import type { Principal } from '../domain/shared/principal';
 import type { RestMeta } from '../mixins/http/rest-meta';
 import { PermissionErrors } from '../domain/permissions/permission.errors';
-import { DirectoryErrors } from '../domain/directory/directory.errors';
+import { grantAccess, revokeGrant, type GrantDeps } from '../domain/permissions/use-cases/manage-grants';
+import { systemClock } from '../domain/ports/clock.port';
 
 export const PERMISSIONS_CHANGED = 'permissions.changed';
 
@@ -39,14 +39,23 @@ type Ctx<P = Record<string, unknown>> = Context<P, RestMeta>;
 export function permissionsService(config: AppConfig): ServiceSchema {
   const database = databaseMixin(config);
   const grants = database.derive((db): GrantRepository => new TypeormGrantRepository(db));
-  const changed = (ctx: Ctx, change: 'GRANTED' | 'REVOKED', g: Grant) =>
-    actorEvent(ctx, {
-      type: 'PERMISSION_CHANGED',
-      targetType: 'PERMISSION',
-      targetId: g.id,
-      bizType: g.bizType,
-      detail: { change, ...g },
-    });
+  /** The grant use cases' ports for one call: the subject check and hints go through the caller's context. */
+  const deps = (ctx: Ctx): GrantDeps => ({
+    grants: grants(),
+    subjects: {
+      exists: async (type, id) =>
+        (
+          await ctx.call<{ exists: boolean }, { type: string; id: string }>('directory.subjectExists', {
+            type,
+            id,
+          })
+        ).exists,
+    },
+    ids: ulidIds,
+    clock: systemClock,
+    outbox: outboxHint(ctx),
+    changed: () => ctx.broadcast(PERMISSIONS_CHANGED),
+  });
 
   return {
     name: 'permissions',
@@ -150,32 +159,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx) {
           const admin = requireAdmin(ctx);
-          const g = parseGrant(ulidIds.next(), ctx.params);
-          // A grant must name something that exists: a typo would silently grant nothing.
-          const subject = await ctx.call<{ exists: boolean }, { type: string; id: string }>(
-            'directory.subjectExists',
-            {
-              type: g.type,
-              id: g.subject,
-            },
-          );
-          if (!subject.exists) {
-            throw PermissionErrors.unknownSubject(g.type, g.subject);
-          }
-          if (g.scopeUnitId !== null) {
-            const scope = await ctx.call<{ exists: boolean }, { type: string; id: string }>(
-              'directory.subjectExists',
-              {
-                type: 'UNIT',
-                id: g.scopeUnitId,
-              },
-            );
-            if (!scope.exists) throw DirectoryErrors.unknownUnit('scopeUnitId');
-          }
-          await withOutboxHint(ctx, () =>
-            grants().insert(g, admin.id, new Date(), [changed(ctx, 'GRANTED', g)]),
-          );
-          await ctx.broadcast(PERMISSIONS_CHANGED);
+          const g = await grantAccess(deps(ctx), { ...actorOf(ctx), userId: admin.id }, ctx.params);
           // No single-grant route: the location is the list that holds it (DELETE takes its id).
           ctx.meta.$location = `/api/permissions?bizType=${encodeURIComponent(g.bizType)}`;
           return g;
@@ -187,13 +171,7 @@ export function permissionsService(config: AppConfig): ServiceSchema {
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
           requireAdmin(ctx);
-          const g = await grants().find(ctx.params.id);
-          if (!g) throw PermissionErrors.grantNotFound();
-          const deleted = await withOutboxHint(ctx, () =>
-            grants().delete(g.id, [changed(ctx, 'REVOKED', g)]),
-          );
-          if (!deleted) throw PermissionErrors.grantNotFound();
-          await ctx.broadcast(PERMISSIONS_CHANGED);
+          await revokeGrant(deps(ctx), actorOf(ctx), ctx.params.id);
           return null;
         },
       },
