@@ -3,7 +3,10 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { errorsMixin } from '../mixins/errors/error-mapper';
 import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { requireAdmin, requireUser } from '../mixins/auth/principal';
-import { actorEvent, withOutboxHint } from '../mixins/operation-log/actor';
+import { actorOf, outboxHint } from '../mixins/operation-log/actor';
+import { ulidIds } from '../mixins/auth/ulid-ids';
+import { systemClock } from '../domain/ports/clock.port';
+import { saveBizType } from '../domain/metadata/use-cases/save-biz-type';
 import { TypeormBizTypeRepository } from '../mixins/metadata/biz-type.repository';
 import type { BizTypeRepository, StoredBizType } from '../domain/metadata/metadata.ports';
 import { registeredHandlerParsers } from '../mixins/export-pipeline/data-handlers/registry';
@@ -84,29 +87,22 @@ export function metadataService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx<{ code: string } & Record<string, unknown>>) {
           const admin = requireAdmin(ctx);
-          const { code, version, ...body } = ctx.params;
-          const bizType = parseBizType(String(code), body, registeredHandlerParsers());
-          const current = await repo().find(bizType.code);
-          if (version !== undefined && (!Number.isSafeInteger(version) || version !== current?.version)) {
-            throw MetadataErrors.versionConflict(current?.version ?? null);
-          }
-          if (current && current.bizType.kind !== bizType.kind) {
-            throw MetadataErrors.kindChange();
-          }
-          const event = actorEvent(ctx, {
-            type: 'BIZ_TYPE_CHANGED',
-            targetType: 'BIZ_TYPE',
-            targetId: bizType.code,
-            bizType: bizType.code,
-            detail: { change: current ? 'UPDATED' : 'CREATED', version: (current?.version ?? 0) + 1 },
-          });
-          const saved = await withOutboxHint(ctx, () =>
-            repo().save(bizType, current?.version ?? null, admin.id, new Date(), [event]),
+          const { code, ...body } = ctx.params;
+          const { saved, created } = await saveBizType(
+            {
+              bizTypes: repo(),
+              handlers: registeredHandlerParsers(),
+              ids: ulidIds,
+              clock: systemClock,
+              outbox: outboxHint(ctx),
+              changed: (changedCode) => ctx.broadcast(METADATA_CHANGED, { code: changedCode }),
+            },
+            { ...actorOf(ctx), userId: admin.id },
+            String(code),
+            body,
           );
-          if (!saved) throw MetadataErrors.changedConcurrently();
-          await ctx.broadcast(METADATA_CHANGED, { code: bizType.code });
-          ctx.meta.$statusCode = current ? 200 : 201;
-          if (!current) ctx.meta.$location = `/api/biz-types/${ctx.params.code}`;
+          ctx.meta.$statusCode = created ? 201 : 200;
+          if (created) ctx.meta.$location = `/api/biz-types/${code}`;
           return view(saved);
         },
       },
