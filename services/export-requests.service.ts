@@ -3,11 +3,11 @@ import type { AppConfig } from '../mixins/config/app-config';
 import { databaseMixin } from '../mixins/lifecycle/database.mixin';
 import { principalOfToken } from '../mixins/auth/token-principal';
 import { ulidIds } from '../mixins/auth/ulid-ids';
-import { OUTBOX_APPENDED } from '../mixins/operation-log/actor';
+import { outboxHint } from '../mixins/operation-log/actor';
 import { logEvents } from '../mixins/operation-log/outbox';
 import { toMoleculerError } from '../mixins/errors/error-mapper';
-import { parseExportRequested } from '../domain/notifications/export-request-event';
-import { domainEvent } from '../domain/shared/domain-event';
+import { requestExportByEvent } from '../domain/notifications/use-cases/request-export-by-event';
+import { systemClock } from '../domain/ports/clock.port';
 
 export const EXPORTS_REQUESTED = 'exports.requested';
 
@@ -29,43 +29,25 @@ export function exportRequestsService(config: AppConfig): ServiceSchema {
     events: {
       [EXPORTS_REQUESTED]: {
         async handler(ctx: Context<unknown>) {
-          const parsed = parseExportRequested(ctx.params);
-          let userId: string | null = null;
-          try {
-            if (!parsed.ok) throw parsed.error;
-            const user = await principalOfToken(ctx, parsed.envelope.token);
-            userId = user.id;
-            await ctx.call(
-              'exports.create',
-              { ...parsed.envelope.request, idempotencyKey: parsed.requestId },
+          await requestExportByEvent(
+            {
+              ownerOf: (token) => principalOfToken(ctx, token),
               // The token too: a callee on another node resolves it itself (meta.user stays here).
-              { meta: { user, token: parsed.envelope.token } },
-            );
-          } catch (e) {
-            const err = toMoleculerError(e);
-            if (err.code >= 500) this.logger.error(`exports.requested ${parsed.requestId ?? '?'} failed`, e);
-            const rejected = domainEvent(
-              {
-                type: 'EXPORT_REQUEST_REJECTED',
-                userId,
-                targetType: 'EXPORT_REQUEST',
-                bizType: parsed.bizType,
-                outcome: 'FAILURE',
-                detail: { requestId: parsed.requestId, code: err.type, message: err.message },
-                requestId: ctx.requestID ?? null,
+              requestExport: (request, user, token) =>
+                ctx.call('exports.create', request, { meta: { user, token } }),
+              logEvents: (events) => logEvents(database.get(), events),
+              describe: (e) => {
+                const err = toMoleculerError(e);
+                return { status: err.code, code: err.type, message: err.message };
               },
-              ulidIds.next(),
-              new Date(),
-            );
-            rejected.subject = {
-              task: null,
-              ...(parsed.requestId ? { requestId: parsed.requestId } : {}),
-              // A dependency that was down (5xx) is worth sending again with the same requestId.
-              error: { code: err.type, message: err.message, retryable: err.code >= 500 },
-            };
-            await logEvents(database.get(), [rejected]);
-            ctx.emit(OUTBOX_APPENDED).catch(() => undefined);
-          }
+              ids: ulidIds,
+              clock: systemClock,
+              outbox: outboxHint(ctx),
+              logger: this.logger,
+            },
+            ctx.params,
+            ctx.requestID ?? null,
+          );
         },
       },
     },
