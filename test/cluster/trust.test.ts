@@ -182,15 +182,19 @@ describe('cluster: callers inside the cluster', async () => {
     assert.ok(!JSON.stringify(listed.body).includes(token.split('.')[2]), 'the list shows no token');
     // On both core nodes (separate caches), and through the gateway.
     for (const nodeID of ['core-1', 'core-2']) {
-      const me = await foreign
-        .call<{ id: string; roles: string[] }, object>('directory.me', {}, { nodeID, meta: { token } })
-        .catch((e: { type?: string }) => e.type);
+      const me = await foreign.call<{ id: string; username: string; roles: string[]; kind?: string }, object>(
+        'directory.me',
+        {},
+        { nodeID, meta: { token } },
+      );
       assert.equal(
         await refusal(foreign.call('operationLogs.search', {}, { nodeID, meta: { token } })),
         'accepted',
       );
-      // directory.me is a person's profile: a service account has none.
-      assert.equal(me, 'USER_NOT_FOUND');
+      // directory.me answers a service account with its own identity (kind "service"), not a person's profile.
+      assert.equal(me.id, created.body.id);
+      assert.equal(me.kind, 'service');
+      assert.deepEqual(me.roles, ['AUDITOR']);
     }
     assert.equal((await http(base, 'GET', '/api/logs', { token })).status, 200);
     assert.equal((await http(base, 'GET', '/api/users', { token })).status, 403);
