@@ -231,6 +231,9 @@ export default function ExportSchedulesPage() {
             title: t('common.actions'),
             key: 'ops',
             width: 270,
+            // Kept in view while the wider columns scroll: at a laptop's width the table is wider
+            // than the page, and Run now / Edit / Delete were cut off at its right edge.
+            fixed: 'right' as const,
             render: (_: unknown, s: ExportSchedule) => (
               <Space wrap size="small">
                 <Button
