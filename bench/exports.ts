@@ -7,6 +7,7 @@
  *
  *   npm run bench:exports -- [--rows 1000000] [--engines sqlite,mysql] [--formats xlsx,csv]
  *                            [--rounds 2] [--mysql-url mysql://root@127.0.0.1:3306/ftc_bench_export] [--keep]
+ *                            [--label name]
  *
  * For each engine it seeds the demo shop to --rows orders (resumable: reruns reuse the data), starts
  * the real node as a child process (every service in one process, as the embedded default runs),
@@ -68,6 +69,8 @@ const { values } = parseArgs({
     'mysql-url': { type: 'string', default: 'mysql://root@127.0.0.1:3306/ftc_bench_export' },
     keep: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
+    // Written to bench/results/exports-<date>-<label>.md, so a day's runs do not overwrite each other.
+    label: { type: 'string', default: '' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -220,6 +223,8 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
   }
 }
 
+const loadAtStart = os.loadavg();
+
 async function main() {
   const build = spawnSync('npm', ['run', 'build:if-stale'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
@@ -228,12 +233,12 @@ async function main() {
   const lines = [
     `## Exports of ${rows.toLocaleString('en')} demo orders — ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}; load average at the end ${os
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node ${process.version}; load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${os
       .loadavg()
       .map((x) => x.toFixed(1))
       .join(
         ' ',
-      )} (a shared machine: compare within a row). System: one process runs every service, \`node ${NODE_FLAGS.join(' ')} dist/main.js\`, export requested as ADMIN through POST /api/exports, timed to SUCCESS. Bare: \`node ${NODE_FLAGS.join(' ')} bench/paper/export-child.mjs bare\` — the driver's row stream, the product's cell formatter, csv-stringify or exceljs's streaming writer with back-pressure, to a local file. ${ROUNDS} rounds, bare then system in each; seconds as min / median.`,
+      )} at the end (a shared machine: compare within a row). System: one process runs every service, \`node ${NODE_FLAGS.join(' ')} dist/main.js\`, export requested as ADMIN through POST /api/exports, timed to SUCCESS. Bare: \`node ${NODE_FLAGS.join(' ')} bench/paper/export-child.mjs bare\` — the driver's row stream, the product's cell formatter, csv-stringify or exceljs's streaming writer with back-pressure, to a local file. ${ROUNDS} rounds, bare then system in each; seconds as min / median.`,
     '',
     '| engine | format | rows | system s | bare s | system / bare speed (min / median) | file MB | idle RSS MB | system peak RSS MB | bare peak RSS MB |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -246,7 +251,10 @@ async function main() {
   console.log(`\n${text}`);
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(
-    path.join(ROOT, `bench/results/exports-${new Date().toISOString().slice(0, 10)}.md`),
+    path.join(
+      ROOT,
+      `bench/results/exports-${new Date().toISOString().slice(0, 10)}${values.label ? `-${values.label}` : ''}.md`,
+    ),
     text,
   );
 }

@@ -20,7 +20,14 @@ import {
   type ExportJobData,
 } from '../mixins/export-pipeline/export-job';
 import { exportPipeline } from '../mixins/export-pipeline/coordinator';
-import { READ_CHUNK_ACTION_NAME, type ReadChunkParams } from '../mixins/export-pipeline/chunk-read.contract';
+import {
+  READ_CHUNK_ACTION_NAME,
+  READER_LOAD_ACTION,
+  READER_LOAD_ACTION_NAME,
+  type ReadChunkParams,
+} from '../mixins/export-pipeline/chunk-read.contract';
+import { PeerLoads, ReaderGauge } from '../mixins/export-pipeline/reader-load';
+import type { ReaderLoad } from '../domain/exports/reader-choice';
 import { readChunk } from '../mixins/export-pipeline/chunk-reader';
 import { dataHandlerAdapter, registerDataHandler } from '../mixins/export-pipeline/data-handlers/registry';
 import type { DataHandler } from '../domain/metadata/data-handler';
@@ -60,6 +67,9 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
   const tasks = database.derive((db) => new FileTaskRepository(db));
   const turns = database.derive((db) => new ExportTurnsRepository(db));
   const jobs = exportQueue.derive((queue): ExportJobs => queueExportJobs(queue, config));
+  // This node's load and the other export nodes' as they report it: where batches are read.
+  const gauge = new ReaderGauge();
+  let peers: PeerLoads | null = null;
 
   return {
     name: 'exportWorker',
@@ -76,7 +86,14 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
         visibility: 'public',
         timeout: 120_000,
         async handler(ctx: Context<ReadChunkParams>) {
-          return readChunk(ctx.params, ctx);
+          return gauge.count('reading', () => readChunk(ctx.params, ctx));
+        },
+      },
+      /** This node's load, for other nodes' coordinators deciding whether it has a core to spare. */
+      [READER_LOAD_ACTION_NAME]: {
+        visibility: 'public',
+        handler(): ReaderLoad {
+          return gauge.snapshot();
         },
       },
       /** The rows a scope matches (preview): the data handler's plan, its total only. */
@@ -121,6 +138,19 @@ export function exportWorkerService(config: AppConfig): ServiceSchema {
             storage: storage.get(),
             broker: this.broker,
             logger: this.logger,
+            gauge,
+            peers: (peers ??= new PeerLoads((nodeID) =>
+              this.broker.call<ReaderLoad, Record<string, never>>(
+                READER_LOAD_ACTION,
+                {},
+                {
+                  ...asSystem(),
+                  nodeID,
+                  retries: 0,
+                  timeout: 1000,
+                },
+              ),
+            )),
           }),
           outbox: outboxHint(ctx),
           ids: ulidIds,

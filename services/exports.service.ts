@@ -77,7 +77,7 @@ export function exportsService(config: AppConfig): ServiceSchema {
         },
         async handler(ctx: Ctx<RequestExportInput>) {
           const task = await requestExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params);
-          return task.toView();
+          return task.toView({ maxAttempts: config.exports.maxAttempts });
         },
       },
       preview: {
@@ -98,14 +98,18 @@ export function exportsService(config: AppConfig): ServiceSchema {
         rest: 'POST /exports/:id/cancel',
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
-          return (await cancelExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView();
+          return (await cancelExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView({
+            maxAttempts: config.exports.maxAttempts,
+          });
         },
       },
       retry: {
         rest: 'POST /exports/:id/retry',
         params: { id: 'string|max:64' },
         async handler(ctx: Ctx<{ id: string }>) {
-          return (await retryExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView();
+          return (await retryExport(deps(ctx), requireUser(ctx), actorOf(ctx), ctx.params.id)).toView({
+            maxAttempts: config.exports.maxAttempts,
+          });
         },
       },
     },

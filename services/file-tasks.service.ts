@@ -75,6 +75,7 @@ export function fileTasksService(config: AppConfig): ServiceSchema {
     logger,
     units: { unitPaths: () => ctx.call<Record<string, string>>('directory.unitPaths') },
     links: links.get(),
+    exportMaxAttempts: config.exports.maxAttempts,
   });
 
   return {

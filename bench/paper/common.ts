@@ -56,6 +56,8 @@ export interface PaperOptions {
    * checkouts' nodes under one load generator (bench/paper/table4-ab.ts).
    */
   systemRoot: string;
+  /** EXPORT_REMOTE_READS of the export nodes (`--remote-reads`; null: the product's default). */
+  remoteReads: string | null;
 }
 
 export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
@@ -82,6 +84,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
       redis: { type: 'string', default: 'redis://127.0.0.1:6379/11' },
       'share-cluster': { type: 'boolean', default: false },
       'system-root': { type: 'string', default: ROOT },
+      'remote-reads': { type: 'string' },
     },
   });
   const scale = Number(values.scale ?? (values.small ? '0.01' : '1'));
@@ -103,6 +106,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
     redis: values.redis,
     shareCluster: values['share-cluster'],
     systemRoot: path.resolve(values['system-root']),
+    remoteReads: values['remote-reads'] ?? null,
   };
 }
 

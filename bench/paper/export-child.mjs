@@ -11,7 +11,8 @@
 //   style per formatted column, as the product writes them) or csv-stringify, in one process. It
 //   respects back-pressure as the product does (waits every 500 rows while the sheet's zip entry
 //   input is full), so its memory is comparable: without that exceljs buffers the file (~790 MB
-//   at 1M rows). `columns-json` is the biz type's validated column list.
+//   at 1M rows; until 2026-12-04 the check read a getter archiver's stream lacks and never waited).
+//   `columns-json` is the biz type's validated column list.
 // Prints one JSON line: {rows, seconds, bytes, maxRssMb}.
 import fs from 'node:fs';
 import { once } from 'node:events';
@@ -91,9 +92,12 @@ async function bare(conn) {
         for (let i = 0; i < cells.length; i++) if (cells[i] !== null) r.getCell(i + 1).style = styles[i];
       r.commit();
       if (++n % DRAIN_EVERY === 0) {
-        // exceljs's StreamBuf for the sheet pipes into archiver's input for this zip entry.
+        // exceljs's StreamBuf for the sheet pipes into archiver's input for this zip entry: a
+        // readable-stream@2 PassThrough (archiver-utils), which has no `writableNeedDrain` getter,
+        // so its own `_writableState.needDrain` is what says it is full (as the product's
+        // output-watch.ts reads it). Checking `writableNeedDrain` alone never waited: 811 MB.
         const entry = sheet.stream.pipes?.[0];
-        if (entry?.writableNeedDrain) await once(entry, 'drain');
+        if (entry && (entry.writableNeedDrain ?? entry._writableState?.needDrain)) await once(entry, 'drain');
       }
     }
     sheet.commit();

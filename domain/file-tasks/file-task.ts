@@ -398,9 +398,13 @@ export class FileTask {
   /**
    * API.md's FileTask: never the storage key or the unit path. The export manifest (requester,
    * roles, row scope, nodes) is for the requester and administrators; `withManifest: false` leaves it
-   * out for other readers.
+   * out for other readers. `maxAttempts` (the export nodes' EXPORT_MAX_ATTEMPTS) decides
+   * `export.willRetry`, by the same rule as the event stream (awaitsRetry): a FAILED export that a
+   * queue retry, an outage wait or compensation runs again, which a client must not take for a
+   * final failure. Without it (the task inside a published event: an `exports.failed` event is
+   * published for a final failure only) it is false.
    */
-  toView({ withManifest = true }: { withManifest?: boolean } = {}) {
+  toView({ withManifest = true, maxAttempts }: { withManifest?: boolean; maxAttempts?: number } = {}) {
     const p = this.props;
     return {
       id: p.id,
@@ -429,6 +433,7 @@ export class FileTask {
             manifest: withManifest ? p.export.manifest : null,
             scheduleId: p.export.spec.scheduleId ?? null,
             waitingReason: p.status === 'PENDING' ? (p.export.waitingReason ?? 'NO_SLOT') : null,
+            willRetry: maxAttempts !== undefined && awaitsRetry(p.status, p.export, maxAttempts),
           }
         : null,
     };

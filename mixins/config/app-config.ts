@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalTimeZone } from '../../domain/shared/time-zone';
+import { REMOTE_READS, type RemoteReads } from '../../domain/exports/reader-choice';
 
 /**
  * Every setting of the system, read once from the environment. With no environment at all the
@@ -114,6 +115,8 @@ export interface ExportConfig {
   concurrency: number;
   /** How long one batch read may take before it is re-read on another node. */
   readTimeoutMs: number;
+  /** Where batches are read (EXPORT_REMOTE_READS): locally, on spare nodes too, or round robin. */
+  remoteReads: RemoteReads;
   leaseSeconds: number;
   maxAttempts: number;
   retryDelayMs: number;
@@ -340,6 +343,7 @@ function exportConfig(env: Env, shop: DatabaseConfig, dataDir: string): ExportCo
     window: int(env, 'EXPORT_WINDOW', 8, 1, 64),
     concurrency: int(env, 'EXPORT_CONCURRENCY', 2, 0, 32),
     readTimeoutMs: int(env, 'EXPORT_READ_TIMEOUT_MS', 60_000, 500, 600_000),
+    remoteReads: oneOf(env, 'EXPORT_REMOTE_READS', REMOTE_READS, 'spare'),
     leaseSeconds: int(env, 'EXPORT_LEASE_SECONDS', 60, 5, 3600),
     maxAttempts: int(env, 'EXPORT_MAX_ATTEMPTS', 3, 1, 20),
     retryDelayMs: int(env, 'EXPORT_RETRY_DELAY_MS', 5_000, 0, 3_600_000),

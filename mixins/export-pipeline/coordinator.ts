@@ -17,6 +17,8 @@ import { ChunkFeed } from './chunk-feed';
 import { READ_CHUNK_ACTION, type ReadChunkParams, type ReadChunkResult } from './chunk-read.contract';
 import { HashingStream } from './hashing-stream';
 import { asSystem } from '../auth/caller-identity.middleware';
+import { chooseReader, readsHoldBack, rereadOn } from '../../domain/exports/reader-choice';
+import type { PeerLoads, ReaderGauge } from './reader-load';
 
 export interface RunDeps {
   config: AppConfig;
@@ -25,6 +27,10 @@ export interface RunDeps {
   /** Writes progress and renews the lease; false when the task was cancelled or taken over. */
   heartbeat(rows: number, total: number | null): Promise<boolean>;
   logger: { warn(...a: unknown[]): void; info(...a: unknown[]): void };
+  /** This node's load (its event loop's utilisation; the exports it coordinates). */
+  gauge: ReaderGauge;
+  /** The other export nodes' loads, for the reader policy. */
+  peers: PeerLoads;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,9 +39,35 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const transient = (e: unknown) => classifyExportError(e).reason === 'SOURCE_UNAVAILABLE';
 
 /**
- * The coordinator of one export (DESIGN.md "The export pipeline"): plans key-range chunks, has them
- * read by chunk readers on every export node (round-robin by chunk, a failed batch re-read on
- * another node), keeps a bounded window of batches in flight, writes them in order into the
+ * The share of the last one to two seconds the writer spent waiting for batches: near 0 when the
+ * writer is the bottleneck (batches are ready before it asks), high when the reads are.
+ */
+class WriterWaits {
+  private start = performance.now();
+  private waited = 0;
+  private before = { waited: 0, elapsed: 0 };
+
+  add(ms: number): void {
+    this.waited += ms;
+  }
+
+  share(): number {
+    const now = performance.now();
+    if (now - this.start >= 1000) {
+      this.before = { waited: this.waited, elapsed: now - this.start };
+      this.start = now;
+      this.waited = 0;
+    }
+    const elapsed = this.before.elapsed + (now - this.start);
+    return elapsed > 0 ? (this.before.waited + this.waited) / elapsed : 0;
+  }
+}
+
+/**
+ * The coordinator of one export (DESIGN.md "The export pipeline"): plans key-range chunks, has
+ * their batches read where the reader policy says (domain/exports/reader-choice.ts: on this node,
+ * on another export node only when that one has a core to spare and the local reads hold the
+ * export back; a failed batch re-read on another node), keeps a bounded window of batches in flight, writes them in order into the
  * streaming writer piped into object storage, and heartbeats progress and the lease between
  * batches. Nothing is published unless every row was written: on any failure the partial object
  * is removed.
@@ -118,6 +150,7 @@ export async function coordinateExport(
       });
     total = plan.total;
     if (stopped) throw new ExportStopped();
+    const waits = new WriterWaits();
     if (plan.total !== null && plan.total > b.rules.maxRows) {
       throw new ExportFailure(
         'ROW_LIMIT_EXCEEDED',
@@ -136,13 +169,28 @@ export async function coordinateExport(
         .sort();
     /** Batches read per node: in the manifest, so operations can see how the work spread. */
     const readBy: Record<string, number> = {};
+    const inFlight: Record<string, number> = {};
+    const self = broker.nodeID;
     const readBatch = async (range: KeyRange, chunk: number): Promise<ReadChunkResult> => {
       let last: unknown;
+      let nodeID = '';
       for (let attempt = 0; attempt < 4; attempt++) {
         const nodes = readers();
         if (nodes.length === 0) throw new ExportFailure('SOURCE_UNAVAILABLE', 'no chunk reader is available');
-        // Chunk i on node i (mod n); a retry moves to the next node, so a dead node's batch is re-read elsewhere.
-        const nodeID = nodes[(chunk + attempt) % nodes.length];
+        // A retry moves to the next node, so a dead node's batch is re-read elsewhere.
+        nodeID =
+          attempt === 0
+            ? chooseReader({
+                mode: config.exports.remoteReads,
+                self,
+                nodes,
+                chunk,
+                loadOf: (n) => deps.peers.get(n),
+                inFlight,
+                localHoldsBack: readsHoldBack(deps.gauge.snapshot().busy, waits.share()),
+              })
+            : rereadOn(nodes, nodeID);
+        inFlight[nodeID] = (inFlight[nodeID] ?? 0) + 1;
         try {
           const params: ReadChunkParams = {
             handler: b.dataHandler,
@@ -169,6 +217,8 @@ export async function coordinateExport(
             err,
           );
           await sleep(200 * (attempt + 1));
+        } finally {
+          inFlight[nodeID] -= 1;
         }
       }
       throw classifyExportError(last);
@@ -193,10 +243,17 @@ export async function coordinateExport(
     const ahead = Math.max(1, Math.floor(config.exports.window / perFeed));
     const feeds: (ChunkFeed | undefined)[] = [];
     const feed = (i: number) => (feeds[i] ??= new ChunkFeed(chunks[i], i, readBatch, perFeed));
+    /** The writer's wait for the next batch: what tells the reader policy the reads hold it back. */
+    const nextBatch = async (i: number) => {
+      const t0 = performance.now();
+      const batch = await feed(i).next();
+      waits.add(performance.now() - t0);
+      return batch;
+    };
     try {
       for (let i = 0; i < chunks.length; i++) {
         for (let j = i; j < Math.min(chunks.length, i + ahead); j++) feed(j);
-        for (let batch = await feed(i).next(); batch; batch = await feed(i).next()) {
+        for (let batch = await nextBatch(i); batch; batch = await nextBatch(i)) {
           rows += batch.cells.length;
           if (rows > b.rules.maxRows)
             throw new ExportFailure(
@@ -239,6 +296,7 @@ export async function coordinateExport(
           size: put.size,
           requester: spec.requester,
           chunks: chunks.length,
+          coordinator: self,
           readers: readBy,
         },
       };
@@ -253,10 +311,11 @@ export async function coordinateExport(
   }
 }
 
-/** The ExportPipeline port: this node coordinates, chunk readers on every export node read. */
+/** The ExportPipeline port: this node coordinates, chunk readers here (and on spare nodes) read. */
 export function exportPipeline(deps: Omit<RunDeps, 'heartbeat'>): ExportPipeline {
   return {
-    run: (task, b, heartbeat) => coordinateExport({ ...deps, heartbeat }, task, b),
+    run: (task, b, heartbeat) =>
+      deps.gauge.count('coordinating', () => coordinateExport({ ...deps, heartbeat }, task, b)),
     discard: (storageKey) => deps.storage.delete(storageKey).catch(() => undefined),
   };
 }

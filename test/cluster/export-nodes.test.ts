@@ -20,8 +20,9 @@ import { waitForTask } from '../support/exports';
 const ORDERS = 20_000;
 
 /**
- * Export nodes scale out: the chunks of one export are read on every export node, and an export
- * survives a chunk reader that dies mid-export (SIGKILL), ending byte-identical to a clean run.
+ * Export nodes scale out: an idle export node helps read a lone export, two exporting nodes each
+ * read their own (the reader policy, domain/exports/reader-choice.ts), and an export survives a
+ * chunk reader that dies mid-export (SIGKILL), ending byte-identical to a clean run.
  */
 describe('cluster: one export read by several export nodes over NATS', async () => {
   const s = await servers('mysql', 'redis', 'nats');
@@ -37,10 +38,10 @@ describe('cluster: one export read by several export nodes over NATS', async () 
   let admin: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-export-cluster-'));
   const exportNodes = (n: number) => serviceNodes(base, 'exportWorker', n, nodes);
-  const exportOnce = async (format: string) => {
+  const exportOnce = async (format: string, idempotencyKey?: string) => {
     const r = await http(base, 'POST', '/api/exports', {
       token: admin,
-      body: { bizType: 'order_export', format, filters: { status: [1, 2, 3, 4, 5] } },
+      body: { bizType: 'order_export', format, filters: { status: [1, 2, 3, 4, 5] }, idempotencyKey },
     });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const done = await waitForTask({ baseUrl: base }, admin, r.body.id, 120_000);
@@ -65,6 +66,8 @@ describe('cluster: one export read by several export nodes over NATS', async () 
         EXPORT_CHUNK_ROWS: '1000',
         EXPORT_BATCH_ROWS: '250',
         EXPORT_READ_TIMEOUT_MS: '3000',
+        // One export per node: two exports requested together run on both nodes.
+        EXPORT_CONCURRENCY: '1',
       },
     });
     nodes.push(
@@ -90,16 +93,38 @@ describe('cluster: one export read by several export nodes over NATS', async () 
 
   let reference: { sha256: string; size: number };
 
-  it('reads the chunks of one export on both export nodes', async () => {
+  it('reads the chunks of a lone export on both export nodes (the other one is idle)', async () => {
     const done = await exportOnce('csv');
     assert.equal(done.export.rowCount, ORDERS);
     const readers = done.export.manifest.readers as Record<string, number>;
+    console.log(`# lone csv export: ${JSON.stringify(done.export.manifest)}`);
     assert.deepEqual(Object.keys(readers).sort(), ['export-1', 'export-2']);
     assert.ok(readers['export-1'] > 10 && readers['export-2'] > 10, JSON.stringify(readers));
     reference = done.file;
     const xlsx = await exportOnce('xlsx');
     assert.equal(xlsx.export.rowCount, ORDERS);
+    console.log(`# lone xlsx export: ${JSON.stringify(xlsx.export.manifest.readers)}`);
     assert.equal(Object.keys(xlsx.export.manifest.readers).length, 2);
+  });
+
+  it('reads each export on its own node while both nodes export', async () => {
+    const [a, b] = await Promise.all([exportOnce('csv', 'busy-a'), exportOnce('csv', 'busy-b')]);
+    const coordinators = [a, b].map((t) => t.export.manifest.coordinator as string);
+    assert.deepEqual(coordinators.sort(), ['export-1', 'export-2'], 'one export per node');
+    let own = 0;
+    let all = 0;
+    for (const t of [a, b]) {
+      assert.deepEqual([t.file.sha256, t.file.size], [reference.sha256, reference.size]);
+      const readers = t.export.manifest.readers as Record<string, number>;
+      console.log(`# busy export on ${String(t.export.manifest.coordinator)}: ${JSON.stringify(readers)}`);
+      own += readers[t.export.manifest.coordinator as string] ?? 0;
+      all += Object.values(readers).reduce((x, y) => x + y, 0);
+    }
+    // While both nodes export, every batch is read where it is written. Only the edges may go
+    // elsewhere, as the policy means them to: before a node's first load report says the other is
+    // exporting too, and once one export ended and its node is idle again (the other's tail). Round
+    // robin read half of every export remotely, as does the lone export above.
+    assert.ok(own >= 0.7 * all, `${own} of ${all} batches read on their coordinator's node`);
   });
 
   it('survives a chunk reader killed mid-export, with a byte-identical file', async () => {

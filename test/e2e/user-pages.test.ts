@@ -2,6 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FileTask } from '../../domain/file-tasks/file-task';
+import { ulidIds } from '../../mixins/auth/ulid-ids';
+import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
+import { FileTaskRepository } from '../../mixins/file-tasks/file-task.repository';
 import { http, login } from '../support/embedded-node';
 import { browserMissing, choose, grant, screenshot, signIn, startConsole, type Console } from './harness';
 
@@ -114,6 +118,47 @@ describe('e2e: an ordinary user exports, uploads and downloads', { skip }, () =>
       await screenshot(c, page, 'export-manifest');
     } finally {
       await context.close();
+    }
+  });
+
+  it('shows a FAILED export with a retry to come as retrying, a final one as failed', async () => {
+    const db = await acquireMainDatabase(c.node.config.database);
+    try {
+      const repo = new FileTaskRepository(db);
+      const bob = await login(c.baseUrl, 'bob', 'demo-pass-1');
+      const mine = await http(c.baseUrl, 'GET', '/api/file-tasks?kind=EXPORT', { token: bob });
+      const template = (await repo.find(mine.body.items[0].id as string))!.snapshot();
+      // As the worker leaves them: an outage waited out (the attempt given back), a revoked permission.
+      const failed = async (name: string, end: (t: FileTask, now: Date) => void) => {
+        const now = new Date();
+        const t = FileTask.exportRequested({
+          ...template,
+          id: ulidIds.next(),
+          name,
+          format: 'csv',
+          spec: template.export!.spec,
+          idempotencyKey: null,
+          requestHash: `h${ulidIds.next()}`,
+          now,
+        });
+        t.start('gone:1:1', new Date(now.getTime() + 60_000), now);
+        end(t, now);
+        await repo.insert(t, []);
+      };
+      await failed('outage-e2e.csv', (t, now) => t.failForOutage('database down', now));
+      await failed('revoked-e2e.csv', (t, now) => t.fail('PERMISSION_REVOKED', 'no', now));
+      const { context, page } = await c.open();
+      try {
+        await signIn(page, 'bob', 'demo-pass-1');
+        const row = (name: string) => page.getByRole('row').filter({ hasText: name });
+        await row('outage-e2e.csv').getByText('Retrying…', { exact: true }).waitFor();
+        await row('revoked-e2e.csv').getByText('Failed', { exact: true }).waitFor();
+        assert.equal(await row('outage-e2e.csv').getByText('Failed', { exact: true }).count(), 0);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await releaseMainDatabase(c.node.config.database);
     }
   });
 

@@ -248,6 +248,58 @@ describe('scheduler on the embedded default', () => {
     assert.equal(statuses[statuses.length - 1], 'SUCCESS', JSON.stringify(statuses));
   });
 
+  it('says in the REST view whether a FAILED export will run again, as its event stream does', async () => {
+    // Compensation never runs here (a manual-only rule), so every task stays as inserted.
+    await call('PUT', '/api/scheduled-tasks/compensation', {
+      token: admin,
+      body: { rule: { minAgeSeconds: 3600, cron: '0 0 1 1 *' } },
+    });
+    /** `attempts` runs, the last one ending as `end` does (EXPORT_MAX_ATTEMPTS is 3 here). */
+    const ranOut = (attempts: number, end: (t: FileTask, now: Date) => void) =>
+      stuckExport((t, now) => {
+        for (let i = 1; i <= attempts; i++) {
+          t.start(`gone:${i}:1`, new Date(now.getTime() + 60_000), now);
+          if (i < attempts) {
+            t.fail('INTERNAL', 'x', now);
+            t.retry(now);
+          }
+        }
+        end(t, now);
+      });
+    const cases = {
+      // The queue retries it with backoff.
+      retried: await ranOut(1, (t, now) => t.fail('SOURCE_UNAVAILABLE', 'source down', now)),
+      // Its last attempt hit an outage: waited out, the attempt given back (failExport).
+      outage: await ranOut(3, (t, now) => t.failForOutage('database down', now)),
+      spent: await ranOut(3, (t, now) => t.fail('SOURCE_UNAVAILABLE', 'source down', now)),
+      fatal: await ranOut(1, (t, now) => t.fail('PERMISSION_REVOKED', 'no', now)),
+    };
+    const expected = { retried: true, outage: true, spent: false, fatal: false };
+    const firstEvent = async (id: string) => {
+      const res = await fetch(`${node.baseUrl}/api/file-tasks/${id}/events`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return JSON.parse(/data: (.*)/.exec(text)![1]) as { status: string; willRetry?: boolean };
+    };
+    const list = await call('GET', '/api/file-tasks?kind=EXPORT&status=FAILED&limit=200', { token: admin });
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    for (const [name, t] of Object.entries(cases)) {
+      const want = expected[name as keyof typeof expected];
+      const got = await call('GET', `/api/file-tasks/${t.id}`, { token: admin });
+      assert.equal(got.body.status, 'FAILED', name);
+      assert.equal(got.body.export.willRetry, want, name);
+      const listed = list.body.items.find((i: { id: string }) => i.id === t.id);
+      assert.equal(listed?.export.willRetry, want, `${name} in the list`);
+      assert.equal((await firstEvent(t.id)).willRetry, want, `${name} on the event stream`);
+    }
+    const done = await call('GET', `/api/file-tasks/${template.id}`, { token: admin });
+    assert.equal(done.body.export.willRetry, false, 'only a FAILED export waits for a retry');
+  });
+
   it('expires old export files and collects orphans, keeping young objects', async () => {
     const done = await exportDone();
     const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);

@@ -103,6 +103,7 @@ export function memoryFileTaskDeps(grants: Grant[] = []) {
     clock: { now: () => new Date('2026-11-24T10:00:00Z') },
     logger: { warn: (...args: unknown[]) => void warnings.push(args) },
     units: { unitPaths: async () => UNIT_PATHS },
+    exportMaxAttempts: 3,
   } satisfies FileTaskDeps & Record<string, unknown>;
   return { deps, deleted, warnings, hints: () => hints };
 }

@@ -21,6 +21,8 @@ export interface FileTaskDeps {
   ids: IdGenerator;
   clock: Clock;
   logger: Pick<Logger, 'warn'>;
+  /** The export nodes' EXPORT_MAX_ATTEMPTS: whether a FAILED export still runs again (FileTask.toView). */
+  exportMaxAttempts: number;
 }
 
 /** An operation log event about a file task. */

@@ -7,6 +7,8 @@ import { parseFileTaskList } from '../list-query';
 import type { FileTaskDeps } from './file-task-deps';
 
 type ReadDeps = Pick<FileTaskDeps, 'tasks' | 'permissions'>;
+/** A view also says whether a FAILED export will run again, which takes the attempts limit. */
+type ViewDeps = ReadDeps & Pick<FileTaskDeps, 'exportMaxAttempts'>;
 
 /** The creator and admins see an export's manifest; readers through a grant do not. */
 const ownsOrAdmin = (user: Principal, task: FileTask) => task.createdBy === user.id || isAdmin(user);
@@ -39,21 +41,23 @@ export async function readableTaskWith(
 }
 
 /** `GET /api/file-tasks/:id`: the task's view (with the manifest for its creator or an admin). */
-export async function getFileTask(d: ReadDeps, user: Principal, id: string) {
+export async function getFileTask(d: ViewDeps, user: Principal, id: string) {
   const task = await readableTask(d, user, id);
-  return task.toView({ withManifest: ownsOrAdmin(user, task) });
+  return task.toView({ withManifest: ownsOrAdmin(user, task), maxAttempts: d.exportMaxAttempts });
 }
 
 /**
  * `GET /api/file-tasks`: one page of the tasks the caller may read, newest first. The permission
  * filter goes to the repository, so a page never holds a task the caller may not see.
  */
-export async function listFileTasks(d: ReadDeps, user: Principal, raw: Record<string, unknown>) {
+export async function listFileTasks(d: ViewDeps, user: Principal, raw: Record<string, unknown>) {
   const query = parseFileTaskList(raw);
   const { subject, grants, paths, unitPaths } = await d.permissions.inputs(user);
   const page = await d.tasks.list(query, readFilter(subject, grants, paths, subtreeUnits(unitPaths)));
   return {
-    items: page.items.map((t) => t.toView({ withManifest: ownsOrAdmin(user, t) })),
+    items: page.items.map((t) =>
+      t.toView({ withManifest: ownsOrAdmin(user, t), maxAttempts: d.exportMaxAttempts }),
+    ),
     nextCursor: page.nextCursor,
   };
 }

@@ -60,6 +60,8 @@ export interface FileTask {
     failureMessage: string | null;
     attempts: number;
     manifest: ExportManifest | null;
+    /** A FAILED export that runs again (a retry or an outage wait): not final. Added after v1.1. */
+    willRetry?: boolean;
   } | null;
 }
 

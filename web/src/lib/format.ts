@@ -15,6 +15,18 @@ export function formatBytes(n: number | null | undefined): string {
 /** Statuses of an export still under way: the list follows their event streams. */
 export const RUNNING_STATUSES: ReadonlySet<string> = new Set(['PENDING', 'EXPORTING']);
 
+type TaskState = { kind: string; status: string; export: { willRetry?: boolean } | null };
+
+/**
+ * A FAILED export that runs again (a queue retry, an outage waited out): not a final failure, so
+ * it is shown as retrying. `export.willRetry` is absent from servers before it was added: failed.
+ */
+export const isRetrying = (t: TaskState): boolean => t.status === 'FAILED' && t.export?.willRetry === true;
+
+/** Exports whose event stream the list follows: under way, or failed with a retry to come. */
+export const isUnderWay = (t: TaskState): boolean =>
+  t.kind === 'EXPORT' && (RUNNING_STATUSES.has(t.status) || isRetrying(t));
+
 /**
  * A name split for a middle ellipsis: the head (which may be cut) and the last `tail` characters
  * (always shown). Export names end in what tells them apart (`order_export-20261204-102345.xlsx`: the time and the extension):

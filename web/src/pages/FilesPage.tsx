@@ -22,7 +22,7 @@ import { FILE_TASK_STATUSES, type BizType, type FileTask } from '../api/types';
 import { PageTitle } from '../components/PageTitle';
 import { useNotify } from '../components/useNotify';
 import { useI18n } from '../i18n/I18nProvider';
-import { formatBytes, middleCut, RUNNING_STATUSES } from '../lib/format';
+import { formatBytes, isUnderWay, middleCut, RUNNING_STATUSES } from '../lib/format';
 import { readProgress } from '../lib/sse';
 import { StatusBadge } from './files/StatusBadge';
 import { TaskDrawer } from './files/TaskDrawer';
@@ -130,11 +130,12 @@ export default function FilesPage() {
     setItems((prev) => prev.map((x) => (x.id === task.id ? task : x)));
   }, []);
 
-  // Live progress: one event stream per export still under way; the record is read again at its end.
+  // Live progress: one event stream per export still under way (a FAILED one with a retry to come
+  // included: the server keeps its stream open); the record is read again at its end.
   const running = useMemo(
     () =>
       items
-        .filter((x) => x.kind === 'EXPORT' && RUNNING_STATUSES.has(x.status))
+        .filter(isUnderWay)
         .map((x) => x.id)
         .sort()
         .join(','),
@@ -157,6 +158,7 @@ export default function FilesPage() {
                     status: p.status as FileTask['status'],
                     export: {
                       ...x.export,
+                      willRetry: p.willRetry,
                       progress: {
                         rows: p.rows ?? x.export.progress.rows,
                         total: p.total ?? x.export.progress.total,
