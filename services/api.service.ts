@@ -210,9 +210,9 @@ export function apiService(config: AppConfig): ServiceSchema {
                   storage: s,
                   uploadMaxBytes: config.http.uploadMaxBytes,
                 });
-                let view: unknown;
+                let view: { id: string };
                 try {
-                  view = await ctx.call('fileTasks.recordUpload', received);
+                  view = await ctx.call<{ id: string }, typeof received>('fileTasks.recordUpload', received);
                 } catch (e) {
                   // No record, no bytes: the object goes when the record cannot have been written
                   // (refused, failed and rolled back, or no node to write it). When the call may
@@ -236,6 +236,8 @@ export function apiService(config: AppConfig): ServiceSchema {
                 res.writeHead(201, {
                   'Content-Type': 'application/json; charset=utf-8',
                   'Content-Length': Buffer.byteLength(body),
+                  // As fileTasks.upload's 201: the created task.
+                  Location: `/api/file-tasks/${view.id}`,
                 });
                 res.end(body);
                 this.logAccess(req, 201);

@@ -25,8 +25,10 @@ export interface PaperOptions {
   scale: number;
   /** Seconds per autocannon run. */
   seconds: number;
-  /** Main database name; the shop is `<db>_shop`. */
+  /** Main database name; the shop is `<db>_shop` unless shopDb names another. */
   db: string;
+  /** The shop's database when not `<db>_shop` (table4-ab: one shop, a main database per checkout). */
+  shopDb?: string;
   fresh: boolean;
   /** Drop both databases at the end (smoke runs). */
   drop: boolean;
@@ -111,7 +113,7 @@ export function paperOptions(argv = process.argv.slice(2)): PaperOptions {
 /** A volume at this scale, never below `min`. */
 export const scaled = (o: PaperOptions, n: number, min = 100) => Math.max(min, Math.round(n * o.scale));
 export const mainUrl = (o: PaperOptions) => `${SERVER}/${o.db}`;
-export const shopUrl = (o: PaperOptions) => `${SERVER}/${o.db}_shop`;
+export const shopUrl = (o: PaperOptions) => `${SERVER}/${o.shopDb ?? `${o.db}_shop`}`;
 export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -433,7 +435,7 @@ async function newCluster(
 
 /** Grows the demo shop to `orders` orders with scripts/seed.ts (progress bar; resumes). */
 export function ensureOrders(o: PaperOptions, orders: number): void {
-  console.log(`shop: ${fmt(orders)} orders in ${o.db}_shop (seeding what is missing) …`);
+  console.log(`shop: ${fmt(orders)} orders in ${o.shopDb ?? `${o.db}_shop`} (seeding what is missing) …`);
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'scripts/seed.ts', '--orders', String(orders), '--batch-size', '5000'],

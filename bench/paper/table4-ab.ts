@@ -40,9 +40,15 @@ async function main(): Promise<void> {
   if (!baseline) throw new Error('--baseline <checkout> is required');
   const formats = (take(argv, '--formats') ?? 'csv,xlsx').split(',');
   const o = paperOptions(argv);
+  // A main database per checkout (one shop): a checkout's migrations (an index added or dropped)
+  // must not change what the other one measures.
   const systems = [
-    { name: 'baseline', root: path.resolve(baseline) },
-    { name: 'this', root: ROOT },
+    {
+      name: 'baseline',
+      root: path.resolve(baseline),
+      o: { ...o, db: `${o.db}_baseline`, shopDb: `${o.db}_shop` },
+    },
+    { name: 'this', root: ROOT, o: { ...o, db: `${o.db}_this`, shopDb: `${o.db}_shop` } },
   ];
   const v = table4Volumes(o);
   ensureOrders(o, v.orders);
@@ -51,12 +57,12 @@ async function main(): Promise<void> {
   let offset = 0;
   for (let round = 1; round <= o.rounds; round++) {
     for (const s of systems) {
-      const cluster = await startCluster({ ...o, systemRoot: s.root }, { orders: v.orders });
+      const cluster = await startCluster({ ...s.o, systemRoot: s.root }, { orders: v.orders });
       try {
         await defineBenchBizType(cluster);
         for (const format of formats) {
           loads.push(os.loadavg()[0]);
-          const r = await table4Line(o, cluster, format, v, offset);
+          const r = await table4Line(s.o, cluster, format, v, offset);
           offset += v.exports;
           loads.push(os.loadavg()[0]);
           console.log(`round ${round} ${s.name} ${format}:`, JSON.stringify(r));
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${await machine()} Load average (1 min) seen during the runs: ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`,
     '',
-    `Baseline: ${systems[0].root}; this: ${systems[1].root}. ${o.rounds} rounds, each a fresh cluster of the baseline's nodes then one of this checkout's (gateway, core, one export node; ${v.connections} connections), under one load generator. Every request counts (load.ts: none dropped from the percentiles).`,
+    `Baseline: ${systems[0].root}; this: ${systems[1].root} (main databases ${systems[0].o.db} and ${systems[1].o.db}, one shop). ${o.rounds} rounds, each a fresh cluster of the baseline's nodes then one of this checkout's (gateway, core, one export node; ${v.connections} connections), under one load generator. Every request counts (load.ts: none dropped from the percentiles).`,
     '',
     mdTable(
       [

@@ -14,16 +14,23 @@ import { COLUMNS, fromRaw, saveFrom, type RawRow } from './file-task.repository'
  * row lock holds every other node's turn until this one commits (a read-then-write race between
  * two export nodes is impossible), on SQLite the one writer does the same.
  */
+/** The reasons the waiting rows of each user and biz type show (null: none yet). */
+type Shown = Map<string, Set<string | null>>;
+
+const groupKey = (userId: string, bizType: string) => `${userId}\u0000${bizType}`;
+
 export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
   constructor(private readonly ds: DataSource) {}
 
   async activeBizTypes(now: Date): Promise<string[]> {
+    // DISTINCT on the index's leading groups (idx_tasks_waiting), not on biz_type alone: that read
+    // every waiting row (or scanned idx_tasks_biz whole) on each turn.
     const rows = await this.ds.query<{ biz_type: string }[]>(
-      `SELECT DISTINCT biz_type FROM file_tasks WHERE status = 'PENDING' AND kind = 'EXPORT'
-       UNION SELECT DISTINCT biz_type FROM file_tasks WHERE status = 'EXPORTING' AND kind = 'EXPORT' AND lease_until > ?`,
+      `SELECT DISTINCT created_by, biz_type FROM file_tasks WHERE status = 'PENDING' AND kind = 'EXPORT'
+       UNION SELECT DISTINCT created_by, biz_type FROM file_tasks WHERE status = 'EXPORTING' AND kind = 'EXPORT' AND lease_until > ?`,
       [dbDate(this.ds, now)],
     );
-    return rows.map((r) => r.biz_type);
+    return [...new Set(rows.map((r) => r.biz_type))];
   }
 
   async take(
@@ -37,7 +44,7 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
       try {
         const r = await this.ds.transaction((em) => this.turn(em, now, decide, claim));
         if (r === 'AGAIN') continue;
-        await this.showReasons(r.reasons);
+        await this.showReasons(r.reasons, r.shown);
         return r.claimed;
       } catch (e) {
         if (!isLockConflict(e) || tries === 4) throw e;
@@ -51,9 +58,9 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
     now: Date,
     decide: (s: TurnState) => TurnDecision,
     claim: (task: FileTask) => boolean,
-  ): Promise<{ claimed: FileTask | null; reasons: TurnDecision['reasons'] } | 'AGAIN'> {
+  ): Promise<{ claimed: FileTask | null; reasons: TurnDecision['reasons']; shown: Shown } | 'AGAIN'> {
     await this.lock(em);
-    const state = await this.stateIn(em, now);
+    const { shown, ...state } = await this.stateIn(em, now);
     const decision = decide(state);
     let claimed: FileTask | null = null;
     if (decision.next) {
@@ -71,7 +78,7 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
       ]);
       claimed = task;
     }
-    return { claimed, reasons: decision.reasons };
+    return { claimed, reasons: decision.reasons, shown };
   }
 
   /**
@@ -89,32 +96,54 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
 
   /**
    * Why the exports left waiting wait (export.waitingReason), written after the turn committed so
-   * the lock is held only for the choice. Only rows whose reason changed are written: a long queue
-   * costs nothing while it just waits. No version bump, like a heartbeat: a cancel racing with it
-   * still wins. Two turns may write in the other order; the reason is a hint, and the next turn
-   * writes the current one. A failure here loses nothing but the hint.
+   * the lock is held only for the choice. Only groups where some row shows another reason (or
+   * none) are written, and only those rows (idx_tasks_waiting ends in the reason): a long queue
+   * that just waits costs no write and no row lock. No version bump, like a heartbeat: a cancel
+   * racing with it still wins. Two turns may write in the other order; the reason is a hint, and
+   * the next turn writes the current one. A failure here loses nothing but the hint.
    */
-  private async showReasons(reasons: TurnDecision['reasons']): Promise<void> {
+  private async showReasons(reasons: TurnDecision['reasons'], shown: Shown): Promise<void> {
     try {
-      for (const g of reasons)
+      for (const g of reasons) {
+        const now = shown.get(groupKey(g.userId, g.bizType));
+        if (now && now.size === 1 && now.has(g.reason)) continue;
         await this.ds.query(
-          `UPDATE file_tasks SET waiting_reason = ? WHERE status = 'PENDING' AND created_by = ? AND biz_type = ? AND kind = 'EXPORT'
+          `UPDATE file_tasks SET waiting_reason = ? WHERE status = 'PENDING' AND kind = 'EXPORT' AND created_by = ? AND biz_type = ?
            AND (waiting_reason IS NULL OR waiting_reason <> ?)`,
           [g.reason, g.userId, g.bizType, g.reason],
         );
+      }
     } catch {
       // The hint is rewritten by the next turn.
     }
   }
 
-  private async stateIn(em: EntityManager, now: Date): Promise<TurnState> {
+  /**
+   * What runs, what waits and the round robin's memory, plus the reasons the waiting rows show
+   * now. The waiting groups are read per reason from idx_tasks_waiting alone (no table row): one
+   * index entry per group and reason at best, never a row per waiting export.
+   */
+  private async stateIn(em: EntityManager, now: Date): Promise<TurnState & { shown: Shown }> {
     const running = await this.runningIn(em, now);
-    const waiting = (
-      await em.query<{ created_by: string; biz_type: string; id: string }[]>(
-        `SELECT created_by, biz_type, MIN(id) AS id FROM file_tasks WHERE status = 'PENDING' AND kind = 'EXPORT'
-         GROUP BY created_by, biz_type`,
-      )
-    ).map((r): WaitingGroup => ({ userId: r.created_by, bizType: r.biz_type, taskId: r.id }));
+    const rows = await em.query<
+      { created_by: string; biz_type: string; waiting_reason: string | null; id: string }[]
+    >(
+      `SELECT created_by, biz_type, waiting_reason, MIN(id) AS id FROM file_tasks WHERE status = 'PENDING' AND kind = 'EXPORT'
+       GROUP BY created_by, biz_type, waiting_reason`,
+    );
+    const groups = new Map<string, WaitingGroup>();
+    const shown: Shown = new Map();
+    for (const r of rows) {
+      const key = groupKey(r.created_by, r.biz_type);
+      const g = groups.get(key);
+      if (!g || r.id < g.taskId) groups.set(key, { userId: r.created_by, bizType: r.biz_type, taskId: r.id });
+      const reasons = shown.get(key) ?? new Set<string | null>();
+      reasons.add(r.waiting_reason);
+      shown.set(key, reasons);
+    }
+    const waiting = [...groups.values()].sort((a, b) =>
+      a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0,
+    );
     const users = [...new Set(waiting.map((w) => w.userId))];
     const lastTurn: Record<string, number> = {};
     if (users.length > 0) {
@@ -124,7 +153,7 @@ export class ExportTurnsRepository implements ExportTurns, ExportQuotaLedger {
       );
       for (const r of rows) lastTurn[r.user_id] = Number(r.last_turn_at);
     }
-    return { running, waiting, lastTurn };
+    return { running, waiting, lastTurn, shown };
   }
 
   private async runningIn(em: Pick<EntityManager, 'query'>, now: Date): Promise<RunningGroup[]> {

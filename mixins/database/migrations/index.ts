@@ -13,6 +13,7 @@ import { TrustTokens1764000000012 } from './1764000000012-TrustTokens';
 import { ExportSchedules1764000000013 } from './1764000000013-ExportSchedules';
 import { JobKinds1764000000014 } from './1764000000014-JobKinds';
 import { FairExports1764000000015 } from './1764000000015-FairExports';
+import { WaitingExportsIndex1764000000016 } from './1764000000016-WaitingExportsIndex';
 
 /** Every migration of the main database, oldest first. Each capability adds its own. */
 export const MAIN_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MAIN_MIGRATIONS = [
   ExportSchedules1764000000013,
   JobKinds1764000000014,
   FairExports1764000000015,
+  WaitingExportsIndex1764000000016,
 ];
