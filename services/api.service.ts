@@ -484,7 +484,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         const ms = elapsed ? (elapsed[0] * 1e3 + elapsed[1] / 1e6).toFixed(1) : '-';
         const user = req.$ctx?.meta.user?.id ?? '-';
         // Signed links carry their credential in the query string: never write it to a log.
-        const url = (req.originalUrl ?? req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1***');
+        const raw = req.originalUrl ?? req.url ?? '';
+        const url = raw.includes('token=') ? raw.replace(/([?&]token=)[^&]*/g, '$1***') : raw;
         const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
         if (status >= 500) this.logger.error(line);
         else this.logger.info(line);

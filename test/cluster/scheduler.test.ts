@@ -87,6 +87,9 @@ describe('cluster: scheduled jobs on three core nodes', async () => {
         SHOP_DATABASE_URL: shop.url,
         REDIS_URL: s.url.redis,
         EXPORT_LEASE_SECONDS: '5',
+        // The killed export node's job lock lapses in 10 s, not 60 s: compensation may take its
+        // export over (a live job is left alone) that much sooner.
+        QUEUE_LOCK_SECONDS: '10',
         EXPORT_CHUNK_ROWS: '1000',
         EXPORT_BATCH_ROWS: '100',
         EXPORT_READ_TIMEOUT_MS: '3000',
