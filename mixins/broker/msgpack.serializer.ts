@@ -14,6 +14,8 @@ import { Packr, type Options } from 'msgpackr';
  * - a property whose value is `undefined` is left out, as msgpack5 leaves it out;
  * - 64-bit integers decode to numbers, not BigInt (msgpack5 writes large ints as int64);
  * - Buffers are `bin` both ways and decode to Buffers (stream chunks); Dates the timestamp extension.
+ *   A decoded Buffer is a view into the packet it came in, which is the packet's own copy: Moleculer's
+ *   NATS transporter hands over `Buffer.from(msg.data)`, so nothing reuses that memory.
  */
 export class MsgpackSerializer extends (Serializers.Base as unknown as new () => object) {
   private readonly packr = new Packr({
