@@ -124,6 +124,13 @@ function envFor(engine: 'sqlite' | 'mysql', dataDir: string, port: number): Reco
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DEMO_ORDERS: String(rows),
+    // The export settings of the caller's environment reach the node (e.g. EXPORT_WINDOW=2 for a
+    // trial), nothing else of it.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[0].startsWith('EXPORT_') && e[1] !== undefined,
+      ),
+    ),
   };
   if (engine === 'sqlite') return common;
   const shop = new URL(mysqlUrl);
