@@ -27,9 +27,22 @@ import { minMedian } from './paper/load';
 
 interface Run {
   seconds: number;
+  /** CPU-seconds (user + system) the process spent on the export: what a shared box disturbs least. */
+  cpuSeconds: number;
   rows: number;
   peakMb: number;
 }
+
+/** utime + stime of a process from /proc, in CPU-seconds (USER_HZ 100). */
+const cpuSecondsOf = (pid: number): number => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
 
 /** One bare export (bench/paper/export-child.mjs) of every order, its own peak RSS sampled too. */
 async function bareExport(source: string, format: string): Promise<Run> {
@@ -56,8 +69,18 @@ async function bareExport(source: string, format: string): Promise<Run> {
   const code = await new Promise((r) => child.once('exit', r));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`bare ${format} exited ${String(code)}`);
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; maxRssMb: number };
-  return { seconds: r.seconds, rows: r.rows, peakMb: Math.max(peak / 1024, r.maxRssMb) };
+  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+    rows: number;
+    seconds: number;
+    cpuSeconds: number;
+    maxRssMb: number;
+  };
+  return {
+    seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    rows: r.rows,
+    peakMb: Math.max(peak / 1024, r.maxRssMb),
+  };
 }
 
 const ROOT = path.resolve(__dirname, '..');
@@ -101,6 +124,13 @@ function envFor(engine: 'sqlite' | 'mysql', dataDir: string, port: number): Reco
     PORT: String(port),
     LOG_LEVEL: 'warn',
     DEMO_ORDERS: String(rows),
+    // The export settings of the caller's environment reach the node (e.g. EXPORT_WINDOW=2 for a
+    // trial), nothing else of it.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[0].startsWith('EXPORT_') && e[1] !== undefined,
+      ),
+    ),
   };
   if (engine === 'sqlite') return common;
   const shop = new URL(mysqlUrl);
@@ -160,6 +190,7 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
       const idle = rssKb(child.pid!);
       let peak = idle;
       const sampler = setInterval(() => (peak = Math.max(peak, rssKb(child.pid!))), 50);
+      const cpu0 = cpuSecondsOf(child.pid!);
       const started = Date.now();
       const r = await http(base, 'POST', '/api/exports', {
         token,
@@ -179,10 +210,14 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
         }
       }
       clearInterval(sampler);
+      // The node's CPU over the export, request to SUCCESS (its idle polling included, as the bare
+      // child's start-up is in its own figure).
+      const cpuSeconds = cpuSecondsOf(child.pid!) - cpu0;
       if (task.status !== 'SUCCESS')
         throw new Error(`export ended ${task.status}: ${JSON.stringify(task.export)}`);
       return {
         seconds: (Date.now() - started) / 1000,
+        cpuSeconds,
         rows: task.export.rowCount as number,
         peakMb: peak / 1024,
         idleMb: idle / 1024,
@@ -196,10 +231,11 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
         bare.push(await bareExport(source, format));
         system.push(await systemExport(format));
         console.log(
-          `[${engine}] ${format} round ${round + 1}: bare ${bare[round].seconds.toFixed(1)} s, system ${system[round].seconds.toFixed(1)} s`,
+          `[${engine}] ${format} round ${round + 1}: bare ${bare[round].seconds.toFixed(1)} s (${bare[round].cpuSeconds.toFixed(1)} CPU-s), system ${system[round].seconds.toFixed(1)} s (${system[round].cpuSeconds.toFixed(1)} CPU-s)`,
         );
       }
       const ratios = system.map((x, i) => bare[i].seconds / x.seconds);
+      const cpuRatios = system.map((x, i) => bare[i].cpuSeconds / x.cpuSeconds);
       results.push({
         engine,
         format,
@@ -208,6 +244,13 @@ async function benchEngine(engine: 'sqlite' | 'mysql') {
         system: minMedian(system.map((x) => x.seconds)),
         bare: minMedian(bare.map((x) => x.seconds)),
         ratio: minMedian(ratios),
+        cpuRatio: minMedian(cpuRatios),
+        systemCpu: minMedian(system.map((x) => x.cpuSeconds)),
+        bareCpu: minMedian(bare.map((x) => x.cpuSeconds)),
+        perRound: system.map(
+          (x, i) =>
+            `${bare[i].seconds.toFixed(1)} / ${x.seconds.toFixed(1)} s → ${ratios[i].toFixed(2)}×, CPU ${bare[i].cpuSeconds.toFixed(1)} / ${x.cpuSeconds.toFixed(1)} s → ${cpuRatios[i].toFixed(2)}×`,
+        ),
         sizeMb: system[0].sizeMb,
         idleMb: Math.max(...system.map((x) => x.idleMb)),
         peakMb: Math.max(...system.map((x) => x.peakMb)),
@@ -240,12 +283,16 @@ async function main() {
         ' ',
       )} at the end (a shared machine: compare within a row). System: one process runs every service, \`node ${NODE_FLAGS.join(' ')} dist/main.js\`, export requested as ADMIN through POST /api/exports, timed to SUCCESS. Bare: \`node ${NODE_FLAGS.join(' ')} bench/paper/export-child.mjs bare\` — the driver's row stream, the product's cell formatter, csv-stringify or exceljs's streaming writer with back-pressure, to a local file. ${ROUNDS} rounds, bare then system in each; seconds as min / median.`,
     '',
-    '| engine | format | rows | system s | bare s | system / bare speed (min / median) | file MB | idle RSS MB | system peak RSS MB | bare peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| engine | format | rows | system s | bare s | system / bare speed (min / median) | system / bare rows per CPU-second (min / median) | system CPU-s | bare CPU-s | file MB | idle RSS MB | system peak RSS MB | bare peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...all.map(
       (r) =>
-        `| ${r.engine} | ${r.format} | ${r.rows.toLocaleString('en')}${r.bareRows === r.rows ? '' : ` (bare ${r.bareRows.toLocaleString('en')})`} | ${r.system.min.toFixed(1)} / ${r.system.median.toFixed(1)} | ${r.bare.min.toFixed(1)} / ${r.bare.median.toFixed(1)} | ${r.ratio.min.toFixed(2)}× / ${r.ratio.median.toFixed(2)}× | ${r.sizeMb.toFixed(1)} | ${r.idleMb.toFixed(0)} | ${r.peakMb.toFixed(0)} | ${r.barePeakMb.toFixed(0)} |`,
+        `| ${r.engine} | ${r.format} | ${r.rows.toLocaleString('en')}${r.bareRows === r.rows ? '' : ` (bare ${r.bareRows.toLocaleString('en')})`} | ${r.system.min.toFixed(1)} / ${r.system.median.toFixed(1)} | ${r.bare.min.toFixed(1)} / ${r.bare.median.toFixed(1)} | ${r.ratio.min.toFixed(2)}× / ${r.ratio.median.toFixed(2)}× | ${r.cpuRatio.min.toFixed(2)}× / ${r.cpuRatio.median.toFixed(2)}× | ${r.systemCpu.min.toFixed(1)} / ${r.systemCpu.median.toFixed(1)} | ${r.bareCpu.min.toFixed(1)} / ${r.bareCpu.median.toFixed(1)} | ${r.sizeMb.toFixed(1)} | ${r.idleMb.toFixed(0)} | ${r.peakMb.toFixed(0)} | ${r.barePeakMb.toFixed(0)} |`,
     ),
+    '',
+    'Per round (bare / system):',
+    '',
+    ...all.flatMap((r) => r.perRound.map((x, i) => `- ${r.engine} ${r.format} round ${i + 1}: ${x}`)),
   ];
   const text = lines.join('\n') + '\n';
   console.log(`\n${text}`);

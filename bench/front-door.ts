@@ -7,10 +7,12 @@
  * median of the rps ratio.
  *
  *   npm run bench:front-door -- [--rows 100000] [--seconds 10] [--rounds 3] [--connections 100]
- *     [--cpu-prof] [--tsx] [--label name] [--out bench/results]
+ *     [--cpu-prof] [--tsx] [--label name] [--out bench/results] [--compare-root other-checkout]
  *
- * `--cpu-prof` runs the node under `--cpu-prof` and prints where its time went (the profile's own
- * cost makes that run slower).
+ * `--cpu-prof` runs the node(s) under `--cpu-prof` and prints where their time went (the profile's
+ * own cost makes those runs slower). `--compare-root` adds a third server, another checkout's built
+ * node on its own copy of the same SQLite file, interleaved in every round (bare, compared,
+ * system), so a change is judged against its "before" on the same machine load.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     label: { type: 'string', default: '' },
     /** Another checkout whose built dist/main.js is the system (e.g. the code before a change). */
     'system-root': { type: 'string' },
+    /** Another checkout's built node, measured in the same rounds as the system (before / after). */
+    'compare-root': { type: 'string' },
     /** Where --cpu-prof writes the profile (default: the run's temp dir, removed at the end). */
     'prof-dir': { type: 'string' },
   },
@@ -135,6 +139,38 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
+/** An admin token; moleculer-web builds its routes a moment after the services start: retry while 404 or 503. */
+async function adminToken(base: string): Promise<string> {
+  let login = { status: 404, body: null as { token?: string } | null };
+  for (let i = 0; i < 150 && (login.status === 404 || login.status === 503); i++) {
+    if (i) await sleep(200);
+    login = await http(base, 'POST', '/api/auth/login', {
+      body: { username: 'admin', password: 'bench-admin-password' },
+    });
+  }
+  if (login.status !== 200 || !login.body?.token) throw new Error(`admin login at ${base}: ${login.status}`);
+  return login.body.token;
+}
+
+/** The compared checkout beside the bare server and the system, per round, as min / median. */
+function comparedLines(
+  rounds: { bare: Measured; system: Measured; compared?: Measured }[],
+  root: string | null,
+): string[] {
+  const cmp = rounds.flatMap((x) => (x.compared ? [{ ...x, compared: x.compared }] : []));
+  if (!root || !cmp.length) return [];
+  const show = (xs: number[]) => {
+    const m = minMedian(xs);
+    return `min ${m.min.toFixed(2)}×, median ${m.median.toFixed(2)}× (per round: ${xs.map((x) => `${x.toFixed(2)}×`).join(', ')})`;
+  };
+  return [
+    `Compared checkout \`${root}\`, same rounds: req/s vs bare ${show(cmp.map((x) => x.compared.rps / x.bare.rps))}; requests per CPU-second vs bare ${show(cmp.map((x) => x.bare.cpuMsPerRequest / x.compared.cpuMsPerRequest))}.`,
+    '',
+    `**System / compared: req/s ${show(cmp.map((x) => x.system.rps / x.compared.rps))}; requests per CPU-second ${show(cmp.map((x) => x.compared.cpuMsPerRequest / x.system.cpuMsPerRequest))}.**`,
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftc-bench-front-'));
@@ -169,20 +205,39 @@ async function main(): Promise<void> {
       {},
     );
     children.push(bare);
+    const compareRoot = values['compare-root'] ? path.resolve(values['compare-root']) : null;
+    let compared: ChildProcess | null = null;
+    let cmpBase = '';
+    if (compareRoot) {
+      // Its own data directory (a copy of the loaded file): each node writes its own queue and log.
+      const cmpDir = path.join(dataDir, 'compare');
+      fs.mkdirSync(cmpDir);
+      fs.copyFileSync(dbFile, path.join(cmpDir, 'ftc.sqlite'));
+      const cmpPort = await freePort();
+      const cmpProf = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}/compare`] : [];
+      compared = spawnNode(
+        'compared',
+        [...cmpProf, 'dist/main.js'],
+        {
+          DATA_DIR: cmpDir,
+          PORT: String(cmpPort),
+          HOST: '127.0.0.1',
+          ADMIN_PASSWORD: 'bench-admin-password',
+          DEMO_ORDERS: '100',
+        },
+        compareRoot,
+      );
+      children.push(compared);
+      cmpBase = `http://127.0.0.1:${cmpPort}`;
+    }
     const sysBase = `http://127.0.0.1:${sysPort}`;
     const bareBase = `http://127.0.0.1:${barePort}`;
     await waitUp(`${sysBase}/api/health`, system);
     await waitUp(`${bareBase}/t/x`, bare);
-    // moleculer-web builds its routes a moment after the services start: retry while 404.
-    let login = { status: 404, body: null as { token?: string } | null };
-    for (let i = 0; i < 100 && login.status === 404; i++) {
-      if (i) await sleep(200);
-      login = await http(sysBase, 'POST', '/api/auth/login', {
-        body: { username: 'admin', password: 'bench-admin-password' },
-      });
-    }
-    if (login.status !== 200 || !login.body?.token) throw new Error(`admin login: ${login.status}`);
-    const who = { token: login.body.token, ids };
+    if (compared) await waitUp(`${cmpBase}/api/health`, compared);
+    const token = await adminToken(sysBase);
+    const cmpToken = compared ? await adminToken(cmpBase) : '';
+    const who = { token, ids };
     const rnd = mulberry32(7);
     const pickId = () => who.ids[Math.floor(rnd() * who.ids.length)];
     const runs = {
@@ -201,24 +256,41 @@ async function main(): Promise<void> {
           seconds: SECONDS,
           next: () => ({ path: `/api/file-tasks/${pickId()}` }),
         }),
+      compared: () =>
+        runLoad({
+          url: cmpBase,
+          token: cmpToken,
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          next: () => ({ path: `/api/file-tasks/${pickId()}` }),
+        }),
     };
     console.log(`warm-up ${WARMUP} s each …`);
-    for (const base of [bareBase, sysBase]) {
+    const warmed: [string, string][] = [
+      [bareBase, ''],
+      ...(compared ? [[cmpBase, cmpToken] as [string, string]] : []),
+      [sysBase, who.token],
+    ];
+    for (const [base, tok] of warmed) {
       await runLoad({
         url: base,
-        token: who.token,
+        token: tok || undefined,
         connections: CONNECTIONS,
         seconds: WARMUP,
         next: () => ({ path: base === bareBase ? `/t/${pickId()}` : `/api/file-tasks/${pickId()}` }),
       });
     }
-    const rounds: { bare: Measured; system: Measured }[] = [];
+    const rounds: { bare: Measured; system: Measured; compared?: Measured }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const b = await measured(bare.pid, runs.bare);
+      const c = compared ? await measured(compared.pid, runs.compared) : undefined;
       const s = await measured(system.pid, runs.system);
-      rounds.push({ bare: b, system: s });
+      rounds.push({ bare: b, system: s, compared: c });
       console.log(
-        `round ${r + 1}: bare ${fmt(b.rps)} rps p95 ${fmt(b.p95, 1)} ms; system ${fmt(s.rps)} rps p95 ${fmt(s.p95, 1)} ms (errors ${s.errors}); ratio ${(s.rps / b.rps).toFixed(2)}×; CPU ms/request bare ${b.cpuMsPerRequest.toFixed(3)}, system ${s.cpuMsPerRequest.toFixed(3)}`,
+        `round ${r + 1}: bare ${fmt(b.rps)} rps p95 ${fmt(b.p95, 1)} ms; system ${fmt(s.rps)} rps p95 ${fmt(s.p95, 1)} ms (errors ${s.errors}); ratio ${(s.rps / b.rps).toFixed(2)}×; CPU ms/request bare ${b.cpuMsPerRequest.toFixed(3)}, system ${s.cpuMsPerRequest.toFixed(3)}` +
+          (c
+            ? `; compared ${fmt(c.rps)} rps, ratio ${(c.rps / b.rps).toFixed(2)}×, CPU ms/request ${c.cpuMsPerRequest.toFixed(3)}`
+            : ''),
       );
     }
     const load = os
@@ -227,6 +299,7 @@ async function main(): Promise<void> {
       .join(' ');
     await stop(system);
     await stop(bare);
+    if (compared) await stop(compared);
     const ratios = rounds.map((x) => x.system.rps / x.bare.rps);
     const mm = minMedian(ratios);
     const cpuRatios = rounds.map((x) => x.bare.cpuMsPerRequest / x.system.cpuMsPerRequest);
@@ -248,7 +321,7 @@ async function main(): Promise<void> {
       '',
       `Machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.platform()} ${os.release()}; Node ${process.version}; load average at the end ${load} (the box is shared: compare the ratios of one run, not absolute numbers).`,
       '',
-      `Run: \`npm run bench:front-door -- --rows ${ROWS} --seconds ${SECONDS} --rounds ${ROUNDS} --connections ${CONNECTIONS}${values['cpu-prof'] ? ' --cpu-prof' : ''}${values.tsx ? ' --tsx' : ''}\`. ${fmt(ROWS)} file tasks in the node's SQLite file; system = \`${values.tsx ? 'tsx main.ts' : 'node dist/main.js'}\` (embedded default, default log level: one access log line per request to stdout) with the ADMIN token (as the paper's Table 3); bare = node:http + better-sqlite3 \`SELECT * FROM file_tasks WHERE id = ?\` on the same file. autocannon (in the benchmark process) with ${CONNECTIONS} connections, random ids, ${WARMUP} s warm-up of each, then bare and system alternating, ${SECONDS} s each${values['cpu-prof'] ? '; the system node ran under --cpu-prof (slower)' : ''}.`,
+      `Run: \`npm run bench:front-door -- --rows ${ROWS} --seconds ${SECONDS} --rounds ${ROUNDS} --connections ${CONNECTIONS}${values['cpu-prof'] ? ' --cpu-prof' : ''}${values.tsx ? ' --tsx' : ''}${values['compare-root'] ? ` --compare-root ${values['compare-root']}` : ''}\`. ${fmt(ROWS)} file tasks in the node's SQLite file; system = \`${values.tsx ? 'tsx main.ts' : 'node dist/main.js'}\` (embedded default, default log level: one access log line per request to stdout) with the ADMIN token (as the paper's Table 3); bare = node:http + better-sqlite3 \`SELECT * FROM file_tasks WHERE id = ?\` on the same file. autocannon (in the benchmark process) with ${CONNECTIONS} connections, random ids, ${WARMUP} s warm-up of each, then bare and system alternating, ${SECONDS} s each${values['cpu-prof'] ? '; the system node ran under --cpu-prof (slower)' : ''}.`,
       '',
       mdTable(
         [
@@ -263,7 +336,11 @@ async function main(): Promise<void> {
           'server CPU ms / request',
           'non-2xx / timeouts / dropped / unfinished',
         ],
-        rounds.flatMap((x, i) => [row('bare', x.bare, i), row('system', x.system, i)]),
+        rounds.flatMap((x, i) => [
+          row('bare', x.bare, i),
+          ...(x.compared ? [row(`compared (${compareRoot ?? ''})`, x.compared, i)] : []),
+          row('system', x.system, i),
+        ]),
         ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
@@ -271,16 +348,17 @@ async function main(): Promise<void> {
       '',
       `**Requests per server CPU-second, system / bare: min ${cpu.min.toFixed(2)}×, median ${cpu.median.toFixed(2)}×** (per round: ${cpuRatios.map((x) => `${x.toFixed(2)}×`).join(', ')}). On a shared machine the req/s ratio also measures how much CPU each process got (and whether the load generator kept up); CPU time per request (utime + stime of the server process, /proc/<pid>/stat) measures what a request costs regardless.`,
       '',
+      ...comparedLines(rounds, compareRoot),
     ];
     if (values['cpu-prof']) {
-      const prof = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-      if (prof)
-        md.push(
-          '### Where the system node spent its time',
-          '',
-          summarizeProfile(path.join(profDir, prof)),
-          '',
-        );
+      for (const [who, dir] of [
+        ['system', profDir],
+        ...(compareRoot ? [['compared', path.join(profDir, 'compare')]] : []),
+      ]) {
+        const prof = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+        if (prof)
+          md.push(`### Where the ${who} node spent its time`, '', summarizeProfile(path.join(dir, prof)), '');
+      }
     }
     const text = md.join('\n');
     const date = new Date().toISOString().slice(0, 10);

@@ -210,9 +210,9 @@ export function apiService(config: AppConfig): ServiceSchema {
                   storage: s,
                   uploadMaxBytes: config.http.uploadMaxBytes,
                 });
-                let view: unknown;
+                let view: { id: string };
                 try {
-                  view = await ctx.call('fileTasks.recordUpload', received);
+                  view = await ctx.call<{ id: string }, typeof received>('fileTasks.recordUpload', received);
                 } catch (e) {
                   // No record, no bytes: the object goes when the record cannot have been written
                   // (refused, failed and rolled back, or no node to write it). When the call may
@@ -236,6 +236,8 @@ export function apiService(config: AppConfig): ServiceSchema {
                 res.writeHead(201, {
                   'Content-Type': 'application/json; charset=utf-8',
                   'Content-Length': Buffer.byteLength(body),
+                  // As fileTasks.upload's 201: the created task.
+                  Location: `/api/file-tasks/${view.id}`,
                 });
                 res.end(body);
                 this.logAccess(req, 201);
@@ -482,7 +484,8 @@ export function apiService(config: AppConfig): ServiceSchema {
         const ms = elapsed ? (elapsed[0] * 1e3 + elapsed[1] / 1e6).toFixed(1) : '-';
         const user = req.$ctx?.meta.user?.id ?? '-';
         // Signed links carry their credential in the query string: never write it to a log.
-        const url = (req.originalUrl ?? req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1***');
+        const raw = req.originalUrl ?? req.url ?? '';
+        const url = raw.includes('token=') ? raw.replace(/([?&]token=)[^&]*/g, '$1***') : raw;
         const line = `[${req.$ctx?.requestID ?? '-'}] ${req.method} ${url} ${status} ${ms}ms user=${user}${code ? ` ${code}` : ''}`;
         if (status >= 500) this.logger.error(line);
         else this.logger.info(line);

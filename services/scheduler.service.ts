@@ -107,7 +107,11 @@ export function schedulerService(config: AppConfig): ServiceSchema {
         async handler(ctx: Ctx<TaskChange & { name: string }>) {
           const { name, ...change } = ctx.params;
           const r = await changeTask(started().deps, requireAdmin(ctx), actorOf(ctx), name, change);
-          if (r.created) ctx.meta.$statusCode = 201;
+          if (r.created) {
+            ctx.meta.$statusCode = 201;
+            // A 201 names what it created (moleculer-web warns on one without); the PUT's own URL.
+            ctx.meta.$location = `/api/scheduled-tasks/${encodeURIComponent(name)}`;
+          }
           return r.view;
         },
       },

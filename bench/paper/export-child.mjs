@@ -13,7 +13,8 @@
 //   input is full), so its memory is comparable: without that exceljs buffers the file (~790 MB
 //   at 1M rows; until 2026-12-04 the check read a getter archiver's stream lacks and never waited).
 //   `columns-json` is the biz type's validated column list.
-// Prints one JSON line: {rows, seconds, bytes, maxRssMb}.
+// Prints one JSON line: {rows, seconds, cpuSeconds, bytes, maxRssMb} (cpuSeconds: user + system, the
+// whole process, start-up included).
 import fs from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
@@ -124,5 +125,11 @@ conn?.end();
 const bytes = fs.statSync(file).size;
 fs.rmSync(file, { force: true });
 process.stdout.write(
-  JSON.stringify({ rows, seconds, bytes, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+  JSON.stringify({
+    rows,
+    seconds,
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    bytes,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
 );

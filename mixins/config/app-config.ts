@@ -48,6 +48,12 @@ export interface AppConfig {
   database: DatabaseConfig;
   shopDatabase: DatabaseConfig;
   redisUrl: string | null;
+  /**
+   * QUEUE_LOCK_SECONDS: how long a job's lock holds without renewal, after which a job of a dead
+   * worker is handed out again (looked for at least every half lock). Null: each queue's own (bull
+   * 60 s with a check every 30 s, the embedded queue 30 s with a check every 5 s).
+   */
+  queueLockMs: number | null;
   cacher: 'memory' | 'redis';
   oss: OssConfig | null;
   auth: {
@@ -442,6 +448,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     database: database(databaseUrl, dataDir, 'ftc.sqlite', 'DATABASE_URL'),
     shopDatabase: shopDatabase(str(env, 'SHOP_DATABASE_URL'), databaseUrl, dataDir),
     redisUrl,
+    queueLockMs:
+      str(env, 'QUEUE_LOCK_SECONDS') === null ? null : int(env, 'QUEUE_LOCK_SECONDS', 60, 5, 3600) * 1000,
     cacher,
     oss: ossConfig,
     auth: {

@@ -20,6 +20,8 @@ import { FileTaskSchema, type FileTaskRow } from '../database/schemas/file-task.
 import { appendToOutbox, logEvents } from '../operation-log/outbox';
 import { isPublishedAction } from '../../domain/notifications/integration-event';
 import { isMariaDb } from '../database/server-flavor';
+import { pointRead } from '../database/point-read';
+import { GroupCommit } from '../database/group-commit';
 import { FileTaskListSql, listBranches } from './file-task-list.sql';
 import { planWalk, walkIndexFor, type Walk } from './file-task-list.walk';
 import { loadRecentTasks, RecentTaskSample } from './recent-task-sample';
@@ -195,6 +197,12 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
   private readonly walks: ListWalks;
   private readonly warn: (message: string) => void;
   private lastWalkWarning = -Infinity;
+  /** The by-id read of GET /api/file-tasks/:id (and every use case's load), off TypeORM's query runner. */
+  private readonly byId: (params: unknown[]) => Promise<RawRow[]>;
+  private readonly eventLog = new GroupCommit<DomainEvent[]>(
+    (lists) => logEvents(this.ds, lists.flat()),
+    (events) => logEvents(this.ds, events),
+  );
 
   constructor(
     private readonly ds: DataSource,
@@ -203,6 +211,7 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
     this.walks = options.walks ?? 'auto';
     this.warn = options.warn ?? (() => undefined);
     this.sample = new RecentTaskSample(() => loadRecentTasks(ds));
+    this.byId = pointRead<RawRow>(ds, `SELECT ${COLUMNS} FROM file_tasks WHERE id = ?`);
   }
 
   async insert(task: FileTask, events: DomainEvent[]): Promise<void> {
@@ -230,8 +239,13 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
   }
 
   /** Events about a task that change no record (links issued, downloads): outbox only. */
+  /**
+   * Events about tasks, group-committed: concurrent callers (a DOWNLOAD_URL_ISSUED per link asked
+   * for) share one transaction instead of a commit and an fsync each; each returns once its own
+   * events are stored.
+   */
   async logEvents(events: DomainEvent[]): Promise<void> {
-    await logEvents(this.ds, events);
+    if (events.length) await this.eventLog.add(events);
   }
 
   /**
@@ -289,7 +303,7 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
   }
 
   async find(id: string): Promise<FileTask | null> {
-    const rows = await this.ds.query<RawRow[]>(`SELECT ${COLUMNS} FROM file_tasks WHERE id = ?`, [id]);
+    const rows = await this.byId([id]);
     return rows[0] ? fromRaw(rows[0]) : null;
   }
 

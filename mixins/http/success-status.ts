@@ -30,6 +30,8 @@ export function successStatusOf(
   action: StatusDeclaration | null | undefined,
 ): number {
   if (chosen) return chosen;
-  const declared = declaredStatuses(action);
-  return declared.length === 1 ? declared[0] : 200;
+  // Read in place (no array per request): this runs on every answer the gateway gives.
+  const s = action?.successStatus;
+  if (typeof s === 'number') return s;
+  return s?.length === 1 ? s[0] : 200;
 }

@@ -29,6 +29,16 @@ function flush(): void {
   process.stdout.write(text);
 }
 
+/**
+ * util.format of the formatter's parts. Every access log line is all strings with no `%` in the
+ * first (the timestamp): util.format then only joins them with spaces, which a join does without
+ * its per-argument inspection.
+ */
+function formatLine(parts: unknown[]): string {
+  for (const p of parts) if (typeof p !== 'string') return format(...parts);
+  return (parts[0] as string | undefined)?.includes('%') ? format(...parts) : parts.join(' ');
+}
+
 let exitHooked = false;
 
 /**
@@ -52,7 +62,7 @@ export class BufferedConsoleLogger extends ConsoleBase {
     const formatter = this.getFormatter(bindings);
     return (type, args) => {
       if (LEVELS.indexOf(type) > levelIdx) return;
-      const line = `${format(...formatter(type, args))}\n`;
+      const line = `${formatLine(formatter(type, args))}\n`;
       if (type === 'fatal' || type === 'error' || type === 'warn') {
         flush();
         process.stderr.write(line);

@@ -23,7 +23,17 @@ export function createJobQueue(
   dataSource: DataSource,
   options: BullQueueOptions & EmbeddedQueueOptions = {},
 ): JobQueue {
-  const common = { stopTimeoutMs: config.shutdownTimeoutMs, ...options };
+  // A shorter lock hands a dead worker's job out sooner; lapsed locks are looked for at least every
+  // half lock, so a dead worker's job waits at most one and a half locks.
+  const lock =
+    config.queueLockMs === null
+      ? {}
+      : {
+          lockDurationMs: config.queueLockMs,
+          stalledIntervalMs: Math.min(30_000, config.queueLockMs / 2),
+          stalledCheckMs: Math.min(5_000, config.queueLockMs / 2),
+        };
+  const common = { stopTimeoutMs: config.shutdownTimeoutMs, ...lock, ...options };
   if (config.redisUrl) {
     // Loaded only with Redis: bull and ioredis cost ~25 MB of resident memory the embedded default
     // does not need.

@@ -87,6 +87,11 @@ describe('cluster: scheduled jobs on three core nodes', async () => {
         SHOP_DATABASE_URL: shop.url,
         REDIS_URL: s.url.redis,
         EXPORT_LEASE_SECONDS: '5',
+        // The killed export node's job lock lapses in 20 s, not 60 s, and the export goes on that
+        // much sooner (the kill test: 55-70 s -> 25-35 s). Not shorter: export-2 must be up and
+        // compensation have claimed the export (LEASE_EXPIRED, 5 s) before the queue itself hands
+        // the dead job on, or the test would see a take-over that is not compensation's.
+        QUEUE_LOCK_SECONDS: '20',
         EXPORT_CHUNK_ROWS: '1000',
         EXPORT_BATCH_ROWS: '100',
         EXPORT_READ_TIMEOUT_MS: '3000',

@@ -7,7 +7,9 @@ import { servers } from '../support/servers';
 import { tempMysqlDatabase } from '../support/mysql';
 import { acquireMainDatabase, releaseMainDatabase } from '../../mixins/database/main-database';
 
-const ROWS = 1_000_000;
+// 20 batches: the kill lands inside the run, after about a third, as with any count. The test asserts
+// no timing, so more rows (it was 1M: 1-5 min of the suite) prove nothing more; bench/ measures speed.
+const ROWS = 200_000;
 const BATCH = '10000';
 const CHILD = path.resolve(__dirname, '../support/archive-child.ts');
 
@@ -24,11 +26,11 @@ const runChild = (db: string) => {
 };
 
 /**
- * Archival of 1,000,000 file tasks on MariaDB, killed (SIGKILL) midway and run again: every row
+ * Archival of 200,000 file tasks on MariaDB, killed (SIGKILL) midway and run again: every row
  * ends in exactly one of file_tasks / file_tasks_cold, and the RECORDS_ARCHIVED events committed
  * with the batches add up to exactly the rows moved.
  */
-describe('archival survives a kill without losing or duplicating a row (MariaDB, 1M rows)', async () => {
+describe('archival survives a kill without losing or duplicating a row (MariaDB, 200k rows)', async () => {
   const s = await servers('mysql');
   if (s.skip) {
     it('needs MySQL', { skip: s.skip }, () => {});
@@ -43,7 +45,7 @@ describe('archival survives a kill without losing or duplicating a row (MariaDB,
     ({ url, drop } = await tempMysqlDatabase(s.url.mysql, 'ftc_test_archive'));
     ds = await acquireMainDatabase({ type: 'mysql', url });
     const t0 = Date.now();
-    // One statement over MariaDB's sequence engine: 1M rows in seconds, finished and 400 days old.
+    // One statement over MariaDB's sequence engine: the rows in seconds, finished and 400 days old.
     await ds.query(
       `INSERT INTO file_tasks (id, kind, biz_type, name, status, created_by, created_at, updated_at, version, attempts)
        SELECT CONCAT('T', LPAD(seq, 9, '0')), 'EXPORT', 'order_export', 'n', ELT(1 + seq % 3, 'EXPIRED', 'FAILED', 'CANCELLED'),

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { buildDataSource, initializeDataSource } from '../../mixins/database/data-source';
+import { pointRead } from '../../mixins/database/point-read';
 
 describe('SQLite access through the one shared connection', () => {
   let ds: DataSource;
@@ -60,6 +61,26 @@ describe('SQLite access through the one shared connection', () => {
       rows.map((r) => r.id),
       [101],
     );
+  });
+
+  it('answers a point read at once when the connection is free, and never with another flow’s uncommitted row', async () => {
+    const read = pointRead<{ id: number; v: string }>(ds, 'SELECT id, v FROM t WHERE id = ?');
+    await ds.query('INSERT INTO t (id, v) VALUES (30, ?)', ['committed']);
+    assert.deepEqual(await read([30]), [{ id: 30, v: 'committed' }]);
+    let inside: unknown;
+    const tx = ds.transaction(async (em) => {
+      await em.query('INSERT INTO t (id, v) VALUES (31, ?)', ['tx']);
+      // The transaction's own read sees its own row (it holds the connection: no deadlock).
+      inside = await read([31]);
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('roll back');
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    // Issued while the transaction holds the connection: it waits for the rollback.
+    const outside = read([31]);
+    await assert.rejects(tx);
+    assert.deepEqual(inside, [{ id: 31, v: 'tx' }]);
+    assert.deepEqual(await outside, []);
   });
 
   it('lets a transaction nest (savepoints) without deadlocking on its own lock', async () => {

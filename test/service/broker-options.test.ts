@@ -1,16 +1,46 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Errors, ServiceBroker } from 'moleculer';
+import { Errors, Serializers, ServiceBroker } from 'moleculer';
 import { brokerOptions } from '../../moleculer.config';
+import { MsgpackSerializer } from '../../mixins/broker/msgpack.serializer';
 import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 import { loadAppConfig } from '../../mixins/config/app-config';
 import { freePort } from '../support/cluster';
 import { startTestNode, type TestNode } from '../support/embedded-node';
 
 describe('broker options', () => {
+  it('speaks the MessagePack of Moleculer’s MsgPack serializer (msgpack5) both ways', () => {
+    const ours = new MsgpackSerializer() as unknown as {
+      serialize(o: unknown): Buffer;
+      deserialize(b: Buffer): unknown;
+    };
+    const theirs = new Serializers.MsgPack() as unknown as typeof ours;
+    (theirs as unknown as { init(b: unknown): void }).init({});
+    const packet = {
+      ver: '4',
+      sender: 'node-1',
+      id: 'req-1',
+      action: 'fileTasks.get',
+      params: { id: 'x', n: 12, f: 1.5, neg: -(2 ** 40), big: 2 ** 60, list: [1, 'a', null] },
+      meta: { token: 't', gone: undefined, user: null },
+      chunk: Buffer.from('bytes'),
+      at: new Date('2026-12-04T08:00:00.123Z'),
+      stream: false,
+      seq: null,
+    };
+    const expected = theirs.deserialize(theirs.serialize(packet));
+    assert.deepEqual(ours.deserialize(theirs.serialize(packet)), expected);
+    assert.deepEqual(theirs.deserialize(ours.serialize(packet)), expected);
+    assert.deepEqual(ours.deserialize(ours.serialize(packet)), expected);
+    const back = ours.deserialize(theirs.serialize(packet)) as typeof packet;
+    assert.ok(Buffer.isBuffer(back.chunk));
+    assert.ok(back.at instanceof Date);
+    assert.equal('gone' in back.meta, false);
+  });
+
   it('uses MsgPack with a bounded chunk size, tracking, and retries only retryable errors', () => {
     const o = brokerOptions(loadAppConfig({ RETRIES: '2' }));
-    assert.equal(o.serializer, 'MsgPack');
+    assert.ok(o.serializer instanceof MsgpackSerializer);
     assert.ok((o.transit?.maxChunkSize ?? Infinity) <= 128 * 1024);
     assert.equal(o.tracking?.enabled, true);
     assert.equal(o.transporter, null);

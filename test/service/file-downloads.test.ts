@@ -41,6 +41,7 @@ describe('file downloads: permissions, signed links, operation log', () => {
       },
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.location, `/api/file-tasks/${r.body.id}`);
     return r.body as { id: string; createdBy: string };
   };
   const linkFor = async (user: string, id: string) => {

@@ -76,6 +76,7 @@ describe('gateway + directory on an in-process broker', () => {
       body: { name: 'billing-me', roles: ['ADMIN'], unitId: null },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.headers.get('location'), `/api/service-accounts/${created.body.id}`);
     const me = await call('GET', '/api/auth/me', { token: created.body.token });
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.deepEqual(me.body, {

@@ -106,6 +106,7 @@ describe('lifecycle rules per biz type', () => {
       enabled: true,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.headers.get('location'), '/api/scheduled-tasks/invoice-expiry');
     assert.equal(created.body.kind, 'expiry');
     assert.equal(created.body.builtIn, false);
     assert.deepEqual(created.body.rule.bizTypes, ['invoice']);

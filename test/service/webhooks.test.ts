@@ -145,6 +145,7 @@ describe('webhooks: signed, retried, durable deliveries', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const { id, secret } = created.body as { id: string; secret: string };
+    assert.equal(created.headers.get('location'), `/api/webhooks/${id}`);
     assert.match(secret, /^whsec_/);
     assert.equal(
       (await call('GET', '/api/webhooks')).body.items[0].secret,

@@ -56,6 +56,8 @@ export interface UploadAnswer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The connection broke before an answer (expected for abortAfter). */
   aborted?: boolean;
+  /** The Location header of the answer (a 201 names the task it created). */
+  location?: string;
 }
 
 /** POST /api/files with the given fields (in order) and an optional file part, streamed. */
@@ -91,7 +93,7 @@ export function uploadMultipart(
           } catch {
             /* keep text */
           }
-          resolve({ status: res.statusCode ?? 0, body });
+          resolve({ status: res.statusCode ?? 0, body, location: res.headers.location });
         });
         res.on('error', () => undefined);
         // Cut off mid-body: the status still counts.

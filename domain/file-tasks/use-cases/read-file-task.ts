@@ -27,13 +27,17 @@ export async function readableTask(d: ReadDeps, user: Principal, id: string): Pr
   return task;
 }
 
-/** The same, with the permission inputs it was judged by, for a further check on them. */
+/**
+ * The same, with the permission inputs it was judged by, for a further check on them (`found`: the
+ * task already read by the caller, not read again).
+ */
 export async function readableTaskWith(
   d: ReadDeps,
   user: Principal,
   id: string,
+  found?: FileTask,
 ): Promise<{ task: FileTask } & PermissionInputs> {
-  const task = await d.tasks.find(id);
+  const task = found ?? (await d.tasks.find(id));
   if (!task) throw FileTaskErrors.hidden();
   const inputs = await d.permissions.inputs(user);
   if (!canRead(inputs.subject, task, inputs.grants, inputs.paths)) throw FileTaskErrors.hidden();

@@ -12,6 +12,8 @@ describe('app config', () => {
     assert.equal(c.database.type, 'sqlite');
     assert.equal(c.oss, null);
     assert.equal(c.redisUrl, null);
+    assert.equal(c.queueLockMs, null, "each queue's own lock unless QUEUE_LOCK_SECONDS is set");
+    assert.equal(loadAppConfig({ QUEUE_LOCK_SECONDS: '10' }).queueLockMs, 10_000);
     assert.equal(c.http.host, '127.0.0.1');
     assert.equal(c.http.port, 3000);
     assert.equal(c.auth.adminPassword, 'admin');
@@ -76,6 +78,7 @@ describe('app config', () => {
       { DEMO_DATA: 'maybe' },
       { SERVICES: 'api,nope' },
       { LOG_LEVEL: 'loud' },
+      { QUEUE_LOCK_SECONDS: '2' },
     ];
     for (const env of bad) {
       const name = Object.keys(env).at(-1)!;
