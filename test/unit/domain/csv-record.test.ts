@@ -83,6 +83,10 @@ describe('csv records: the bytes csv-stringify writes', () => {
       next() < 0.1 ? null : 46_000 + Math.floor(next() * 86_400) / 86_400,
       next() < 0.1 ? null : next() < 0.5,
     ]);
+    // Records larger than the writer's 64 KB buffer, in UTF-8 and in UTF-16 units.
+    rows[100][1] = `${'跑'.repeat(30_000)},"x"`;
+    rows[101][1] = 'a'.repeat(70_000);
+    rows[102][1] = '🎧'.repeat(20_000);
 
     // The writer as it was: every record through csv-stringify's stream, texts by cell-text.ts.
     const toText = columns.map(compileCellText);
