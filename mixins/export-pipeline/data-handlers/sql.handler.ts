@@ -13,6 +13,7 @@ import type {
   ReadScope,
 } from '../../../domain/exports/data-handler.port';
 import type { SourcePool } from './source-pool';
+import { pointRead } from '../../database/point-read';
 import { ExportErrors } from '../../../domain/exports/export.errors';
 import { MetadataErrors } from '../../../domain/metadata/metadata.errors';
 
@@ -89,6 +90,34 @@ function classify(e: unknown): never {
   throw invalidMapping(`the export source rejected the query: ${(e as Error).message}`);
 }
 
+type BatchRead = (params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A source's batch readers by SQL text: an export's batches repeat one or two texts. */
+const batchReaders = new WeakMap<DataSource, Map<string, BatchRead>>();
+const MAX_BATCH_READERS = 32;
+
+/**
+ * A batch read on the driver, outside TypeORM's query runner (mixins/database/point-read.ts: a
+ * statement prepared once on SQLite, a pool connection on MySQL): the runner's per-query work (a
+ * statement cache lookup, logger and subscriber broadcasts, a lock turn) is paid once per batch of
+ * a million-row export otherwise. better-sqlite3 cannot bind booleans: 1/0, as TypeORM binds them.
+ */
+function batchReader(ds: DataSource, sql: string): BatchRead {
+  let bySql = batchReaders.get(ds);
+  if (!bySql) batchReaders.set(ds, (bySql = new Map()));
+  let read = bySql.get(sql);
+  if (!read) {
+    const raw = pointRead<Record<string, unknown>>(ds, sql);
+    read =
+      ds.options.type === 'better-sqlite3'
+        ? (params) => raw(params.map((p) => (typeof p === 'boolean' ? Number(p) : p)))
+        : raw;
+    if (bySql.size >= MAX_BATCH_READERS) bySql.delete(bySql.keys().next().value!);
+    bySql.set(sql, read);
+  }
+  return read;
+}
+
 /** `sql` data handler: keyset batches over a table or view of a configured data source. */
 export function sqlDataHandler(pool: SourcePool): DataHandlerAdapter {
   return {
@@ -117,10 +146,10 @@ export function sqlDataHandler(pool: SourcePool): DataHandlerAdapter {
       const w = where(ds, h, scope, range);
       const cols = [...new Set([h.key, ...scope.columns])].map(q).join(', ');
       try {
-        const rows = await ds.query<Record<string, unknown>[]>(
+        const rows = await batchReader(
+          ds,
           `SELECT ${cols} FROM ${q(h.table)} ${w.sql} ORDER BY ${q(h.key)} LIMIT ${Number(limit)}`,
-          w.params,
-        );
+        )(w.params);
         const last = rows[rows.length - 1];
         return { rows, next: rows.length === limit && last ? (last[h.key] as KeyValue) : null };
       } catch (e) {
