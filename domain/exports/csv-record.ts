@@ -5,9 +5,9 @@
  * an empty or missing field is empty. A lone LF or CR inside a field is not quoted: csv-stringify
  * turns `quote_record_delimiter` off whenever a record delimiter is given, and files are reproduced
  * as they were (a unit test compares this with csv-stringify on random fields, character for
- * character). Laid out here so a batch of rows becomes one string and one write: csv-stringify's
- * stream emits every record as a chunk of its own through every stream of the output (hash, size
- * guard, md5, file).
+ * character). Laid out here so the csv writer can hand the output 64 KB of records at a time:
+ * csv-stringify's stream emits every record as a chunk of its own through every stream of the
+ * output (hash, size guard, md5, file).
  */
 
 const NEEDS_QUOTES = /[",]|\r\n/;
