@@ -8,6 +8,7 @@ import { RowXml, type CellKind } from '../../../domain/exports/xlsx-row-xml';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
 import type { DrainableStream } from '../output-watch';
 import { StreamTableWriter } from './stream-table-writer';
+import { Utf8Batch } from './utf8-batch';
 import { MAX_XLSX_DATA_ROWS, type TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 import { ExportErrors } from '../../../domain/exports/export.errors';
 
@@ -65,7 +66,7 @@ interface WorkbookInternals {
 }
 interface SheetInternals {
   /** exceljs's StreamBuf for the sheet XML; pipes[0] is archiver's input for this zip entry. */
-  stream: { pipes: DrainableStream[]; write(xml: string): unknown };
+  stream: { pipes: DrainableStream[]; write(xml: Buffer): unknown };
   /** The number of the sheet's next row (every row before it is written). */
   _rowZero: number;
 }
@@ -152,7 +153,7 @@ export class XlsxTableWriter extends StreamTableWriter {
   private readonly unstyled = { string: {}, number: {}, boolean: {} } as const;
   private readonly rowXml: RowXml;
   /** Data rows rendered since the last write into the sheet's stream. */
-  private pending = '';
+  private readonly batch = new Utf8Batch();
   private readonly headerStyles: QuotedStyle[];
   /** Rows held until SAMPLE_ROWS are seen or the file ends; null once the first sheet is open. */
   private sample: Cell[][] | null = [];
@@ -250,11 +251,30 @@ export class XlsxTableWriter extends StreamTableWriter {
   async write(rows: Iterable<readonly Cell[]>): Promise<void> {
     this.assertOpen();
     this.watch.check();
+    await this.writeRows(rows);
+  }
+
+  /**
+   * Rows into the sheet, synchronously but at a rollover and every DRAIN_EVERY rows: an await
+   * per row (a promise and a microtask each) was most of this loop's own cost.
+   */
+  private async writeRows(rows: Iterable<readonly Cell[]>): Promise<void> {
     for (const cells of rows) {
       if (this.sample) {
         this.sample.push(cells as Cell[]);
         if (this.sample.length >= SAMPLE_ROWS) await this.flushSample();
-      } else await this.writeRow(cells);
+        continue;
+      }
+      if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
+      const sheet = this.sheet as unknown as SheetInternals;
+      this.addXml(this.rowXml.render(sheet._rowZero++, cells));
+      this.sheetRows += 1;
+      this.rows += 1;
+      if (++this.sinceDrain >= DRAIN_EVERY) {
+        this.sinceDrain = 0;
+        this.flushRows(this.sheet!);
+        await this.drain();
+      }
     }
   }
 
@@ -265,27 +285,24 @@ export class XlsxTableWriter extends StreamTableWriter {
     const widths = columnWidths(this.columns, this.headers, sample);
     this.sheetColumns = widths.map((width) => ({ width }));
     this.openSheet();
-    for (const cells of sample) await this.writeRow(cells);
+    await this.writeRows(sample);
   }
 
-  private async writeRow(cells: readonly Cell[]): Promise<void> {
-    if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
-    const sheet = this.sheet as unknown as SheetInternals;
-    this.pending += this.rowXml.render(sheet._rowZero++, cells);
-    this.sheetRows += 1;
-    this.rows += 1;
-    if (++this.sinceDrain >= DRAIN_EVERY) {
-      this.sinceDrain = 0;
-      this.flushRows(this.sheet!);
-      await this.drain();
-    }
+  private addXml(xml: string): void {
+    if (this.batch.add(xml)) return;
+    this.flushRows(this.sheet!);
+    // A row larger than the whole batch buffer goes on by itself.
+    if (!this.batch.add(xml)) this.sheetStream(this.sheet!).write(Buffer.from(xml));
   }
 
   /** Hands the rows rendered so far to the sheet's stream, where exceljs would have written them. */
   private flushRows(sheet: ExcelJS.Worksheet): void {
-    if (this.pending === '') return;
-    (sheet as unknown as SheetInternals).stream.write(this.pending);
-    this.pending = '';
+    const rows = this.batch.take();
+    if (rows) this.sheetStream(sheet).write(rows);
+  }
+
+  private sheetStream(sheet: ExcelJS.Worksheet): SheetInternals['stream'] {
+    return (sheet as unknown as SheetInternals).stream;
   }
 
   /** Waits while the current zip entry's input is over its high-water mark. */
@@ -314,7 +331,7 @@ export class XlsxTableWriter extends StreamTableWriter {
 
   protected stop(): void {
     this.sample = null;
-    this.pending = '';
+    this.batch.clear();
     const zip = this.internals.zip;
     zip.unpipe(this.o.out);
     zip.abort();
