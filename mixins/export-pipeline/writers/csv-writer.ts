@@ -3,6 +3,7 @@ import { compileCellText } from '../../../domain/exports/cell-text';
 import { CSV_DELIMITER, CSV_RECORD_END, csvField, csvRecord } from '../../../domain/exports/csv-record';
 import type { TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 import { StreamTableWriter } from './stream-table-writer';
+import { Utf8Batch } from './utf8-batch';
 
 /**
  * CSV (CRLF records; fields with a quote, comma or CRLF quoted, quotes doubled:
@@ -10,8 +11,8 @@ import { StreamTableWriter } from './stream-table-writer';
  * OWASP `'` prefix); this only turns them into text by the column's number format, the one the xlsx
  * cell carries (cell-text.ts).
  *
- * Each record is laid out as one string and its UTF-8 written into a 64 KB buffer, which goes to the
- * output once full: the output is a chain of streams (hash, size guard, md5, file), and a write per
+ * Each record is laid out as one string and its UTF-8 written into a 64 KB buffer (utf8-batch.ts),
+ * which goes to the output once full: the output is a chain of streams (hash, size guard, md5, file), and a write per
  * record, as csv-stringify's stream made, cost each of them a call per record (the profile of a
  * 1M-row export: csv-stringify and that stream machinery ~25 % of the node's time), while one
  * string for a whole batch costs more to flatten and encode than the records one by one.
@@ -22,13 +23,10 @@ type ToText = (cell: Exclude<Cell, null>) => string;
 
 /** Bytes per write: few writes per batch, and well inside a stream's buffers when it stalls. */
 const CHUNK_BYTES = 64 * 1024;
-/** The most UTF-8 bytes one UTF-16 code unit becomes (a surrogate pair: 4 bytes for 2 units). */
-const MAX_BYTES_PER_UNIT = 3;
 
 export class CsvTableWriter extends StreamTableWriter {
   private readonly toText: ToText[];
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private readonly batch = new Utf8Batch(CHUNK_BYTES);
 
   constructor(o: TableWriterOptions) {
     super(o, 'csv');
@@ -52,28 +50,19 @@ export class CsvTableWriter extends StreamTableWriter {
       }
       line += CSV_RECORD_END;
       this.rows += 1;
-      const room = line.length * MAX_BYTES_PER_UNIT;
-      if (this.used + room > CHUNK_BYTES) {
+      if (!this.batch.add(line)) {
         await this.flush();
-        // A record larger than a whole buffer goes out on its own.
-        if (room > CHUNK_BYTES) {
-          await this.put(Buffer.from(line));
-          continue;
-        }
+        // A record larger than the whole buffer goes out on its own.
+        if (!this.batch.add(line)) await this.put(Buffer.from(line));
       }
-      this.used += this.chunk.write(line, this.used);
     }
     // Nothing is held back between batches: what was read is in the output before the next read.
     await this.flush();
   }
 
-  /** Hands the filled part of the buffer to the output and starts a new one (the stream keeps it). */
   private async flush(): Promise<void> {
-    if (this.used === 0) return;
-    const full = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
-    await this.put(full);
+    const bytes = this.batch.take();
+    if (bytes) await this.put(bytes);
   }
 
   /** One write; waits while the output asks for a drain (or fails, whichever comes first). */
