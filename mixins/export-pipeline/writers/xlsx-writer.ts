@@ -4,9 +4,11 @@ import ExcelJS from 'exceljs';
 import { startsLikeFormula, type Cell } from '../../../domain/exports/cell-format';
 import { columnFormat } from '../../../domain/exports/cell-text';
 import { columnWidths } from '../../../domain/exports/column-width';
+import { RowXml, type CellKind } from '../../../domain/exports/xlsx-row-xml';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
 import type { DrainableStream } from '../output-watch';
 import { StreamTableWriter } from './stream-table-writer';
+import { Utf8Batch } from './utf8-batch';
 import { MAX_XLSX_DATA_ROWS, type TableWriterOptions } from '../../../domain/exports/export-pipeline.ports';
 import { ExportErrors } from '../../../domain/exports/export.errors';
 
@@ -25,6 +27,12 @@ import { ExportErrors } from '../../../domain/exports/export.errors';
  * autofilter over the data; each sheet of a rollover the same. Text a spreadsheet would evaluate
  * is a typed string with Excel's quote-prefix style: shown as it is, never turned into a formula
  * when edited (csv has no styles and keeps the visible `'`).
+ *
+ * Fast: exceljs writes the workbook, each sheet's head (columns, frozen pane, header row) and tail
+ * (autofilter, page setup), and owns the styles; the data rows' XML is rendered here (RowXml, the
+ * bytes exceljs would write, with style ids from exceljs's registry) and goes into the sheet's
+ * stream DRAIN_EVERY rows at a time, exceljs's row counter moved on past them. exceljs's own row
+ * path (Row, Cell, value and model objects and an XmlStream per row) was the largest cost.
  */
 
 /** Rows between drain checks: ~100–500 KB of sheet XML, small against memory, rare against CPU. */
@@ -58,7 +66,9 @@ interface WorkbookInternals {
 }
 interface SheetInternals {
   /** exceljs's StreamBuf for the sheet XML; pipes[0] is archiver's input for this zip entry. */
-  stream: { pipes: DrainableStream[] };
+  stream: { pipes: DrainableStream[]; write(xml: Buffer): unknown };
+  /** The number of the sheet's next row (every row before it is written). */
+  _rowZero: number;
 }
 
 const PINNED = Symbol('ftc.pinnedZipDates');
@@ -137,13 +147,13 @@ export class XlsxTableWriter extends StreamTableWriter {
   private readonly cellStyles: (Partial<ExcelJS.Style> | undefined)[];
   private readonly quoted: QuotedStyle = { quotePrefix: true };
   /**
-   * The style of a cell without one, shared per value type. exceljs gives every new cell a fresh
-   * empty style object, which misses its style-id cache (keyed by object) and renders the style's
-   * XML once per cell to find the same id: ~8 % of an xlsx export's CPU. Per type, since exceljs
-   * derives an unstyled cell's number format from its type (General for numbers); same ids, same
-   * bytes.
+   * The style of a cell without one, per value type: exceljs derives an unstyled cell's number
+   * format from its type (General for numbers).
    */
   private readonly unstyled = { string: {}, number: {}, boolean: {} } as const;
+  private readonly rowXml: RowXml;
+  /** Data rows rendered since the last write into the sheet's stream. */
+  private readonly batch = new Utf8Batch();
   private readonly headerStyles: QuotedStyle[];
   /** Rows held until SAMPLE_ROWS are seen or the file ends; null once the first sheet is open. */
   private sample: Cell[][] | null = [];
@@ -181,12 +191,34 @@ export class XlsxTableWriter extends StreamTableWriter {
       lastModifiedBy: 'File Task Center',
     } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
     supportQuotePrefix(this.internals.styles);
+    this.rowXml = new RowXml(this.columns.length, (column, kind) => this.styleIdOf(column, kind));
     // exceljs listens for zip errors only while committing; earlier ones would crash the process.
     this.internals.zip.on('error', (err: Error) => this.watch.fail(err));
   }
 
   private get internals(): WorkbookInternals {
     return this.workbook as unknown as WorkbookInternals;
+  }
+
+  /** The style (and so its id) exceljs would give a column's cells of one kind, as it registers it. */
+  private styleIdOf(column: number, kind: CellKind): number {
+    const styles = this.internals.styles;
+    switch (kind) {
+      case 'string':
+        return styles.addStyleModel(this.unstyled.string, ExcelJS.ValueType.String);
+      case 'quoted':
+        return styles.addStyleModel(this.quoted, ExcelJS.ValueType.String);
+      case 'number':
+        return styles.addStyleModel(
+          this.cellStyles[column] ?? this.unstyled.number,
+          ExcelJS.ValueType.Number,
+        );
+      case 'boolean':
+        return styles.addStyleModel(
+          this.cellStyles[column] ?? this.unstyled.boolean,
+          ExcelJS.ValueType.Boolean,
+        );
+    }
   }
 
   private openSheet(): ExcelJS.Worksheet {
@@ -205,6 +237,7 @@ export class XlsxTableWriter extends StreamTableWriter {
 
   /** The sheet's autofilter covers the header and every data row it got. */
   private commitSheet(sheet: ExcelJS.Worksheet): void {
+    this.flushRows(sheet);
     sheet.autoFilter = {
       from: { row: 1, column: 1 },
       to: {
@@ -218,11 +251,30 @@ export class XlsxTableWriter extends StreamTableWriter {
   async write(rows: Iterable<readonly Cell[]>): Promise<void> {
     this.assertOpen();
     this.watch.check();
+    await this.writeRows(rows);
+  }
+
+  /**
+   * Rows into the sheet, synchronously but at a rollover and every DRAIN_EVERY rows: an await
+   * per row (a promise and a microtask each) was most of this loop's own cost.
+   */
+  private async writeRows(rows: Iterable<readonly Cell[]>): Promise<void> {
     for (const cells of rows) {
       if (this.sample) {
         this.sample.push(cells as Cell[]);
         if (this.sample.length >= SAMPLE_ROWS) await this.flushSample();
-      } else await this.writeRow(cells);
+        continue;
+      }
+      if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
+      const sheet = this.sheet as unknown as SheetInternals;
+      this.addXml(this.rowXml.render(sheet._rowZero++, cells));
+      this.sheetRows += 1;
+      this.rows += 1;
+      if (++this.sinceDrain >= DRAIN_EVERY) {
+        this.sinceDrain = 0;
+        this.flushRows(this.sheet!);
+        await this.drain();
+      }
     }
   }
 
@@ -233,30 +285,24 @@ export class XlsxTableWriter extends StreamTableWriter {
     const widths = columnWidths(this.columns, this.headers, sample);
     this.sheetColumns = widths.map((width) => ({ width }));
     this.openSheet();
-    for (const cells of sample) await this.writeRow(cells);
+    await this.writeRows(sample);
   }
 
-  private async writeRow(cells: readonly Cell[]): Promise<void> {
-    if (this.sheetRows === this.maxRowsPerSheet) await this.rollOver();
-    const row = this.sheet!.addRow(cells);
-    const styles = this.cellStyles;
-    for (let i = 0; i < cells.length; i++) {
-      const cell = cells[i];
-      if (cell === null) continue;
-      row.getCell(i + 1).style =
-        typeof cell === 'string'
-          ? startsLikeFormula(cell)
-            ? this.quoted
-            : this.unstyled.string
-          : (styles[i] ?? this.unstyled[typeof cell as 'number' | 'boolean']);
-    }
-    row.commit();
-    this.sheetRows += 1;
-    this.rows += 1;
-    if (++this.sinceDrain >= DRAIN_EVERY) {
-      this.sinceDrain = 0;
-      await this.drain();
-    }
+  private addXml(xml: string): void {
+    if (this.batch.add(xml)) return;
+    this.flushRows(this.sheet!);
+    // A row larger than the whole batch buffer goes on by itself.
+    if (!this.batch.add(xml)) this.sheetStream(this.sheet!).write(Buffer.from(xml));
+  }
+
+  /** Hands the rows rendered so far to the sheet's stream, where exceljs would have written them. */
+  private flushRows(sheet: ExcelJS.Worksheet): void {
+    const rows = this.batch.take();
+    if (rows) this.sheetStream(sheet).write(rows);
+  }
+
+  private sheetStream(sheet: ExcelJS.Worksheet): SheetInternals['stream'] {
+    return (sheet as unknown as SheetInternals).stream;
   }
 
   /** Waits while the current zip entry's input is over its high-water mark. */
@@ -268,6 +314,7 @@ export class XlsxTableWriter extends StreamTableWriter {
 
   private async rollOver(): Promise<void> {
     const full = this.sheet!;
+    this.flushRows(full);
     // The zip takes one entry at a time: the new sheet's input waits (and drains) until the full
     // sheet's entry is done, which drain() then waits for like any other backpressure.
     this.openSheet();
@@ -284,6 +331,7 @@ export class XlsxTableWriter extends StreamTableWriter {
 
   protected stop(): void {
     this.sample = null;
+    this.batch.clear();
     const zip = this.internals.zip;
     zip.unpipe(this.o.out);
     zip.abort();
