@@ -64,6 +64,44 @@ export interface RawRow {
   waiting_reason: string | null;
 }
 
+/**
+ * A row of COLUMNS from its values in that order (the SQLite point read's raw values): an object
+ * literal, one shape for every row. Kept in COLUMNS' order by a unit test.
+ */
+export const rawRowOf = (v: unknown[]): RawRow =>
+  ({
+    id: v[0],
+    kind: v[1],
+    biz_type: v[2],
+    biz_domain: v[3],
+    name: v[4],
+    status: v[5],
+    created_by: v[6],
+    unit_id: v[7],
+    unit_path: v[8],
+    created_at: v[9],
+    updated_at: v[10],
+    storage_key: v[11],
+    size: v[12],
+    sha256: v[13],
+    content_type: v[14],
+    version: v[15],
+    export_format: v[16],
+    export_spec: v[17],
+    idempotency_key: v[18],
+    request_hash: v[19],
+    row_count: v[20],
+    progress_rows: v[21],
+    progress_total: v[22],
+    failure_reason: v[23],
+    failure_message: v[24],
+    attempts: v[25],
+    lease_owner: v[26],
+    lease_until: v[27],
+    manifest: v[28],
+    waiting_reason: v[29],
+  }) as RawRow;
+
 const num = (v: number | string | null) => (v === null ? null : Number(v));
 
 const exportOf = (r: RawRow): ExportAttrs | null =>
@@ -211,7 +249,7 @@ export class FileTaskRepository implements FileTaskRepositoryPort {
     this.walks = options.walks ?? 'auto';
     this.warn = options.warn ?? (() => undefined);
     this.sample = new RecentTaskSample(() => loadRecentTasks(ds));
-    this.byId = pointRead<RawRow>(ds, `SELECT ${COLUMNS} FROM file_tasks WHERE id = ?`);
+    this.byId = pointRead<RawRow>(ds, `SELECT ${COLUMNS} FROM file_tasks WHERE id = ?`, rawRowOf);
   }
 
   async insert(task: FileTask, events: DomainEvent[]): Promise<void> {

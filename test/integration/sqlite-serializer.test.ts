@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +82,42 @@ describe('SQLite access through the one shared connection', () => {
     await assert.rejects(tx);
     assert.deepEqual(inside, [{ id: 31, v: 'tx' }]);
     assert.deepEqual(await outside, []);
+  });
+
+  it('builds point read rows from the values when given a row builder, with the same turns', async () => {
+    const read = pointRead<{ id: number; v: string }>(ds, 'SELECT id, v FROM t WHERE id = ?', (v) => ({
+      id: v[0] as number,
+      v: v[1] as string,
+    }));
+    await ds.query('INSERT INTO t (id, v) VALUES (40, ?)', ['committed']);
+    assert.deepEqual(await read([40]), [{ id: 40, v: 'committed' }]);
+    assert.deepEqual(await read([41]), []);
+    const tx = ds.transaction(async (em) => {
+      await em.query('INSERT INTO t (id, v) VALUES (41, ?)', ['tx']);
+      assert.deepEqual(await read([41]), [{ id: 41, v: 'tx' }]);
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error('roll back');
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const outside = read([41]);
+    await assert.rejects(tx);
+    assert.deepEqual(await outside, []);
+  });
+
+  it('tracks promises (async hooks) only while a transaction holds the connection', () => {
+    // In a process of its own: the test runner keeps async hooks on in this one.
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(__dirname, '../support/sqlite-hooks-child.ts')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}'), {
+      before: false,
+      during: true,
+      after: false,
+      rows: [[1, 'a']],
+    });
   });
 
   it('lets a transaction nest (savepoints) without deadlocking on its own lock', async () => {
