@@ -365,7 +365,11 @@ export function apiService(config: AppConfig): ServiceSchema {
     actions: {
       // moleculer-web's HTTP entry: public, since routes authenticate inside it (authenticate
       // below). Its listAliases/addRoute/removeRoute keep the default: a verified caller only.
-      rest: { auth: 'public' },
+      // No retries and no breaker of its own: the actions it calls have theirs. A retry here
+      // replayed the route on a request already read, after 100 ms, 200 ms… (a retryable error
+      // was retried per action and then once more per request), and a breaker here would cut off
+      // the whole HTTP entry after a run of one action's 5xx answers.
+      rest: { auth: 'public', retryPolicy: { enabled: false }, circuitBreaker: { enabled: false } },
       openapi: {
         rest: 'GET /openapi.json',
         auth: 'public',

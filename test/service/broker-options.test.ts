@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Errors, Serializers, ServiceBroker } from 'moleculer';
+import { Errors, Serializers, ServiceBroker, type ActionHandler, type Middleware } from 'moleculer';
 import { brokerOptions } from '../../moleculer.config';
 import { MsgpackSerializer } from '../../mixins/broker/msgpack.serializer';
 import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 import { loadAppConfig } from '../../mixins/config/app-config';
 import { freePort } from '../support/cluster';
-import { startTestNode, type TestNode } from '../support/embedded-node';
+import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 
 describe('broker options', () => {
   it('speaks the MessagePack of Moleculer’s MsgPack serializer (msgpack5) both ways', () => {
@@ -100,5 +100,43 @@ describe('Prometheus metrics when METRICS_PORT is set', () => {
     const text = await res.text();
     assert.match(text, /moleculer_request_total/);
     assert.match(text, /# TYPE /);
+  });
+});
+
+describe('the gateway’s HTTP entry under the broker’s retry policy', () => {
+  let node: TestNode;
+  // Every fileTasks.get fails as a service that is down would: retryable, 503.
+  const failingGet: Middleware = {
+    localAction(next: ActionHandler, action: { name?: string }): ActionHandler {
+      if (action.name !== 'fileTasks.get') return next;
+      return () => Promise.reject(new Errors.MoleculerRetryableError('down', 503, 'DOWN'));
+    },
+  };
+  before(async () => {
+    node = await startTestNode({ RETRIES: '2' }, [failingGet]);
+  });
+  after(() => node.stop());
+
+  it('retries the failing action, never moleculer-web’s handler of the whole HTTP request', async () => {
+    const token = await login(node.baseUrl, 'admin', 'admin');
+    const retried: string[] = [];
+    const logger = node.broker.logger;
+    const warn = logger.warn.bind(logger);
+    logger.warn = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].startsWith('Retry to call')) retried.push(args[0]);
+      warn(...args);
+    };
+    try {
+      const r = await http(node.baseUrl, 'GET', '/api/file-tasks/no-such-task', { token });
+      assert.equal(r.status, 503);
+    } finally {
+      logger.warn = warn;
+    }
+    // Re-running `api.rest` replays the route on a request already read (and after 100 ms, 200 ms…):
+    // a retryable error has had its retries where the action was called.
+    assert.deepEqual(
+      retried.filter((m) => m.includes("'api.rest'")),
+      [],
+    );
   });
 });
