@@ -1,16 +1,16 @@
 /**
- * CSV records laid out directly, byte for byte what csv-stringify 6 wrote with the options the csv
- * export gave it (`,` delimiter, `"` quote and escape, `record_delimiter: '\r\n'`, no forced
- * quoting): a field is quoted when it holds a quote, a comma or a CRLF, and its quotes are doubled;
- * an empty or missing field is empty. A lone LF or CR inside a field is not quoted: csv-stringify
- * turns `quote_record_delimiter` off whenever a record delimiter is given, and files are reproduced
- * as they were (a unit test compares this with csv-stringify on random fields, character for
- * character). Laid out here so the csv writer can hand the output 64 KB of records at a time:
- * csv-stringify's stream emits every record as a chunk of its own through every stream of the
- * output (hash, size guard, md5, file).
+ * CSV records laid out directly (RFC 4180): `,` delimiter, `"` quote and escape, CRLF records; a
+ * field is quoted when it holds a quote, a comma, a CR or an LF, and its quotes are doubled; an
+ * empty or missing field is empty. Byte for byte what csv-stringify 6 writes with
+ * `record_delimiter: '\r\n', quoted_match: /[\r\n]/` (a unit test compares the two on random
+ * fields). The csv export gave csv-stringify only the record delimiter until 2026-12-04, which
+ * turns its quoting of line breaks off: a field with a lone LF or CR went out unquoted and split
+ * its record in every reader that ends records at a bare LF. Laid out here so the csv writer can
+ * hand the output 64 KB of records at a time: csv-stringify's stream emits every record as a chunk
+ * of its own through every stream of the output (hash, size guard, md5, file).
  */
 
-const NEEDS_QUOTES = /[",]|\r\n/;
+const NEEDS_QUOTES = /[",\r\n]/;
 const QUOTE = /"/g;
 
 /** One field's text as it appears in the file. */

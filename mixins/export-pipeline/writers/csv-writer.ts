@@ -6,8 +6,8 @@ import { StreamTableWriter } from './stream-table-writer';
 import { Utf8Batch } from './utf8-batch';
 
 /**
- * CSV (CRLF records; fields with a quote, comma or CRLF quoted, quotes doubled:
- * csv-record.ts, the bytes csv-stringify wrote before). Cells arrive formatted and neutralised (the
+ * CSV (CRLF records; fields with a quote, comma, CR or LF quoted, quotes doubled:
+ * csv-record.ts, RFC 4180). Cells arrive formatted and neutralised (the
  * OWASP `'` prefix); this only turns them into text by the column's number format, the one the xlsx
  * cell carries (cell-text.ts).
  *

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
+import { parse as parseSync } from 'csv-parse/sync';
 import { csvField, csvRecord } from '../../../domain/exports/csv-record';
 import { compileCellText } from '../../../domain/exports/cell-text';
 import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
@@ -49,8 +50,11 @@ function randomText(next: () => number): string {
   return s;
 }
 
-/** The options the csv writer gave csv-stringify until it laid records out itself. */
-const CSV_STRINGIFY_OPTIONS = { record_delimiter: '\r\n' } as const;
+/**
+ * The options the csv writer gave csv-stringify until it laid records out itself, plus the quoting
+ * of a lone CR or LF that `record_delimiter` had turned off.
+ */
+const CSV_STRINGIFY_OPTIONS = { record_delimiter: '\r\n', quoted_match: /[\r\n]/ } as const;
 
 describe('csv records: the bytes csv-stringify writes', () => {
   it('fields and records of random text, empty and missing fields, character for character', () => {
@@ -65,6 +69,18 @@ describe('csv records: the bytes csv-stringify writes', () => {
     }
     for (const f of ['', 'plain', 'a,b', 'say "hi"', 'cr\r', 'lf\n', 'crlf\r\nx', '"', '""', ',,'])
       assert.equal(csvField(f) + '\r\n', stringifySync([[f]], CSV_STRINGIFY_OPTIONS), JSON.stringify(f));
+  });
+
+  it('a reader gets back every field, line breaks inside fields included', () => {
+    const next = random(4181);
+    const rows = Array.from({ length: 2_000 }, () =>
+      Array.from({ length: 1 + Math.floor(next() * 4) }, () => randomText(next)),
+    );
+    rows.push(['lone lf\nhere', 'lone cr\rhere', 'crlf\r\nhere', '"q",\n']);
+    const file = rows.map((r) => csvRecord(r)).join('');
+    assert.deepEqual(parseSync(file, { relax_column_count: true }), rows);
+    assert.equal(csvField('lf\n'), '"lf\n"');
+    assert.equal(csvField('cr\r'), '"cr\r"');
   });
 
   it('a whole file from the csv writer equals csv-stringify stream output (BOM, header, batches)', async () => {
