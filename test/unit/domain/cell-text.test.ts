@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as SSF from 'ssf';
 import { compileCellText, excelSerial } from '../../../domain/exports/cell-text';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
+import { mulberry32 as random } from '../../../domain/shared/prng';
 
 const column = (type: ExportColumn['type'], format?: string): ExportColumn => ({
   key: 'c',
@@ -10,17 +11,6 @@ const column = (type: ExportColumn['type'], format?: string): ExportColumn => ({
   type,
   ...(format ? { format } : {}),
 });
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure names a reproducible value. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The cell text is ssf's to the character, on the fast paths too. */
 function sameAsSsf(col: ExportColumn, values: number[]): void {

@@ -9,17 +9,7 @@ import { compileCellText } from '../../../domain/exports/cell-text';
 import { neutralizeFormula, type Cell } from '../../../domain/exports/cell-format';
 import type { ExportColumn } from '../../../domain/metadata/export-column';
 import { createTableWriter } from '../../../mixins/export-pipeline/writers/table-writer';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure names a reproducible value. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as random } from '../../../domain/shared/prng';
 
 // Everything csv quoting cares about, and some it must leave alone.
 const ALPHABET = [
