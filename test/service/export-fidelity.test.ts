@@ -6,12 +6,14 @@ import { ORDER_STATUS, type OrderRow } from '../../mixins/demo/order-generator';
 import { http, login, startTestNode, type TestNode } from '../support/embedded-node';
 import { waitForTask } from '../support/exports';
 import { readXlsx, type XCell } from '../support/spreadsheet';
+import * as SheetJS from 'xlsx';
 import { asSystem } from '../../mixins/auth/caller-identity.middleware';
 
 /**
  * The demo orders exported as xlsx and csv by three users, read back with independent readers
- * (jszip + XML for xlsx, csv-parse for csv) and compared cell by cell with the source rows mapped
- * by rules written here from API.md and the demo biz type, not by the product's formatter.
+ * (for xlsx both jszip + XML and SheetJS, for csv csv-parse) and compared cell by cell with the
+ * source rows mapped by rules written here from API.md and the demo biz type, not by the product's
+ * formatter.
  */
 const ALL = [
   'order_no',
@@ -74,6 +76,14 @@ const csvDate = (ms: number) => {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 };
 
+/** The text a reader shows for a cell: the csv field, and what a spreadsheet displays in xlsx. */
+function shownText(e: Expect, key: string): string {
+  if (e === null) return '';
+  if (e.kind === 'text') return e.text;
+  if (e.kind === 'date') return csvDate(e.ms);
+  return key === 'amount' ? e.n.toFixed(2) : String(e.n);
+}
+
 function checkCsv(bytes: Buffer, rows: OrderRow[], columns: string[], where: string) {
   const records: string[][] = parse(bytes, { bom: true, relax_column_count: false });
   assert.equal(records.length, rows.length + 1, `${where}: row count`);
@@ -81,23 +91,59 @@ function checkCsv(bytes: Buffer, rows: OrderRow[], columns: string[], where: str
   rows.forEach((o, i) => {
     columns.forEach((key, c) => {
       const e = expected(o, key);
-      const got = records[i + 1][c];
-      const want =
-        e === null
-          ? ''
-          : e.kind === 'text'
-            ? e.text
-            : e.kind === 'date'
-              ? csvDate(e.ms)
-              : key === 'amount'
-                ? e.n.toFixed(2)
-                : String(e.n);
-      assert.equal(got, want, `${where} row ${i + 1} ${key}`);
+      assert.equal(records[i + 1][c], shownText(e, key), `${where} row ${i + 1} ${key}`);
+    });
+  });
+}
+
+/**
+ * The same xlsx as a spreadsheet application reads it (SheetJS): every cell's type, its value,
+ * and the text it displays through the cell's own number format, which must be what the csv says
+ * (but the quote prefix, which xlsx keeps in the style, not in the text).
+ */
+function checkXlsxSheetJs(bytes: Buffer, rows: OrderRow[], columns: string[], where: string) {
+  const book = SheetJS.read(bytes, { type: 'buffer', cellNF: true, cellFormula: true });
+  // Each sheet starts with the header row (a rollover repeats it); the data rows follow.
+  const body = book.SheetNames.flatMap((name) => {
+    const sheet = book.Sheets[name];
+    const range = SheetJS.utils.decode_range(sheet['!ref'] ?? 'A1');
+    const out: (SheetJS.CellObject | undefined)[][] = [];
+    for (let r = range.s.r + 1; r <= range.e.r; r++)
+      out.push(columns.map((_, c) => sheet[SheetJS.utils.encode_cell({ r, c })]));
+    return out;
+  });
+  assert.equal(body.length, rows.length, `${where}: SheetJS row count`);
+  rows.forEach((o, i) => {
+    columns.forEach((key, c) => {
+      const e = expected(o, key);
+      const cell = body[i][c];
+      const msg = `${where} SheetJS row ${i + 2} ${key}`;
+      if (e === null) return assert.ok(cell === undefined || cell.v === undefined || cell.v === '', msg);
+      assert.ok(cell, msg);
+      assert.equal(cell.f, undefined, `${msg}: no formula`);
+      if (e.kind === 'text') {
+        assert.equal(cell.t, 's', `${msg}: text cell`);
+        const quoted = /^'[=+\-@\t\r]/.test(e.text);
+        const raw = quoted ? e.text.slice(1) : e.text;
+        // SheetJS keeps a raw CR where a conforming XML parser (Excel's) reads LF: compare as Excel.
+        assert.equal(String(cell.v).replace(/\r\n?/g, '\n'), raw.replace(/\r\n?/g, '\n'), msg);
+      } else {
+        assert.equal(cell.t, 'n', `${msg}: number cell`);
+        if (e.kind === 'number') assert.equal(cell.v, e.n, msg);
+        else assert.ok(Math.abs(Number(cell.v) - (25569 + e.ms / 86_400_000)) < 1e-7, msg);
+        // Displayed as the csv shows it: the date to the second, the amount to the cent.
+        assert.equal(
+          SheetJS.utils.format_cell(cell),
+          shownText(e, key),
+          `${msg}: shown text (format ${String(cell.z)})`,
+        );
+      }
     });
   });
 }
 
 async function checkXlsx(bytes: Buffer, rows: OrderRow[], columns: string[], where: string) {
+  checkXlsxSheetJs(bytes, rows, columns, where);
   const book = await readXlsx(bytes); // fails on any formula
   const sheet = book.sheets.flat();
   assert.equal(sheet.length, rows.length + 1, `${where}: row count`);
