@@ -24,6 +24,7 @@ import { AccessErrors } from '../domain/shared/access.errors';
 import { clusterHealth } from '../mixins/http/cluster-health';
 import { successStatusOf, type StatusDeclaration } from '../mixins/http/success-status';
 import { openApiDocument, servedRoutes, type GatewayAlias, type RouteNote } from '../mixins/http/openapi';
+import { DirectReads, type DirectRequest, type Gateway } from '../mixins/http/direct-reads';
 
 type Req = IncomingMessage & {
   $action?: { name: string; auth?: string } & StatusDeclaration;
@@ -48,6 +49,12 @@ export const PUBLISHED = [
   'webhooks.*',
   'exportSchedules.*',
 ];
+
+/**
+ * The hot reads answered without moleculer-web's per-request wrapping (mixins/http/direct-reads.ts):
+ * Table 3's getFileTaskById and getDownloadUrl.
+ */
+export const DIRECT_READS = ['fileTasks.get', 'fileTasks.downloadUrl'];
 
 /** The API version the OpenAPI document names (API.md v1 with the v1.1 additions). */
 const API_VERSION = '1.1';
@@ -114,6 +121,13 @@ export const neededServices = (services: readonly string[]): string[] => {
   return own.length ? own : PUBLISHED_SERVICES;
 };
 
+type HttpHandler = (
+  this: unknown,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: unknown,
+) => Promise<void>;
+
 type Self = {
   logAccess: (req: Req, status: number, code?: string) => void;
   logger: Context['broker']['logger'];
@@ -162,6 +176,12 @@ export function apiService(config: AppConfig): ServiceSchema {
       );
     return err;
   };
+
+  const direct = config.http.directReads
+    ? new DirectReads(DIRECT_READS, () => ready.status === 'ready')
+    : null;
+  const gatewayHandler = (ApiGateway as unknown as { methods: { httpHandler: HttpHandler } }).methods
+    .httpHandler;
 
   const fileRouteErrors = {
     bodyParsers: false,
@@ -412,6 +432,11 @@ export function apiService(config: AppConfig): ServiceSchema {
     },
 
     methods: {
+      /** moleculer-web's request entry, with the direct reads taken first. */
+      httpHandler(this: Gateway, req: DirectRequest, res: ServerResponse, next?: unknown) {
+        if (direct?.handle(this, req, res)) return;
+        return gatewayHandler.call(this, req, res, next);
+      },
       /** Readiness as the registry and the alias table say now; logs the route table once, when first ready. */
       checkReadiness(this: {
         broker: Context['broker'];

@@ -34,6 +34,8 @@ export interface AppConfig {
     uploadMaxBytes: number;
     /** Longest time a client may take to send one whole request (an upload): Node's requestTimeout. */
     requestTimeoutMs: number;
+    /** The hot GET reads skip moleculer-web's per-request wrapping (mixins/http/direct-reads.ts). */
+    directReads: boolean;
   };
   downloads: {
     /** Secret of the signed download links; falls back to JWT_SECRET, then a generated file. */
@@ -437,6 +439,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       uploadMaxBytes: int(env, 'UPLOAD_MAX_BYTES', 1024 ** 3, 1, 1024 ** 4),
       // Node's 5-minute default would cut a 1 GiB upload over anything slower than ~3.6 MB/s.
       requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 3_600_000, 1000, 24 * 3_600_000),
+      directReads: bool(env, 'HTTP_DIRECT_READS', true),
     },
     downloads: {
       linkSecret,
