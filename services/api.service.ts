@@ -54,7 +54,7 @@ export const PUBLISHED = [
  * The hot reads answered without moleculer-web's per-request wrapping (mixins/http/direct-reads.ts):
  * Table 3's getFileTaskById and getDownloadUrl.
  */
-export const DIRECT_READS = ['fileTasks.get', 'fileTasks.downloadUrl'];
+const DIRECT_READS = ['fileTasks.get', 'fileTasks.downloadUrl'];
 
 /** The API version the OpenAPI document names (API.md v1 with the v1.1 additions). */
 const API_VERSION = '1.1';

@@ -133,9 +133,11 @@ export class DirectReads {
       req.$startTime = process.hrtime();
       req.$service = gateway;
       (res as ServerResponse & { $service?: unknown }).$service = gateway;
-      const options: { requestID?: string } = {};
+      const header = req.headers['x-correlation-id'] ?? req.headers['x-request-id'];
+      const options: { requestID?: string } = { requestID: Array.isArray(header) ? header[0] : header };
       const rootOptions = gateway.settings.rootCallOptions;
       if (typeof rootOptions === 'function') rootOptions.call(gateway, options, req, res);
+      else if (rootOptions && typeof rootOptions === 'object') Object.assign(options, rootOptions);
       // The root context of the request, as `rest`'s (which is private: it has no endpoint to name).
       const broker = gateway.broker;
       const ctx = (
